@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` and `make test`. Each sets itself up first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: setup run test lint check messages
+
+setup:
+	@bin/setup
+
+## Run the app with demo data on SQLite, tasks in-process: http://127.0.0.1:8000
+run: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+## Run the whole test suite (SQLite by default; DATABASE_URL and CELERY_BROKER_URL if set).
+test: setup
+	$(VENV)/bin/pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: setup
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+## Refresh the translation catalogues after changing user-facing strings.
+messages: setup
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=staticfiles
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv

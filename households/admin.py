@@ -1,0 +1,57 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from households.models import Household, HouseholdCause, HouseholdIncome, Member, Pairing, PovertyLine
+
+
+class MemberInline(admin.StackedInline):
+    model = Member
+    extra = 0
+    can_delete = False
+
+
+class CauseInline(admin.TabularInline):
+    model = HouseholdCause
+    extra = 0
+
+
+@admin.register(Household)
+class HouseholdAdmin(SimpleHistoryAdmin):
+    list_display = ["card_number", "village", "attribute", "status", "year_identified"]
+    list_filter = ["status", "attribute", "village__township"]
+    list_select_related = ["village"]
+    search_fields = ["card_number"]
+    autocomplete_fields = ["village"]
+    inlines = [CauseInline, MemberInline]
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "id_number", "relation", "household", "is_active"]
+    list_filter = ["is_active", "relation", "health"]
+    list_select_related = ["household"]
+    search_fields = ["=id_number", "name"]
+    autocomplete_fields = ["household"]
+
+
+@admin.register(HouseholdIncome)
+class HouseholdIncomeAdmin(SimpleHistoryAdmin):
+    list_display = ["household", "year", "members_count", "net_income", "per_capita_net_income"]
+    list_filter = ["year"]
+    list_select_related = ["household"]
+    search_fields = ["household__card_number"]
+    autocomplete_fields = ["household"]
+
+
+@admin.register(PovertyLine)
+class PovertyLineAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "amount", "monitoring_line", "note"]
+
+
+@admin.register(Pairing)
+class PairingAdmin(SimpleHistoryAdmin):
+    list_display = ["household", "cadre", "start_date", "end_date"]
+    list_filter = ["end_date"]
+    list_select_related = ["household", "cadre"]
+    search_fields = ["household__card_number", "cadre__name"]
+    autocomplete_fields = ["household", "cadre"]

@@ -1,0 +1,317 @@
+"""Demo data: one county, one township of 12 villages, households, people and logins.
+
+Deterministic: household ``i`` is always the same household, whatever the total asked for,
+so a larger run adds households and a repeated run adds nothing (idempotent).
+"""
+
+import datetime
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from households.models import (
+    Household,
+    HouseholdCause,
+    HouseholdIncome,
+    Member,
+    Pairing,
+    PovertyCause,
+    PovertyLine,
+)
+from township.models import County, StaffProfile, Township, Village
+from township.validators import id_check_char
+
+DEMO_PASSWORD = "bangfu-demo"
+SEED = 20140101
+COUNTY = ("青山县", "520399000000")
+TOWNSHIP = ("新田镇", "520399100000")
+VILLAGES = [
+    "新田村", "石门村", "龙井村", "大坪村", "青杠村", "桃园村",
+    "长岭村", "河坝村", "金竹村", "茶山村", "白岩村", "松林村",
+]
+POOR_VILLAGES = 5
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜")
+MALE_CHARS = list("国建明军华平伟强志勇文德福贵林海成荣光兴全发昌永祥")
+FEMALE_CHARS = list("秀英兰芳玉珍梅丽琴霞凤桂春燕红群花萍娟芬翠")
+GROUPS = ["一组", "二组", "三组", "四组", "五组", "六组"]
+CADRE_UNITS = [
+    "县公安局", "县农业农村局", "县教育局", "县卫生健康局", "县人社局", "县交通运输局",
+    "县水务局", "县林业局", "新田镇人民政府", "县供销社",
+]
+# Demo figures for the yearly lines, editable by leaders in the administration pages.
+POVERTY_LINES = {
+    2014: "2800", 2015: "2855", 2016: "2952", 2017: "3335", 2018: "3535", 2019: "3747",
+    2020: "4000", 2021: "4100", 2022: "4300", 2023: "4500", 2024: "4700", 2025: "4900",
+    2026: "5100",
+}
+HOUSEHOLDS_PER_CADRE = 12
+
+# (username, name, role, unit, title, place)
+DEMO_LOGINS = [
+    ("county", "罗县长", StaffProfile.Role.COUNTY_ADMIN, "青山县扶贫开发办公室", "主任", "county"),
+    ("leader", "张书记", StaffProfile.Role.LEADER, "新田镇党委", "党委书记", "township"),
+    ("staff", "李干事", StaffProfile.Role.TOWNSHIP_STAFF, "新田镇扶贫工作站", "干事", "township"),
+    ("team", "王第一书记", StaffProfile.Role.VILLAGE_TEAM, "县委组织部", "第一书记", "village"),
+    ("cadre", "陈警官", StaffProfile.Role.CADRE, "县公安局", "民警", "township"),
+    ("cadre2", "刘技术员", StaffProfile.Role.CADRE, "县农业农村局", "农艺师", "township"),
+]
+
+
+@dataclass
+class DemoHousehold:
+    household: Household
+    members: list[Member] = field(default_factory=list)
+    causes: list[HouseholdCause] = field(default_factory=list)
+    incomes: list[HouseholdIncome] = field(default_factory=list)
+
+
+def _id_number(rng: random.Random, born: datetime.date, male: bool, used: set[str]) -> str:
+    seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
+    while True:
+        first17 = f"520399{born:%Y%m%d}{seq % 1000:03d}"
+        value = first17 + id_check_char(first17)
+        if value not in used:
+            used.add(value)
+            return value
+        seq += 2
+
+
+def _birth(rng: random.Random, age: int, today: datetime.date) -> datetime.date:
+    return datetime.date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+
+
+def _person(rng, hh, relation, surname, male, age, today, used) -> Member:
+    chars = MALE_CHARS if male else FEMALE_CHARS
+    given = "".join(rng.choice(chars) for _ in range(rng.choice((1, 2))))
+    born = _birth(rng, age, today)
+    schooling = Member.Schooling.NOT_IN_SCHOOL
+    education = rng.choice([Member.Education.PRIMARY, Member.Education.JUNIOR, Member.Education.NONE])
+    if age < 6:
+        schooling, education = Member.Schooling.PRESCHOOL, Member.Education.PRESCHOOL
+    elif age < 12:
+        schooling, education = Member.Schooling.PRIMARY, Member.Education.PRIMARY
+    elif age < 15:
+        schooling, education = Member.Schooling.JUNIOR, Member.Education.JUNIOR
+    elif age < 18:
+        schooling = rng.choice([Member.Schooling.SENIOR, Member.Schooling.SECONDARY_VOCATIONAL])
+        education = Member.Education.JUNIOR
+    health = rng.choices(list(Member.Health), weights=[70, 15, 7, 8])[0]
+    grade = rng.randint(1, 4) if health == Member.Health.DISABLED else None
+    if age < 16 or age > 70:
+        labour = Member.Labour.NONE
+    elif health in (Member.Health.SERIOUS, Member.Health.DISABLED):
+        labour = rng.choice([Member.Labour.LOST, Member.Labour.WEAK])
+    else:
+        labour = rng.choices([Member.Labour.NORMAL, Member.Labour.WEAK], weights=[80, 20])[0]
+    return Member(
+        household=hh,
+        name=surname + given,
+        id_number=_id_number(rng, born, male, used),
+        sex=Member.Sex.MALE if male else Member.Sex.FEMALE,
+        relation=relation,
+        education=education,
+        schooling=schooling,
+        health=health,
+        disability_grade=grade,
+        labour=labour,
+        migrant_months=rng.choice([0, 0, 3, 6, 9, 10]) if labour == Member.Labour.NORMAL else 0,
+        medical_insurance=rng.random() < 0.97,
+        pension_insurance=age >= 16 and rng.random() < 0.8,
+    )
+
+
+def _generate(index: int, village: Village, today: datetime.date, used: set[str]) -> DemoHousehold:
+    rng = random.Random(SEED * 100_003 + index)
+    serial = index // len(VILLAGES) + 1
+    status = rng.choices(list(Household.Status), weights=[22, 72, 4, 2])[0]
+    hh = Household(
+        village=village,
+        card_number=f"{village.code}{serial:04d}",
+        group_name=rng.choice(GROUPS),
+        address=f"{village.name}{rng.choice(GROUPS)}{rng.randint(1, 80)}号",
+        phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+        bank_name="农村信用社",
+        bank_account=f"6217{rng.randrange(10**15):015d}",
+        attribute=rng.choices(list(Household.Attribute), weights=[70, 20, 10])[0],
+        year_identified=rng.randint(2014, 2019),
+        status=status,
+        housing=rng.choices(list(Household.Housing), weights=[85, 10, 5])[0],
+        no_worry_food=status != Household.Status.POOR or rng.random() < 0.6,
+        no_worry_clothing=status != Household.Status.POOR or rng.random() < 0.7,
+        education_guaranteed=rng.random() < 0.95,
+        medical_guaranteed=rng.random() < 0.95,
+        water_safe=rng.random() < 0.9,
+        road_distance_km=Decimal(rng.randint(0, 800)) / 100,
+        farmland_mu=Decimal(rng.randint(0, 80)) / 10,
+        forest_mu=Decimal(rng.randint(0, 200)) / 10,
+    )
+    demo = DemoHousehold(hh)
+    surname = rng.choice(SURNAMES)
+    head_age = rng.randint(32, 78)
+    head_male = rng.random() < 0.85
+    demo.members.append(_person(rng, hh, Member.Relation.HEAD, surname, head_male, head_age, today, used))
+    if rng.random() < 0.8:
+        spouse = _person(rng, hh, Member.Relation.SPOUSE, rng.choice(SURNAMES), not head_male,
+                         max(20, head_age + rng.randint(-5, 3)), today, used)
+        demo.members.append(spouse)
+    for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+        age = max(0, head_age - rng.randint(20, 32))
+        male = rng.random() < 0.5
+        relation = Member.Relation.SON if male else Member.Relation.DAUGHTER
+        demo.members.append(_person(rng, hh, relation, surname, male, age, today, used))
+    if head_age < 55 and rng.random() < 0.3:
+        demo.members.append(
+            _person(rng, hh, Member.Relation.PARENT, surname, rng.random() < 0.4,
+                    head_age + rng.randint(22, 30), today, used)
+        )
+
+    causes = rng.sample(list(PovertyCause), k=rng.choice([1, 2, 2, 3]))
+    demo.causes = [HouseholdCause(household=hh, cause=c, is_main=i == 0) for i, c in enumerate(causes)]
+
+    size = len(demo.members)
+    base = {
+        Household.Status.POOR: 3800,
+        Household.Status.EXITED: 9000,
+        Household.Status.RETURNED: 4200,
+        Household.Status.REMOVED: 7000,
+    }[status]
+    for year in range(today.year - 2, today.year + 1):
+        per_capita = base * (1 + 0.08 * (year - today.year + 2)) * rng.uniform(0.75, 1.35)
+        gross = Decimal(round(per_capita * size * 1.15, 2)).quantize(Decimal("0.01"))
+        wage = (gross * Decimal(rng.uniform(0.3, 0.6))).quantize(Decimal("0.01"))
+        transfer = (gross * Decimal(rng.uniform(0.1, 0.3))).quantize(Decimal("0.01"))
+        prop = (gross * Decimal(rng.uniform(0, 0.05))).quantize(Decimal("0.01"))
+        demo.incomes.append(
+            HouseholdIncome(
+                household=hh,
+                year=year,
+                members_count=size,
+                wage_income=wage,
+                transfer_income=transfer,
+                property_income=prop,
+                business_income=gross - wage - transfer - prop,
+                production_cost=(gross * Decimal("0.13")).quantize(Decimal("0.01")),
+            )
+        )
+    return demo
+
+
+def _places() -> tuple[County, Township, list[Village]]:
+    county, _ = County.objects.get_or_create(code=COUNTY[1], defaults={"name": COUNTY[0]})
+    township, _ = Township.objects.get_or_create(
+        code=TOWNSHIP[1], defaults={"name": TOWNSHIP[0], "county": county}
+    )
+    villages = []
+    for i, name in enumerate(VILLAGES):
+        village, _ = Village.objects.get_or_create(
+            code=f"{TOWNSHIP[1][:9]}{201 + i:03d}",
+            defaults={
+                "name": name,
+                "township": township,
+                "is_poor_village": i < POOR_VILLAGES,
+                "rural_population": 1500 + 137 * i,
+            },
+        )
+        villages.append(village)
+    return county, township, villages
+
+
+def _login(username: str, *, password: str | None, superuser: bool = False):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username)
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.is_staff = user.is_superuser = superuser
+        user.save()
+    return user
+
+
+def _profiles(county, township, villages, cadres_needed: int) -> dict[str, StaffProfile]:
+    places = {"county": {"county": county}, "township": {"township": township},
+              "village": {"village": villages[0]}}
+    profiles = {}
+    for username, name, role, unit, title, place in DEMO_LOGINS:
+        user = _login(username, password=DEMO_PASSWORD)
+        profiles[username], _ = StaffProfile.objects.get_or_create(
+            user=user,
+            defaults={"name": name, "role": role, "unit": unit, "title": title, **places[place]},
+        )
+    for n in range(3, cadres_needed + 1):
+        rng = random.Random(SEED + n)
+        user = _login(f"cadre{n:03d}", password=None)
+        male = rng.random() < 0.6
+        chars = MALE_CHARS if male else FEMALE_CHARS
+        profiles[user.username], _ = StaffProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "name": rng.choice(SURNAMES) + "".join(rng.choice(chars) for _ in range(2)),
+                "role": StaffProfile.Role.CADRE,
+                "unit": rng.choice(CADRE_UNITS),
+                "phone": f"139{rng.randrange(10**8):08d}",
+                "township": township,
+            },
+        )
+    return profiles
+
+
+def _cadre_for(index: int, profiles: dict[str, StaffProfile]) -> StaffProfile:
+    """Households 0, 12, 24 … (village 1) go to `cadre`, 1, 13 … (village 2) to `cadre2`."""
+    village_slot, serial = index % len(VILLAGES), index // len(VILLAGES)
+    if village_slot == 0 and serial < HOUSEHOLDS_PER_CADRE:
+        return profiles["cadre"]
+    if village_slot == 1 and serial < HOUSEHOLDS_PER_CADRE:
+        return profiles["cadre2"]
+    n = 3 + index // HOUSEHOLDS_PER_CADRE
+    return profiles[f"cadre{n:03d}"]
+
+
+@transaction.atomic
+def seed_demo(*, households: int, today: datetime.date | None = None) -> dict[str, int]:
+    """Build the demo county; return how many households were created this run."""
+    today = today or datetime.date.today()
+    county, township, villages = _places()
+    for year, amount in POVERTY_LINES.items():
+        PovertyLine.objects.get_or_create(
+            year=year,
+            defaults={
+                "amount": Decimal(amount),
+                "monitoring_line": Decimal(amount) * Decimal("1.5"),
+                "note": "演示数据 demo figure",
+            },
+        )
+    _login("admin", password=DEMO_PASSWORD, superuser=True)
+    profiles = _profiles(county, township, villages, 3 + households // HOUSEHOLDS_PER_CADRE)
+
+    existing = set(
+        Household.objects.filter(village__township=township).values_list("card_number", flat=True)
+    )
+    used_ids: set[str] = set()
+    new: list[tuple[int, DemoHousehold]] = []
+    for index in range(households):
+        demo = _generate(index, villages[index % len(VILLAGES)], today, used_ids)
+        if demo.household.card_number not in existing:
+            new.append((index, demo))
+
+    batch = 2000
+    bulk_create_with_history([d.household for _, d in new], Household, batch_size=batch,
+                             default_change_reason="seed_demo")
+    bulk_create_with_history([m for _, d in new for m in d.members], Member, batch_size=batch,
+                             default_change_reason="seed_demo")
+    bulk_create_with_history([c for _, d in new for c in d.causes], HouseholdCause,
+                             batch_size=batch, default_change_reason="seed_demo")
+    bulk_create_with_history([i for _, d in new for i in d.incomes], HouseholdIncome,
+                             batch_size=batch, default_change_reason="seed_demo")
+    start = datetime.date(today.year - 2, 1, 1)
+    bulk_create_with_history(
+        [Pairing(household=d.household, cadre=_cadre_for(i, profiles), start_date=start,
+                 reason="结对帮扶") for i, d in new],
+        Pairing, batch_size=batch, default_change_reason="seed_demo",
+    )
+    return {"created": len(new), "total": len(existing) + len(new)}

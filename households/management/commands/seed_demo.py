@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from households.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Build the demo county, township, villages, households and logins (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=400, help="How many households (default 400).")
+
+    def handle(self, *args, households: int, **options):
+        if not 1 <= households <= 100_000:
+            raise CommandError(_("--households must be between 1 and 100000."))
+        result = seed_demo(households=households)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"seed_demo: {result['created']} households created, {result['total']} in the demo township. "
+                f"Logins county, leader, staff, team, cadre, cadre2, admin; password {DEMO_PASSWORD!r}."
+            )
+        )

@@ -1,0 +1,14 @@
+from households.models.card import Household, HouseholdCause, PovertyCause
+from households.models.income import HouseholdIncome, PovertyLine
+from households.models.members import Member
+from households.models.pairing import Pairing
+
+__all__ = [
+    "Household",
+    "HouseholdCause",
+    "HouseholdIncome",
+    "Member",
+    "Pairing",
+    "PovertyCause",
+    "PovertyLine",
+]

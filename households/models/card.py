@@ -1,0 +1,165 @@
+"""The household archive card (建档立卡): one card for each registered poor household."""
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from township.access import Scope, scope_for
+from township.models import Village
+from township.validators import validate_mobile
+
+
+class PovertyCause(models.TextChoices):
+    """致贫原因: the national categories of the archive card."""
+
+    ILLNESS = "illness", _("Illness")
+    DISABILITY = "disability", _("Disability")
+    SCHOOLING = "schooling", _("Schooling costs")
+    DISASTER = "disaster", _("Disaster")
+    LAND = "land", _("Lack of land")
+    WATER = "water", _("Lack of water")
+    TECHNOLOGY = "technology", _("Lack of technology or skills")
+    LABOUR = "labour", _("Lack of labour")
+    FUNDS = "funds", _("Lack of funds")
+    TRANSPORT = "transport", _("Poor transport")
+    SELF_DRIVE = "self_drive", _("Lack of self-development drive")
+    OTHER = "other", _("Other")
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "HouseholdQuerySet":
+        """The households ``user`` may see; see ``township.access`` for the rules."""
+        scope = scope_for(user)
+        match scope.level:
+            case Scope.Level.ALL:
+                return self.all()
+            case Scope.Level.COUNTY:
+                return self.filter(village__township__county_id=scope.county_id)
+            case Scope.Level.TOWNSHIP:
+                return self.filter(village__township_id=scope.township_id)
+            case Scope.Level.VILLAGE:
+                return self.filter(village_id=scope.village_id)
+            case Scope.Level.CADRE:
+                from households.models.pairing import Pairing
+
+                return self.filter(
+                    Exists(
+                        Pairing.objects.current().filter(
+                            household=OuterRef("pk"), cadre_id=scope.profile_id
+                        )
+                    )
+                )
+        return self.none()
+
+
+class Household(models.Model):
+    """建档立卡户: a registered household's archive card. Never deleted; its status changes."""
+
+    class Attribute(models.TextChoices):
+        GENERAL = "general", _("General poor household")
+        DIBAO = "dibao", _("Minimum-living-guarantee household")
+        TEKUN = "tekun", _("Extreme-poverty (five-guarantee) household")
+
+    class Status(models.TextChoices):
+        POOR = "poor", _("Not yet out of poverty")
+        EXITED = "exited", _("Out of poverty")
+        RETURNED = "returned", _("Returned to poverty")
+        REMOVED = "removed", _("Removed from the register")
+
+    class Housing(models.TextChoices):
+        SAFE = "safe", _("Safe")
+        DILAPIDATED_C = "dilapidated_c", _("Dilapidated, grade C")
+        DILAPIDATED_D = "dilapidated_d", _("Dilapidated, grade D")
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("village")
+    )
+    card_number = models.CharField(
+        _("archive card number"), max_length=20, unique=True,
+        help_text=_("The village's 12-digit code followed by a 4-digit serial number."),
+    )
+    group_name = models.CharField(_("villager group"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[validate_mobile])
+    bank_name = models.CharField(_("bank for subsidies"), max_length=60, blank=True)
+    bank_account = models.CharField(_("bank account for subsidies"), max_length=30, blank=True)
+    attribute = models.CharField(
+        _("household attribute"), max_length=10, choices=Attribute.choices, default=Attribute.GENERAL
+    )
+    year_identified = models.PositiveSmallIntegerField(_("year identified"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.POOR)
+    housing = models.CharField(_("housing"), max_length=15, choices=Housing.choices, default=Housing.SAFE)
+    no_worry_food = models.BooleanField(_("no worry about food"), default=False)
+    no_worry_clothing = models.BooleanField(_("no worry about clothing"), default=False)
+    education_guaranteed = models.BooleanField(_("compulsory education guaranteed"), default=False)
+    medical_guaranteed = models.BooleanField(_("basic medical care guaranteed"), default=False)
+    water_safe = models.BooleanField(_("safe drinking water"), default=False)
+    road_distance_km = models.DecimalField(
+        _("distance to the road (km)"), max_digits=6, decimal_places=2, default=0
+    )
+    farmland_mu = models.DecimalField(_("farm land (mu)"), max_digits=8, decimal_places=2, default=0)
+    forest_mu = models.DecimalField(_("forest land (mu)"), max_digits=8, decimal_places=2, default=0)
+    # Optimistic locking: a save must name the version it started from.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household archive card")
+        verbose_name_plural = _("household archive cards")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year_identified__gte=2000, year_identified__lte=2100),
+                name="household_year_identified_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(road_distance_km__gte=0, farmland_mu__gte=0, forest_mu__gte=0),
+                name="household_measures_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(card_number__regex=r"^[0-9]{16}$"), name="household_card_number_16_digits"
+            ),
+        ]
+        indexes = [
+            # The household list and the home page count by village and status.
+            models.Index(fields=["village", "status"], name="household_village_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.card_number
+
+    @property
+    def housing_safe(self) -> bool:
+        return self.housing == self.Housing.SAFE
+
+
+class HouseholdCause(models.Model):
+    """One cause of a household's poverty; exactly one of them is the main cause."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="causes", verbose_name=_("household")
+    )
+    cause = models.CharField(_("cause of poverty"), max_length=12, choices=PovertyCause.choices)
+    is_main = models.BooleanField(_("main cause"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cause of poverty")
+        verbose_name_plural = _("causes of poverty")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "cause"], name="household_cause_once"),
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(is_main=True), name="household_one_main_cause"
+            ),
+        ]
+        indexes = [
+            # Filtering the household list by cause.
+            models.Index(fields=["cause", "household"], name="household_cause_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_cause_display()

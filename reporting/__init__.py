@@ -1,0 +1,1 @@
+"""Report runs, PDFs, dashboards and exports."""

@@ -1,0 +1,60 @@
+"""Shared fixtures: a small world of two counties, with one user of each role.
+
+    county A ─ township A ─ village A1 ─ household `own`   (paired with `cadre`)
+                                      └─ household `colleague_hh` (paired with `cadre2`)
+                        └─ village A2 ─ household `neighbour` (paired with `cadre2`)
+    county B ─ township B ─ village B1 ─ household `outsider_hh`
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests import factories as f
+from township.models import StaffProfile
+
+Role = StaffProfile.Role
+
+
+@pytest.fixture
+def world(db):
+    county_a = f.CountyFactory(name="青山县", code="520399000000")
+    township_a = f.TownshipFactory(county=county_a, name="新田镇", code="520399100000")
+    village_a1 = f.VillageFactory(township=township_a, name="新田村", code="520399100201")
+    village_a2 = f.VillageFactory(township=township_a, name="石门村", code="520399100202")
+    county_b = f.CountyFactory(name="白水县", code="520398000000")
+    township_b = f.TownshipFactory(county=county_b, name="河口乡", code="520398200000")
+    village_b1 = f.VillageFactory(township=township_b, name="河口村", code="520398200201")
+
+    def profile(username, role, **place):
+        return f.ProfileFactory(user=f.UserFactory(username=username), role=role, **place)
+
+    profiles = SimpleNamespace(
+        county=profile("county", Role.COUNTY_ADMIN, county=county_a),
+        leader=profile("leader", Role.LEADER, township=township_a),
+        staff=profile("staff", Role.TOWNSHIP_STAFF, township=township_a),
+        team=profile("team", Role.VILLAGE_TEAM, village=village_a1),
+        cadre=profile("cadre", Role.CADRE, township=township_a),
+        cadre2=profile("cadre2", Role.CADRE, township=township_a),
+        other_leader=profile("other_leader", Role.LEADER, township=township_b),
+    )
+    own = f.HouseholdFactory(village=village_a1)
+    colleague_hh = f.HouseholdFactory(village=village_a1)
+    neighbour = f.HouseholdFactory(village=village_a2)
+    outsider_hh = f.HouseholdFactory(village=village_b1)
+    for hh in (own, colleague_hh, neighbour, outsider_hh):
+        f.HeadFactory(household=hh)
+    f.PairingFactory(household=own, cadre=profiles.cadre)
+    f.PairingFactory(household=colleague_hh, cadre=profiles.cadre2)
+    f.PairingFactory(household=neighbour, cadre=profiles.cadre2)
+    return SimpleNamespace(
+        counties=(county_a, county_b),
+        township=township_a,
+        other_township=township_b,
+        villages=SimpleNamespace(a1=village_a1, a2=village_a2, b1=village_b1),
+        profiles=profiles,
+        households=SimpleNamespace(own=own, colleague=colleague_hh, neighbour=neighbour,
+                                   outsider=outsider_hh),
+        superuser=f.UserFactory(username="root", is_superuser=True, is_staff=True),
+        nobody=f.UserFactory(username="nobody"),
+    )

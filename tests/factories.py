@@ -1,0 +1,122 @@
+"""factory_boy factories for every model the tests build."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from households.models import Household, HouseholdCause, HouseholdIncome, Member, Pairing, PovertyLine
+from township.models import County, StaffProfile, Township, Village
+from township.validators import id_check_char
+
+
+def make_id_number(n: int, *, male: bool = True, area: str = "520399") -> str:
+    """A valid ID number, different for each ``n``."""
+    born = datetime.date(1950, 1, 1) + datetime.timedelta(days=(n * 37) % 20000)
+    seq = (n % 500) * 2 + (1 if male else 0)
+    first17 = f"{area}{born:%Y%m%d}{seq:03d}"
+    return first17 + id_check_char(first17)
+
+
+class CountyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = County
+
+    name = factory.Sequence(lambda n: f"县{n}")
+    code = factory.Sequence(lambda n: f"52{n % 100:02d}{n // 100 % 100:02d}000000")
+
+
+class TownshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Township
+
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"镇{n}")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.county.code[:6]}{100 + n % 900:03d}000")
+
+
+class VillageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Village
+
+    township = factory.SubFactory(TownshipFactory)
+    name = factory.Sequence(lambda n: f"村{n}")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.township.code[:9]}{200 + n % 799:03d}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pw-for-tests")
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffProfile
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"干部{n}")
+    role = StaffProfile.Role.CADRE
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    village = factory.SubFactory(VillageFactory)
+    card_number = factory.LazyAttributeSequence(lambda o, n: f"{o.village.code}{n % 10000:04d}")
+    year_identified = 2016
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    household = factory.SubFactory(HouseholdFactory)
+    name = factory.Sequence(lambda n: f"成员{n}")
+    id_number = factory.Sequence(lambda n: make_id_number(n))
+    sex = Member.Sex.MALE
+    relation = Member.Relation.OTHER
+
+
+class HeadFactory(MemberFactory):
+    relation = Member.Relation.HEAD
+
+
+class CauseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HouseholdCause
+
+    household = factory.SubFactory(HouseholdFactory)
+    cause = "illness"
+    is_main = True
+
+
+class IncomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HouseholdIncome
+
+    household = factory.SubFactory(HouseholdFactory)
+    year = 2025
+    members_count = 3
+
+
+class PovertyLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PovertyLine
+        django_get_or_create = ("year",)
+
+    year = 2025
+    amount = "4000.00"
+
+
+class PairingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pairing
+
+    household = factory.SubFactory(HouseholdFactory)
+    cadre = factory.SubFactory(ProfileFactory)
+    start_date = datetime.date(2025, 1, 1)

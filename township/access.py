@@ -1,0 +1,91 @@
+"""Who may see what: the one scoping mechanism.
+
+``scope_for(user)`` reads the user's profile once and says at which level they work. Every
+query of scoped data goes through a ``visible_to(user)`` QuerySet method built on it
+(``Village.objects.visible_to``, ``Household.objects.visible_to``), and every page fetches
+single objects through a ``get_*_for(user, pk)`` helper that answers 404 outside the scope.
+
+- a superuser: everything;
+- a county administrator: their county;
+- a township leader or township staff: their township;
+- a village work team: their village;
+- a pairing cadre (帮扶责任人): the households currently paired with them;
+- anyone else (no profile, anonymous): nothing.
+"""
+
+import enum
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scope:
+    class Level(enum.Enum):
+        NONE = "none"
+        ALL = "all"
+        COUNTY = "county"
+        TOWNSHIP = "township"
+        VILLAGE = "village"
+        CADRE = "cadre"
+
+    level: Level
+    county_id: int | None = None
+    township_id: int | None = None
+    village_id: int | None = None
+    profile_id: int | None = None
+
+
+NO_SCOPE = Scope(Scope.Level.NONE)
+
+
+def scope_for(user) -> Scope:
+    """The scope of ``user``, cached on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, "_bangfu_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    user._bangfu_scope = scope
+    return scope
+
+
+def _compute_scope(user) -> Scope:
+    from township.models import StaffProfile
+
+    if user.is_superuser:
+        return Scope(Scope.Level.ALL)
+    try:
+        profile = user.profile
+    except StaffProfile.DoesNotExist:
+        return NO_SCOPE
+    Role = StaffProfile.Role
+    match profile.role:
+        case Role.COUNTY_ADMIN:
+            return Scope(Scope.Level.COUNTY, county_id=profile.county_id, profile_id=profile.pk)
+        case Role.LEADER | Role.TOWNSHIP_STAFF:
+            return Scope(Scope.Level.TOWNSHIP, township_id=profile.township_id, profile_id=profile.pk)
+        case Role.VILLAGE_TEAM:
+            return Scope(Scope.Level.VILLAGE, village_id=profile.village_id, profile_id=profile.pk)
+        case Role.CADRE:
+            return Scope(Scope.Level.CADRE, profile_id=profile.pk)
+    return NO_SCOPE
+
+
+def profile_for(user):
+    """The user's StaffProfile, or None."""
+    from township.models import StaffProfile
+
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.profile
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+def get_village_for(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    from township.models import Village
+
+    return get_object_or_404(Village.objects.visible_to(user), pk=pk)

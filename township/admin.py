@@ -1,0 +1,35 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from township.models import County, StaffProfile, Township, Village
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Township)
+class TownshipAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "county"]
+    list_select_related = ["county"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Village)
+class VillageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "township", "is_poor_village", "rural_population"]
+    list_filter = ["township", "is_poor_village"]
+    list_select_related = ["township"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "user", "role", "unit", "phone", "township", "village"]
+    list_filter = ["role"]
+    list_select_related = ["user", "township", "village"]
+    search_fields = ["name", "user__username", "unit", "phone"]
+    autocomplete_fields = ["county", "township", "village"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TownshipConfig(AppConfig):
+    name = "township"
+    verbose_name = _("Places and people")

@@ -1,0 +1,223 @@
+"""Places (county › township › village) and the people who work in them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from township.validators import validate_division_code, validate_mobile
+
+_TWELVE_DIGITS = r"^[0-9]{12}$"
+
+
+class County(models.Model):
+    """县: one deployment serves one county and all its townships."""
+
+    name = models.CharField(_("name"), max_length=50)
+    code = models.CharField(
+        _("division code"),
+        max_length=12,
+        unique=True,
+        validators=[validate_division_code],
+        help_text=_("12-digit statistical division code, ending in 000000."),
+    )
+
+    class Meta:
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{6}0{6}$"), name="county_code_is_county_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Township(models.Model):
+    """乡/镇: the unit whose staff enter data and whose leaders read it all."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="townships", verbose_name=_("county")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    code = models.CharField(
+        _("division code"),
+        max_length=12,
+        unique=True,
+        validators=[validate_division_code],
+        help_text=_("12-digit statistical division code, ending in 000."),
+    )
+
+    class Meta:
+        verbose_name = _("township")
+        verbose_name_plural = _("townships")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=_TWELVE_DIGITS), name="township_code_12_digits"),
+            models.CheckConstraint(condition=Q(code__endswith="000"), name="township_code_is_township_level"),
+            models.CheckConstraint(
+                condition=~Q(code__endswith="000000"), name="township_code_not_county_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.county_id and self.code and self.code[:6] != self.county.code[:6]:
+            raise ValidationError(
+                {"code": _("A township's code must start with its county's six digits %(prefix)s.")
+                 % {"prefix": self.county.code[:6]}}
+            )
+
+
+class VillageQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "VillageQuerySet":
+        """The villages ``user`` may see (see ``township.access``)."""
+        from township.access import scope_for
+
+        scope = scope_for(user)
+        match scope.level:
+            case scope.Level.ALL:
+                return self.all()
+            case scope.Level.COUNTY:
+                return self.filter(township__county_id=scope.county_id)
+            case scope.Level.TOWNSHIP:
+                return self.filter(township_id=scope.township_id)
+            case scope.Level.VILLAGE:
+                return self.filter(pk=scope.village_id)
+            case scope.Level.CADRE:
+                return self.filter(
+                    households__pairings__cadre_id=scope.profile_id,
+                    households__pairings__end_date__isnull=True,
+                ).distinct()
+        return self.none()
+
+
+class Village(models.Model):
+    """行政村: an administrative village, with its register of archive cards (村有册)."""
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("township")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    code = models.CharField(
+        _("division code"),
+        max_length=12,
+        unique=True,
+        validators=[validate_division_code],
+        help_text=_("12-digit statistical division code."),
+    )
+    is_poor_village = models.BooleanField(_("registered poor village"), default=False)
+    rural_population = models.PositiveIntegerField(
+        _("rural population"), null=True, blank=True,
+        help_text=_("Registered rural population, the base of the poverty incidence."),
+    )
+
+    objects = VillageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=_TWELVE_DIGITS), name="village_code_12_digits"),
+            models.CheckConstraint(
+                condition=~Q(code__endswith="000"), name="village_code_is_village_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.township_id and self.code and self.code[:9] != self.township.code[:9]:
+            raise ValidationError(
+                {"code": _("A village's code must start with its township's nine digits %(prefix)s.")
+                 % {"prefix": self.township.code[:9]}}
+            )
+
+
+class StaffProfile(models.Model):
+    """A user's role and where they work: the basis of what they may see."""
+
+    class Role(models.TextChoices):
+        COUNTY_ADMIN = "county_admin", _("County administrator")
+        LEADER = "leader", _("Township leader")
+        TOWNSHIP_STAFF = "township_staff", _("Township staff")
+        VILLAGE_TEAM = "village_team", _("Village work team")
+        CADRE = "cadre", _("Pairing cadre")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    unit = models.CharField(
+        _("work unit"), max_length=100, blank=True, help_text=_("E.g. county public security bureau.")
+    )
+    title = models.CharField(_("post"), max_length=50, blank=True)
+    phone = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[validate_mobile])
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        verbose_name=_("county"),
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        verbose_name=_("township"),
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        verbose_name=_("village"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+        constraints = [
+            # Each role works at exactly one level of place; a cadre's scope is their
+            # pairings, so a cadre may name a home township but nothing else.
+            models.CheckConstraint(
+                condition=(
+                    Q(role="county_admin", county__isnull=False, township__isnull=True,
+                      village__isnull=True)
+                    | Q(role__in=["leader", "township_staff"], county__isnull=True,
+                        township__isnull=False, village__isnull=True)
+                    | Q(role="village_team", county__isnull=True, township__isnull=True,
+                        village__isnull=False)
+                    | Q(role="cadre", county__isnull=True, village__isnull=True)
+                ),
+                name="profile_place_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        needs = {
+            self.Role.COUNTY_ADMIN: {"county"},
+            self.Role.LEADER: {"township"},
+            self.Role.TOWNSHIP_STAFF: {"township"},
+            self.Role.VILLAGE_TEAM: {"village"},
+            self.Role.CADRE: set(),
+        }.get(self.role, set())
+        allowed = needs | ({"township"} if self.role == self.Role.CADRE else set())
+        errors = {}
+        for place in ("county", "township", "village"):
+            given = getattr(self, f"{place}_id") is not None
+            if place in needs and not given:
+                errors[place] = _("This role needs a %(place)s.") % {"place": self._meta.get_field(place).verbose_name}
+            elif given and place not in allowed:
+                errors[place] = _("This role works at another level: leave this empty.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,49 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from households.selectors import home_summary
+from township.access import profile_for
+from township.celery import app as celery_app
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's landing page: its scope and the households in it, counted by status."""
+    context = {"profile": profile_for(request.user), **home_summary(request.user)}
+    return render(request, "township/home.html", context)
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure is reported, not raised: this is a probe
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def _broker_status() -> str:
+    if celery_app.conf.broker_url.startswith("memory://"):
+        return "in-process"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+    except Exception as exc:  # any failure is reported, not raised: this is a probe
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and operators: the database and the Celery broker."""
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    healthy = not any(value.startswith("error") for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
