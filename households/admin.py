@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from households.models import Household, HouseholdCause, HouseholdIncome, Member, Pairing, PovertyLine
+from households.models import (
+    Household,
+    HouseholdCause,
+    HouseholdIncome,
+    Member,
+    Pairing,
+    PovertyLine,
+)
 
 
 class MemberInline(admin.StackedInline):

@@ -30,8 +30,18 @@ SEED = 20140101
 COUNTY = ("青山县", "520399000000")
 TOWNSHIP = ("新田镇", "520399100000")
 VILLAGES = [
-    "新田村", "石门村", "龙井村", "大坪村", "青杠村", "桃园村",
-    "长岭村", "河坝村", "金竹村", "茶山村", "白岩村", "松林村",
+    "新田村",
+    "石门村",
+    "龙井村",
+    "大坪村",
+    "青杠村",
+    "桃园村",
+    "长岭村",
+    "河坝村",
+    "金竹村",
+    "茶山村",
+    "白岩村",
+    "松林村",
 ]
 POOR_VILLAGES = 5
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜")
@@ -39,13 +49,31 @@ MALE_CHARS = list("国建明军华平伟强志勇文德福贵林海成荣光兴�
 FEMALE_CHARS = list("秀英兰芳玉珍梅丽琴霞凤桂春燕红群花萍娟芬翠")
 GROUPS = ["一组", "二组", "三组", "四组", "五组", "六组"]
 CADRE_UNITS = [
-    "县公安局", "县农业农村局", "县教育局", "县卫生健康局", "县人社局", "县交通运输局",
-    "县水务局", "县林业局", "新田镇人民政府", "县供销社",
+    "县公安局",
+    "县农业农村局",
+    "县教育局",
+    "县卫生健康局",
+    "县人社局",
+    "县交通运输局",
+    "县水务局",
+    "县林业局",
+    "新田镇人民政府",
+    "县供销社",
 ]
 # Demo figures for the yearly lines, editable by leaders in the administration pages.
 POVERTY_LINES = {
-    2014: "2800", 2015: "2855", 2016: "2952", 2017: "3335", 2018: "3535", 2019: "3747",
-    2020: "4000", 2021: "4100", 2022: "4300", 2023: "4500", 2024: "4700", 2025: "4900",
+    2014: "2800",
+    2015: "2855",
+    2016: "2952",
+    2017: "3335",
+    2018: "3535",
+    2019: "3747",
+    2020: "4000",
+    2021: "4100",
+    2022: "4300",
+    2023: "4500",
+    2024: "4700",
+    2025: "4900",
     2026: "5100",
 }
 HOUSEHOLDS_PER_CADRE = 12
@@ -89,7 +117,9 @@ def _person(rng, hh, relation, surname, male, age, today, used) -> Member:
     given = "".join(rng.choice(chars) for _ in range(rng.choice((1, 2))))
     born = _birth(rng, age, today)
     schooling = Member.Schooling.NOT_IN_SCHOOL
-    education = rng.choice([Member.Education.PRIMARY, Member.Education.JUNIOR, Member.Education.NONE])
+    education = rng.choice(
+        [Member.Education.PRIMARY, Member.Education.JUNIOR, Member.Education.NONE]
+    )
     if age < 6:
         schooling, education = Member.Schooling.PRESCHOOL, Member.Education.PRESCHOOL
     elif age < 12:
@@ -153,10 +183,20 @@ def _generate(index: int, village: Village, today: datetime.date, used: set[str]
     surname = rng.choice(SURNAMES)
     head_age = rng.randint(32, 78)
     head_male = rng.random() < 0.85
-    demo.members.append(_person(rng, hh, Member.Relation.HEAD, surname, head_male, head_age, today, used))
+    demo.members.append(
+        _person(rng, hh, Member.Relation.HEAD, surname, head_male, head_age, today, used)
+    )
     if rng.random() < 0.8:
-        spouse = _person(rng, hh, Member.Relation.SPOUSE, rng.choice(SURNAMES), not head_male,
-                         max(20, head_age + rng.randint(-5, 3)), today, used)
+        spouse = _person(
+            rng,
+            hh,
+            Member.Relation.SPOUSE,
+            rng.choice(SURNAMES),
+            not head_male,
+            max(20, head_age + rng.randint(-5, 3)),
+            today,
+            used,
+        )
         demo.members.append(spouse)
     for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
         age = max(0, head_age - rng.randint(20, 32))
@@ -165,12 +205,22 @@ def _generate(index: int, village: Village, today: datetime.date, used: set[str]
         demo.members.append(_person(rng, hh, relation, surname, male, age, today, used))
     if head_age < 55 and rng.random() < 0.3:
         demo.members.append(
-            _person(rng, hh, Member.Relation.PARENT, surname, rng.random() < 0.4,
-                    head_age + rng.randint(22, 30), today, used)
+            _person(
+                rng,
+                hh,
+                Member.Relation.PARENT,
+                surname,
+                rng.random() < 0.4,
+                head_age + rng.randint(22, 30),
+                today,
+                used,
+            )
         )
 
     causes = rng.sample(list(PovertyCause), k=rng.choice([1, 2, 2, 3]))
-    demo.causes = [HouseholdCause(household=hh, cause=c, is_main=i == 0) for i, c in enumerate(causes)]
+    demo.causes = [
+        HouseholdCause(household=hh, cause=c, is_main=i == 0) for i, c in enumerate(causes)
+    ]
 
     size = len(demo.members)
     base = {
@@ -234,8 +284,11 @@ def _login(username: str, *, password: str | None, superuser: bool = False):
 
 
 def _profiles(county, township, villages, cadres_needed: int) -> dict[str, StaffProfile]:
-    places = {"county": {"county": county}, "township": {"township": township},
-              "village": {"village": villages[0]}}
+    places = {
+        "county": {"county": county},
+        "township": {"township": township},
+        "village": {"village": villages[0]},
+    }
     profiles = {}
     for username, name, role, unit, title, place in DEMO_LOGINS:
         user = _login(username, password=DEMO_PASSWORD)
@@ -300,18 +353,43 @@ def seed_demo(*, households: int, today: datetime.date | None = None) -> dict[st
             new.append((index, demo))
 
     batch = 2000
-    bulk_create_with_history([d.household for _, d in new], Household, batch_size=batch,
-                             default_change_reason="seed_demo")
-    bulk_create_with_history([m for _, d in new for m in d.members], Member, batch_size=batch,
-                             default_change_reason="seed_demo")
-    bulk_create_with_history([c for _, d in new for c in d.causes], HouseholdCause,
-                             batch_size=batch, default_change_reason="seed_demo")
-    bulk_create_with_history([i for _, d in new for i in d.incomes], HouseholdIncome,
-                             batch_size=batch, default_change_reason="seed_demo")
+    bulk_create_with_history(
+        [d.household for _, d in new],
+        Household,
+        batch_size=batch,
+        default_change_reason="seed_demo",
+    )
+    bulk_create_with_history(
+        [m for _, d in new for m in d.members],
+        Member,
+        batch_size=batch,
+        default_change_reason="seed_demo",
+    )
+    bulk_create_with_history(
+        [c for _, d in new for c in d.causes],
+        HouseholdCause,
+        batch_size=batch,
+        default_change_reason="seed_demo",
+    )
+    bulk_create_with_history(
+        [i for _, d in new for i in d.incomes],
+        HouseholdIncome,
+        batch_size=batch,
+        default_change_reason="seed_demo",
+    )
     start = datetime.date(today.year - 2, 1, 1)
     bulk_create_with_history(
-        [Pairing(household=d.household, cadre=_cadre_for(i, profiles), start_date=start,
-                 reason="结对帮扶") for i, d in new],
-        Pairing, batch_size=batch, default_change_reason="seed_demo",
+        [
+            Pairing(
+                household=d.household,
+                cadre=_cadre_for(i, profiles),
+                start_date=start,
+                reason="结对帮扶",
+            )
+            for i, d in new
+        ],
+        Pairing,
+        batch_size=batch,
+        default_change_reason="seed_demo",
     )
     return {"created": len(new), "total": len(existing) + len(new)}

@@ -8,12 +8,18 @@ class HouseholdFilterForm(forms.Form):
     """Search and filters of the household list; everything optional."""
 
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": _("Name, ID number or its last digits, phone")}),
+        label=_("Search"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Name, ID number or its last digits, phone")}
+        ),
     )
     village = forms.ModelChoiceField(label=_("Village"), queryset=None, required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Household.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Household.Status.choices],
     )
 
     def __init__(self, *args, villages, **kwargs):

@@ -22,12 +22,12 @@ def _active_members():
     return Member.objects.filter(household=OuterRef("pk"), is_active=True)
 
 
-def households_for_list(user, *, q: str = "", village: Village | None = None, status: str = "") -> QuerySet:
+def households_for_list(
+    user, *, q: str = "", village: Village | None = None, status: str = ""
+) -> QuerySet:
     """The user's households for a list page: head, size and village in one query."""
     head = _active_members().filter(relation=Member.Relation.HEAD)
-    size = (
-        _active_members().order_by().values("household").annotate(n=Count("pk")).values("n")
-    )
+    size = _active_members().order_by().values("household").annotate(n=Count("pk")).values("n")
     qs = (
         Household.objects.visible_to(user)
         .select_related("village")
@@ -65,7 +65,9 @@ def _search(q: str) -> Q:
 def card_context(household: Household) -> dict:
     """Everything the archive card page shows, in a fixed number of queries."""
     incomes = list(household.incomes.order_by("-year"))
-    lines = {line.year: line for line in PovertyLine.objects.filter(year__in=[i.year for i in incomes])}
+    lines = {
+        line.year: line for line in PovertyLine.objects.filter(year__in=[i.year for i in incomes])
+    }
     income_rows = []
     for income in incomes:
         line = lines.get(income.year)
@@ -113,4 +115,3 @@ def home_summary(user) -> dict:
         "people": people,
         "by_village": by_village,
     }
-

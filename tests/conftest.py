@@ -1,9 +1,9 @@
 """Shared fixtures: a small world of two counties, with one user of each role.
 
-    county A ─ township A ─ village A1 ─ household `own`   (paired with `cadre`)
-                                      └─ household `colleague_hh` (paired with `cadre2`)
-                        └─ village A2 ─ household `neighbour` (paired with `cadre2`)
-    county B ─ township B ─ village B1 ─ household `outsider_hh`
+county A ─ township A ─ village A1 ─ household `own`   (paired with `cadre`)
+                                  └─ household `colleague_hh` (paired with `cadre2`)
+                    └─ village A2 ─ household `neighbour` (paired with `cadre2`)
+county B ─ township B ─ village B1 ─ household `outsider_hh`
 """
 
 from types import SimpleNamespace
@@ -53,8 +53,9 @@ def world(db):
         other_township=township_b,
         villages=SimpleNamespace(a1=village_a1, a2=village_a2, b1=village_b1),
         profiles=profiles,
-        households=SimpleNamespace(own=own, colleague=colleague_hh, neighbour=neighbour,
-                                   outsider=outsider_hh),
+        households=SimpleNamespace(
+            own=own, colleague=colleague_hh, neighbour=neighbour, outsider=outsider_hh
+        ),
         superuser=f.UserFactory(username="root", is_superuser=True, is_staff=True),
         nobody=f.UserFactory(username="nobody"),
     )

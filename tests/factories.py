@@ -5,7 +5,14 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from households.models import Household, HouseholdCause, HouseholdIncome, Member, Pairing, PovertyLine
+from households.models import (
+    Household,
+    HouseholdCause,
+    HouseholdIncome,
+    Member,
+    Pairing,
+    PovertyLine,
+)
 from township.models import County, StaffProfile, Township, Village
 from township.validators import id_check_char
 

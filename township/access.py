@@ -63,7 +63,9 @@ def _compute_scope(user) -> Scope:
         case Role.COUNTY_ADMIN:
             return Scope(Scope.Level.COUNTY, county_id=profile.county_id, profile_id=profile.pk)
         case Role.LEADER | Role.TOWNSHIP_STAFF:
-            return Scope(Scope.Level.TOWNSHIP, township_id=profile.township_id, profile_id=profile.pk)
+            return Scope(
+                Scope.Level.TOWNSHIP, township_id=profile.township_id, profile_id=profile.pk
+            )
         case Role.VILLAGE_TEAM:
             return Scope(Scope.Level.VILLAGE, village_id=profile.village_id, profile_id=profile.pk)
         case Role.CADRE:

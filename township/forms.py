@@ -6,4 +6,6 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update({"autocapitalize": "none", "autocomplete": "username"})
+        self.fields["username"].widget.attrs.update(
+            {"autocapitalize": "none", "autocomplete": "username"}
+        )

@@ -58,8 +58,12 @@ class Township(models.Model):
         verbose_name_plural = _("townships")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=_TWELVE_DIGITS), name="township_code_12_digits"),
-            models.CheckConstraint(condition=Q(code__endswith="000"), name="township_code_is_township_level"),
+            models.CheckConstraint(
+                condition=Q(code__regex=_TWELVE_DIGITS), name="township_code_12_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(code__endswith="000"), name="township_code_is_township_level"
+            ),
             models.CheckConstraint(
                 condition=~Q(code__endswith="000000"), name="township_code_not_county_level"
             ),
@@ -71,8 +75,12 @@ class Township(models.Model):
     def clean(self) -> None:
         if self.county_id and self.code and self.code[:6] != self.county.code[:6]:
             raise ValidationError(
-                {"code": _("A township's code must start with its county's six digits %(prefix)s.")
-                 % {"prefix": self.county.code[:6]}}
+                {
+                    "code": _(
+                        "A township's code must start with its county's six digits %(prefix)s."
+                    )
+                    % {"prefix": self.county.code[:6]}
+                }
             )
 
 
@@ -115,7 +123,9 @@ class Village(models.Model):
     )
     is_poor_village = models.BooleanField(_("registered poor village"), default=False)
     rural_population = models.PositiveIntegerField(
-        _("rural population"), null=True, blank=True,
+        _("rural population"),
+        null=True,
+        blank=True,
         help_text=_("Registered rural population, the base of the poverty incidence."),
     )
 
@@ -126,7 +136,9 @@ class Village(models.Model):
         verbose_name_plural = _("villages")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=_TWELVE_DIGITS), name="village_code_12_digits"),
+            models.CheckConstraint(
+                condition=Q(code__regex=_TWELVE_DIGITS), name="village_code_12_digits"
+            ),
             models.CheckConstraint(
                 condition=~Q(code__endswith="000"), name="village_code_is_village_level"
             ),
@@ -138,8 +150,12 @@ class Village(models.Model):
     def clean(self) -> None:
         if self.township_id and self.code and self.code[:9] != self.township.code[:9]:
             raise ValidationError(
-                {"code": _("A village's code must start with its township's nine digits %(prefix)s.")
-                 % {"prefix": self.township.code[:9]}}
+                {
+                    "code": _(
+                        "A village's code must start with its township's nine digits %(prefix)s."
+                    )
+                    % {"prefix": self.township.code[:9]}
+                }
             )
 
 
@@ -162,20 +178,37 @@ class StaffProfile(models.Model):
     name = models.CharField(_("name"), max_length=50)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     unit = models.CharField(
-        _("work unit"), max_length=100, blank=True, help_text=_("E.g. county public security bureau.")
+        _("work unit"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. county public security bureau."),
     )
     title = models.CharField(_("post"), max_length=50, blank=True)
-    phone = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[validate_mobile])
+    phone = models.CharField(
+        _("mobile number"), max_length=11, blank=True, validators=[validate_mobile]
+    )
     county = models.ForeignKey(
-        County, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("county"),
     )
     township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("township"),
     )
     village = models.ForeignKey(
-        Village, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("village"),
     )
     history = HistoricalRecords()
@@ -188,12 +221,24 @@ class StaffProfile(models.Model):
             # pairings, so a cadre may name a home township but nothing else.
             models.CheckConstraint(
                 condition=(
-                    Q(role="county_admin", county__isnull=False, township__isnull=True,
-                      village__isnull=True)
-                    | Q(role__in=["leader", "township_staff"], county__isnull=True,
-                        township__isnull=False, village__isnull=True)
-                    | Q(role="village_team", county__isnull=True, township__isnull=True,
-                        village__isnull=False)
+                    Q(
+                        role="county_admin",
+                        county__isnull=False,
+                        township__isnull=True,
+                        village__isnull=True,
+                    )
+                    | Q(
+                        role__in=["leader", "township_staff"],
+                        county__isnull=True,
+                        township__isnull=False,
+                        village__isnull=True,
+                    )
+                    | Q(
+                        role="village_team",
+                        county__isnull=True,
+                        township__isnull=True,
+                        village__isnull=False,
+                    )
                     | Q(role="cadre", county__isnull=True, village__isnull=True)
                 ),
                 name="profile_place_matches_role",
@@ -216,7 +261,9 @@ class StaffProfile(models.Model):
         for place in ("county", "township", "village"):
             given = getattr(self, f"{place}_id") is not None
             if place in needs and not given:
-                errors[place] = _("This role needs a %(place)s.") % {"place": self._meta.get_field(place).verbose_name}
+                errors[place] = _("This role needs a %(place)s.") % {
+                    "place": self._meta.get_field(place).verbose_name
+                }
             elif given and place not in allowed:
                 errors[place] = _("This role works at another level: leave this empty.")
         if errors:

@@ -93,9 +93,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'bangfu.sqlite3'}"
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'bangfu.sqlite3'}")
 }
 if not DEBUG and not env.str("DATABASE_URL", default=""):
     raise ImproperlyConfigured("DATABASE_URL must be set when DEBUG is off.")
@@ -195,3 +193,8 @@ if not DEBUG:
 
 # How often a pairing cadre must visit each household (the plans say monthly).
 BANGFU_VISIT_INTERVAL_DAYS = env.int("BANGFU_VISIT_INTERVAL_DAYS", default=30)
+
+if DEBUG:
+    # Serve static files straight from the apps while developing: no collectstatic needed.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True

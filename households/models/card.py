@@ -76,20 +76,31 @@ class Household(models.Model):
         Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("village")
     )
     card_number = models.CharField(
-        _("archive card number"), max_length=20, unique=True,
+        _("archive card number"),
+        max_length=20,
+        unique=True,
         help_text=_("The village's 12-digit code followed by a 4-digit serial number."),
     )
     group_name = models.CharField(_("villager group"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[validate_mobile])
+    phone = models.CharField(
+        _("mobile number"), max_length=11, blank=True, validators=[validate_mobile]
+    )
     bank_name = models.CharField(_("bank for subsidies"), max_length=60, blank=True)
     bank_account = models.CharField(_("bank account for subsidies"), max_length=30, blank=True)
     attribute = models.CharField(
-        _("household attribute"), max_length=10, choices=Attribute.choices, default=Attribute.GENERAL
+        _("household attribute"),
+        max_length=10,
+        choices=Attribute.choices,
+        default=Attribute.GENERAL,
     )
     year_identified = models.PositiveSmallIntegerField(_("year identified"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.POOR)
-    housing = models.CharField(_("housing"), max_length=15, choices=Housing.choices, default=Housing.SAFE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.POOR
+    )
+    housing = models.CharField(
+        _("housing"), max_length=15, choices=Housing.choices, default=Housing.SAFE
+    )
     no_worry_food = models.BooleanField(_("no worry about food"), default=False)
     no_worry_clothing = models.BooleanField(_("no worry about clothing"), default=False)
     education_guaranteed = models.BooleanField(_("compulsory education guaranteed"), default=False)
@@ -98,8 +109,12 @@ class Household(models.Model):
     road_distance_km = models.DecimalField(
         _("distance to the road (km)"), max_digits=6, decimal_places=2, default=0
     )
-    farmland_mu = models.DecimalField(_("farm land (mu)"), max_digits=8, decimal_places=2, default=0)
-    forest_mu = models.DecimalField(_("forest land (mu)"), max_digits=8, decimal_places=2, default=0)
+    farmland_mu = models.DecimalField(
+        _("farm land (mu)"), max_digits=8, decimal_places=2, default=0
+    )
+    forest_mu = models.DecimalField(
+        _("forest land (mu)"), max_digits=8, decimal_places=2, default=0
+    )
     # Optimistic locking: a save must name the version it started from.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -121,7 +136,8 @@ class Household(models.Model):
                 name="household_measures_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(card_number__regex=r"^[0-9]{16}$"), name="household_card_number_16_digits"
+                condition=Q(card_number__regex=r"^[0-9]{16}$"),
+                name="household_card_number_16_digits",
             ),
         ]
         indexes = [

@@ -24,8 +24,11 @@ class PovertyLine(models.Model):
         _("poverty line (yuan per person per year)"), max_digits=10, decimal_places=2
     )
     monitoring_line = models.DecimalField(
-        _("monitoring line (yuan per person per year)"), max_digits=10, decimal_places=2,
-        null=True, blank=True,
+        _("monitoring line (yuan per person per year)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Households near or below this line are watched against return to poverty."),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -52,7 +55,11 @@ class HouseholdIncomeQuerySet(models.QuerySet):
         """Annotate ``net`` and ``per_capita`` computed by the database, for filters."""
         money = DecimalField(max_digits=14, decimal_places=2)
         net = ExpressionWrapper(
-            F("wage_income") + F("business_income") + F("property_income") + F("transfer_income") - F("production_cost"),
+            F("wage_income")
+            + F("business_income")
+            + F("property_income")
+            + F("transfer_income")
+            - F("production_cost"),
             output_field=money,
         )
         return self.annotate(net=net).annotate(
@@ -74,7 +81,8 @@ class HouseholdIncome(models.Model):
     business_income = _money(_("production and business income"))
     property_income = _money(_("property income"))
     transfer_income = _money(
-        _("transfer income"), help_text=_("Subsidies, minimum-living payments, pensions, ecological compensation.")
+        _("transfer income"),
+        help_text=_("Subsidies, minimum-living payments, pensions, ecological compensation."),
     )
     production_cost = _money(_("production costs"))
     history = HistoricalRecords()
@@ -87,11 +95,18 @@ class HouseholdIncome(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="income_once_a_year"),
             models.CheckConstraint(
-                condition=Q(wage_income__gte=0, business_income__gte=0, property_income__gte=0, transfer_income__gte=0,
-                            production_cost__gte=0),
+                condition=Q(
+                    wage_income__gte=0,
+                    business_income__gte=0,
+                    property_income__gte=0,
+                    transfer_income__gte=0,
+                    production_cost__gte=0,
+                ),
                 name="income_components_not_negative",
             ),
-            models.CheckConstraint(condition=Q(members_count__gte=1), name="income_members_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(members_count__gte=1), name="income_members_at_least_one"
+            ),
             models.CheckConstraint(
                 condition=Q(year__gte=2000, year__lte=2100), name="income_year_plausible"
             ),

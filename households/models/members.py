@@ -97,14 +97,20 @@ class Member(models.Model):
         _("education level"), max_length=12, choices=Education.choices, default=Education.PRIMARY
     )
     schooling = models.CharField(
-        _("current schooling"), max_length=15, choices=Schooling.choices,
+        _("current schooling"),
+        max_length=15,
+        choices=Schooling.choices,
         default=Schooling.NOT_IN_SCHOOL,
     )
-    health = models.CharField(_("health"), max_length=10, choices=Health.choices, default=Health.HEALTHY)
+    health = models.CharField(
+        _("health"), max_length=10, choices=Health.choices, default=Health.HEALTHY
+    )
     disability_grade = models.PositiveSmallIntegerField(
         _("disability grade"), null=True, blank=True, help_text=_("1 (most severe) to 4.")
     )
-    labour = models.CharField(_("labour ability"), max_length=10, choices=Labour.choices, default=Labour.NORMAL)
+    labour = models.CharField(
+        _("labour ability"), max_length=10, choices=Labour.choices, default=Labour.NORMAL
+    )
     migrant_months = models.PositiveSmallIntegerField(_("months of migrant work"), default=0)
     skills = models.CharField(_("skills"), max_length=200, blank=True)
     medical_insurance = models.BooleanField(_("enrolled in medical insurance"), default=False)
@@ -121,22 +127,32 @@ class Member(models.Model):
         verbose_name_plural = _("household members")
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=Q(is_active=True),
+                fields=["id_number"],
+                condition=Q(is_active=True),
                 name="member_in_one_active_household",
-                violation_error_message=_("This ID number already belongs to a member of another household."),
+                violation_error_message=_(
+                    "This ID number already belongs to a member of another household."
+                ),
             ),
             models.UniqueConstraint(
-                fields=["household"], condition=Q(is_active=True, relation="head"),
+                fields=["household"],
+                condition=Q(is_active=True, relation="head"),
                 name="member_one_head_per_household",
                 violation_error_message=_("This household already has a head."),
             ),
             models.CheckConstraint(
                 condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"), name="member_id_number_format"
             ),
-            models.CheckConstraint(condition=Q(migrant_months__lte=12), name="member_migrant_months_at_most_12"),
             models.CheckConstraint(
-                condition=Q(health="disabled", disability_grade__isnull=False, disability_grade__gte=1,
-                          disability_grade__lte=4)
+                condition=Q(migrant_months__lte=12), name="member_migrant_months_at_most_12"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    health="disabled",
+                    disability_grade__isnull=False,
+                    disability_grade__gte=1,
+                    disability_grade__lte=4,
+                )
                 | Q(~Q(health="disabled"), disability_grade__isnull=True),
                 name="member_disability_grade_iff_disabled",
             ),

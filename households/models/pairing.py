@@ -21,8 +21,11 @@ class Pairing(models.Model):
         Household, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("household")
     )
     cadre = models.ForeignKey(
-        StaffProfile, on_delete=models.PROTECT, related_name="pairings",
-        limit_choices_to={"role": StaffProfile.Role.CADRE}, verbose_name=_("pairing cadre"),
+        StaffProfile,
+        on_delete=models.PROTECT,
+        related_name="pairings",
+        limit_choices_to={"role": StaffProfile.Role.CADRE},
+        verbose_name=_("pairing cadre"),
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -36,7 +39,8 @@ class Pairing(models.Model):
         verbose_name_plural = _("pairings")
         constraints = [
             models.UniqueConstraint(
-                fields=["household"], condition=Q(end_date__isnull=True),
+                fields=["household"],
+                condition=Q(end_date__isnull=True),
                 name="pairing_one_current_per_household",
                 violation_error_message=_("This household already has a current pairing cadre."),
             ),
@@ -48,7 +52,8 @@ class Pairing(models.Model):
         indexes = [
             # A cadre's scope and "my households": the cadre's current pairings.
             models.Index(
-                fields=["cadre", "household"], condition=Q(end_date__isnull=True),
+                fields=["cadre", "household"],
+                condition=Q(end_date__isnull=True),
                 name="pairing_current_by_cadre",
             ),
         ]

@@ -19,7 +19,11 @@ def test_a_person_is_active_in_one_household_only():
 
 def test_a_person_who_left_may_join_another_household():
     member = f.MemberFactory()
-    member.is_active, member.left_on, member.left_reason = False, datetime.date(2025, 3, 1), "marriage"
+    member.is_active, member.left_on, member.left_reason = (
+        False,
+        datetime.date(2025, 3, 1),
+        "marriage",
+    )
     member.save()
     joined = f.MemberFactory(id_number=member.id_number)
     assert joined.pk
@@ -64,8 +68,11 @@ def test_a_member_who_left_has_a_date_and_a_reason():
 
 
 def test_the_sex_must_match_the_id_number():
-    member = f.MemberFactory.build(household=f.HouseholdFactory(), id_number=f.make_id_number(7, male=False),
-                                   sex=Member.Sex.MALE)
+    member = f.MemberFactory.build(
+        household=f.HouseholdFactory(),
+        id_number=f.make_id_number(7, male=False),
+        sex=Member.Sex.MALE,
+    )
     with pytest.raises(ValidationError) as info:
         member.full_clean()
     assert "sex" in info.value.message_dict
@@ -117,7 +124,8 @@ def test_income_is_recorded_once_a_year():
 
 
 @pytest.mark.parametrize(
-    "field", ["wage_income", "business_income", "property_income", "transfer_income", "production_cost"]
+    "field",
+    ["wage_income", "business_income", "property_income", "transfer_income", "production_cost"],
 )
 def test_income_components_are_not_negative(field):
     with violates("income_components_not_negative"):

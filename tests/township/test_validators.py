@@ -58,7 +58,9 @@ def test_mainland_mobile_numbers_pass(value):
     validate_mobile(value)
 
 
-@pytest.mark.parametrize("value", ["12800138000", "1380013800", "138001380000", "+8613800138000", "0851-1234567"])
+@pytest.mark.parametrize(
+    "value", ["12800138000", "1380013800", "138001380000", "+8613800138000", "0851-1234567"]
+)
 def test_other_phone_numbers_are_refused(value):
     with pytest.raises(ValidationError):
         validate_mobile(value)

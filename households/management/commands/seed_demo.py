@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Build the demo county, township, villages, households and logins (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--households", type=int, default=400, help="How many households (default 400).")
+        parser.add_argument(
+            "--households", type=int, default=400, help="How many households (default 400)."
+        )
 
     def handle(self, *args, households: int, **options):
         if not 1 <= households <= 100_000:
@@ -16,7 +18,8 @@ class Command(BaseCommand):
         result = seed_demo(households=households)
         self.stdout.write(
             self.style.SUCCESS(
-                f"seed_demo: {result['created']} households created, {result['total']} in the demo township. "
-                f"Logins county, leader, staff, team, cadre, cadre2, admin; password {DEMO_PASSWORD!r}."
+                f"seed_demo: {result['created']} households created, "
+                f"{result['total']} in the demo township. Logins county, leader, staff, "
+                f"team, cadre, cadre2, admin; password {DEMO_PASSWORD!r}."
             )
         )

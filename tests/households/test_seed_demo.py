@@ -1,0 +1,63 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from households.demo import DEMO_PASSWORD
+from households.models import Household, HouseholdIncome, Member, Pairing
+from township.models import StaffProfile, Village
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        "villages": Village.objects.count(),
+        "households": Household.objects.count(),
+        "members": Member.objects.count(),
+        "incomes": HouseholdIncome.objects.count(),
+        "pairings": Pairing.objects.count(),
+        "profiles": StaffProfile.objects.count(),
+        "ids": sorted(Member.objects.values_list("id_number", flat=True)),
+    }
+
+
+def test_seed_demo_builds_a_township_and_is_idempotent():
+    call_command("seed_demo", households=60)
+    first = snapshot()
+    assert first["villages"] == 12
+    assert first["households"] == 60
+    assert first["incomes"] == 180  # three years each
+    assert first["pairings"] == 60
+    call_command("seed_demo", households=60)
+    assert snapshot() == first
+
+
+def test_seed_demo_is_deterministic_and_scales_up():
+    call_command("seed_demo", households=30)
+    ids_of_30 = set(Member.objects.values_list("id_number", flat=True))
+    call_command("seed_demo", households=50)
+    assert Household.objects.count() == 50
+    assert ids_of_30 <= set(Member.objects.values_list("id_number", flat=True))
+
+
+def test_seeded_members_pass_model_validation():
+    call_command("seed_demo", households=40)
+    for member in Member.objects.all():
+        member.full_clean()
+    assert Household.objects.filter(members__relation="head").count() == 40
+
+
+def test_every_demo_login_works_and_lands_on_its_scope(client):
+    call_command("seed_demo", households=48)
+    expected = {"county": 48, "leader": 48, "staff": 48, "team": 4, "cadre": 4, "cadre2": 4}
+    for username, total in expected.items():
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, username
+        home = client.get(response["Location"])
+        assert home.context["total_households"] == total, username
+        client.post("/accounts/logout/")

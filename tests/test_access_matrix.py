@@ -1,0 +1,179 @@
+"""The access matrix: every URL pattern of the project, requested as every role.
+
+Each pattern must have an entry here, or `test_every_url_pattern_has_an_entry` fails: a new
+page cannot escape the scoping checks. For each entry and role, inside and outside the
+role's scope: out of scope answers 404, anonymous visitors go to the login page, and no
+request answers 500 (the test client re-raises server errors).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "nobody", "county", "leader", "staff", "team", "cadre", "cadre2", "superuser"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How a URL pattern is reached.
+
+    access: "public" (anyone), "anonymous" (a logged-in user is sent home), "login" (any
+    logged-in user; the page shows only the scope), "scoped" (an object given by `obj`, 404
+    outside the user's scope), "post" (state change: GET refused).
+    """
+
+    access: str
+    obj: str | None = None
+
+
+MATRIX: dict[str, Entry] = {
+    "home": Entry("login"),
+    "healthz": Entry("public"),
+    "login": Entry("anonymous"),
+    "logout": Entry("post"),
+    "password_change": Entry("login"),
+    "password_change_done": Entry("login"),
+    "set_language": Entry("post"),
+    "households:list": Entry("login"),
+    "households:detail": Entry("scoped", obj="household"),
+}
+ADMIN_NAMESPACE = "admin"
+
+
+def pattern_names(patterns=None, namespace: str = "") -> list[str]:
+    """Every URL pattern of the URL configuration, named `namespace:name`."""
+    names = []
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            names += pattern_names(p.url_patterns, inner)
+        elif isinstance(p, URLPattern):
+            names.append(f"{namespace}{p.name}" if p.name else f"{namespace}<unnamed {p.pattern}>")
+    return names
+
+
+def unlisted(names: list[str]) -> list[str]:
+    return [n for n in names if n not in MATRIX and not n.startswith(f"{ADMIN_NAMESPACE}:")]
+
+
+def test_every_url_pattern_has_an_entry():
+    assert unlisted(pattern_names()) == []
+
+
+def test_a_new_pattern_without_an_entry_is_caught(settings):
+    settings.ROOT_URLCONF = "tests.urls_with_unlisted_page"
+    assert unlisted(pattern_names()) == ["households:secret"]
+
+
+def test_every_entry_names_a_real_pattern():
+    assert set(MATRIX) <= set(pattern_names())
+
+
+def _user(world, role):
+    if role == "anonymous":
+        return None
+    if role == "nobody":
+        return world.nobody
+    if role == "superuser":
+        return world.superuser
+    return getattr(world.profiles, role).user
+
+
+# For each role: a household inside its scope, and one outside it (None: there is none).
+HOUSEHOLDS = {
+    "anonymous": ("own", None),
+    "nobody": (None, "own"),
+    "county": ("neighbour", "outsider"),
+    "leader": ("neighbour", "outsider"),
+    "staff": ("own", "outsider"),
+    "team": ("colleague", "neighbour"),
+    "cadre": ("own", "colleague"),
+    "cadre2": ("neighbour", "own"),
+    "superuser": ("outsider", None),
+}
+
+
+def _login(client, world, role):
+    user = _user(world, role)
+    if user is not None:
+        client.force_login(user)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(client, world, name, role):
+    entry = MATRIX[name]
+    _login(client, world, role)
+    anonymous = role == "anonymous"
+    login_url = reverse("login")
+
+    if entry.access == "public":
+        assert client.get(reverse(name)).status_code == 200
+    elif entry.access == "anonymous":
+        response = client.get(reverse(name))
+        if anonymous:
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 302
+            assert response["Location"] == reverse("home")
+    elif entry.access == "post":
+        assert client.get(reverse(name)).status_code in (302, 405)
+        response = client.post(reverse(name), {"language": "en", "next": "/"})
+        assert response.status_code == 302
+    elif entry.access == "login":
+        response = client.get(reverse(name))
+        if anonymous:
+            assert response.status_code == 302
+            assert response["Location"].startswith(login_url)
+        else:
+            assert response.status_code == 200
+    elif entry.access == "scoped":
+        inside, outside = HOUSEHOLDS[role]
+        if inside:
+            obj = getattr(world.households, inside)
+            response = client.get(reverse(name, args=[obj.pk]))
+            if anonymous:
+                assert response.status_code == 302
+                assert response["Location"].startswith(login_url)
+            else:
+                assert response.status_code == 200
+        if outside:
+            obj = getattr(world.households, outside)
+            assert client.get(reverse(name, args=[obj.pk])).status_code == 404
+        # A household that does not exist at all answers like one out of scope.
+        if not anonymous:
+            assert client.get(reverse(name, args=[999_999])).status_code == 404
+    else:  # pragma: no cover - an entry with an unknown access kind is a mistake here
+        pytest.fail(f"unknown access kind {entry.access!r}")
+
+
+OUR_APPS = {"township", "households", "assistance", "reporting"}
+
+
+def _admin_urls(world):
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        meta = model._meta
+        urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        if meta.app_label in OUR_APPS:
+            urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
+    hh = world.households.own
+    urls.append(reverse("admin:households_household_change", args=[hh.pk]))
+    urls.append(reverse("admin:households_household_history", args=[hh.pk]))
+    return urls
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_admin_is_for_superusers_only(client, world, role):
+    _login(client, world, role)
+    for url in _admin_urls(world):
+        response = client.get(url)
+        if role == "superuser":
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("admin:login")), url
