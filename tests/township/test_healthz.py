@@ -21,7 +21,9 @@ def test_healthz_reports_the_broker_it_is_configured_with(client):
 
 
 def test_healthz_answers_503_when_the_broker_is_unreachable(client, monkeypatch):
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    # Nothing listens on port 1: the connection is refused at once.
+    for key in ("broker_url", "broker_write_url"):
+        monkeypatch.setattr(celery_app.conf, key, "redis://127.0.0.1:1/0")
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error")
