@@ -1,0 +1,17 @@
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install --no-cache-dir -e .
+COPY . .
+# collectstatic needs production settings that load: throwaway values for this step only.
+RUN DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    DATABASE_URL=sqlite:////tmp/build.sqlite3 CELERY_BROKER_URL=memory:// \
+    python manage.py collectstatic --noinput
+RUN useradd --system --home /app bangfu && mkdir -p /app/data && chown bangfu /app/data
+USER bangfu
+EXPOSE 8000
+CMD ["gunicorn", "township.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
