@@ -63,3 +63,9 @@ def test_the_language_choice_is_remembered(client, world):
     assert "Households" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "农户" in client.get("/").content.decode()
+
+
+def test_chinese_comes_first_whatever_the_browser_asks(client, world):
+    client.force_login(world.profiles.leader.user)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "农户" in page
