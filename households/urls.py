@@ -6,5 +6,13 @@ app_name = "households"
 
 urlpatterns = [
     path("", views.household_list, name="list"),
+    path("new/", views.household_create, name="create"),
+    path("mine/", views.my_households, name="mine"),
     path("<int:pk>/", views.household_detail, name="detail"),
+    path("<int:pk>/edit/", views.household_edit, name="edit"),
+    path("<int:pk>/income/new/", views.income_edit, name="income_create"),
+    path("<int:pk>/income/<int:year>/", views.income_edit, name="income_edit"),
+    path("<int:pk>/visits/", views.visit_list, name="visits"),
+    path("<int:pk>/visits/new/", views.visit_create, name="visit_create"),
+    path("photos/<int:pk>/", views.visit_photo, name="photo"),
 ]

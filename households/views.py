@@ -1,32 +1,237 @@
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Casework pages: the household list, the archive card, its forms, visits, "my households"."""
 
-from households import selectors
-from households.forms import HouseholdFilterForm
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from households import selectors, services
+from households.forms import (
+    HouseholdFilterForm,
+    HouseholdForm,
+    IncomeForm,
+    MemberFormSet,
+    VisitForm,
+)
+from households.models import Household
+from township.access import can_edit_cards, can_log_visits
 from township.models import Village
 
 PAGE_SIZE = 25
+_HOUSEHOLD_EXTRA_FIELDS = {"main_cause", "other_causes", "version"}
+MEMBER_RACE_MESSAGE = gettext_lazy(
+    "The card could not be saved: one of its members was saved in another household "
+    "meanwhile. Check the ID numbers."
+)
 
 
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
-    villages = Village.objects.visible_to(request.user).order_by("code")
-    form = HouseholdFilterForm(request.GET or None, villages=villages)
-    filters = form.cleaned_data if form.is_valid() else {}
+    visible = Household.objects.visible_to(request.user)
+    form = HouseholdFilterForm(
+        request.GET or None,
+        villages=Village.objects.visible_to(request.user).order_by("code"),
+        cadres=selectors.cadres_for_list(visible),
+    )
+    filters = (
+        {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        if form.is_valid()
+        else {}
+    )
     households = selectors.households_for_list(request.user, **filters)
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "households/list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_edit": can_edit_cards(request.user),
+    }
+    template = "households/includes/_results.html" if request.htmx else "households/list.html"
+    return render(request, template, context)
 
 
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
-    return render(request, "households/detail.html", selectors.card_context(household))
+    context = selectors.card_context(household)
+    context.update(can_edit=can_edit_cards(request.user), can_visit=can_log_visits(request.user))
+    return render(request, "households/detail.html", context)
+
+
+def _member_rows(formset) -> list[services.MemberRow]:
+    rows = []
+    for form in formset.forms:
+        if not form.has_changed() and not form.instance.pk:
+            continue  # an empty extra row
+        rows.append(
+            services.MemberRow(form.instance if form.instance.pk else None, form.cleaned_data)
+        )
+    return rows
+
+
+def _household_fields(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if k not in _HOUSEHOLD_EXTRA_FIELDS}
+
+
+def _editable_villages(user):
+    return Village.objects.visible_to(user).order_by("code")
+
+
+@login_required
+def household_create(request: HttpRequest) -> HttpResponse:
+    if not can_edit_cards(request.user):
+        raise PermissionDenied
+    form = HouseholdForm(request.POST or None, villages=_editable_villages(request.user))
+    formset = MemberFormSet(request.POST or None, instance=Household(), prefix="members")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            household = services.household_create(
+                user=request.user,
+                fields=_household_fields(form),
+                main_cause=form.cleaned_data["main_cause"],
+                other_causes=form.cleaned_data["other_causes"],
+                members=_member_rows(formset),
+            )
+        except IntegrityError:
+            messages.error(request, MEMBER_RACE_MESSAGE)
+        else:
+            messages.success(
+                request, _("Archive card %(card)s created.") % {"card": household.card_number}
+            )
+            return redirect("households:detail", household.pk)
+    return render(
+        request, "households/form.html", {"form": form, "formset": formset, "household": None}
+    )
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    if not can_edit_cards(request.user):
+        raise PermissionDenied
+    form = HouseholdForm(
+        request.POST or None, instance=household, villages=_editable_villages(request.user)
+    )
+    formset = MemberFormSet(request.POST or None, instance=household, prefix="members")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.household_update(
+                user=request.user,
+                household=household,
+                expected_version=form.cleaned_data["version"] or 0,
+                fields=_household_fields(form),
+                main_cause=form.cleaned_data["main_cause"],
+                other_causes=form.cleaned_data["other_causes"],
+                members=_member_rows(formset),
+            )
+        except services.StaleEdit:
+            messages.error(request, services.StaleEdit.message)
+            return render(
+                request,
+                "households/form.html",
+                {"form": form, "formset": formset, "household": household, "stale": True},
+                status=409,
+            )
+        except IntegrityError:
+            messages.error(request, MEMBER_RACE_MESSAGE)
+        else:
+            messages.success(request, _("Archive card saved."))
+            return redirect("households:detail", household.pk)
+    return render(
+        request, "households/form.html", {"form": form, "formset": formset, "household": household}
+    )
+
+
+@login_required
+def income_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    if not can_edit_cards(request.user):
+        raise PermissionDenied
+    income = get_object_or_404(household.incomes, year=year) if year else None
+    initial = (
+        {}
+        if income
+        else {
+            "year": datetime.date.today().year,
+            "members_count": household.members.filter(is_active=True).count() or 1,
+        }
+    )
+    form = IncomeForm(request.POST or None, instance=income, household=household, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.income_save(
+            user=request.user, household=household, income=income, fields=form.cleaned_data
+        )
+        messages.success(
+            request, _("Income for %(year)s saved.") % {"year": form.cleaned_data["year"]}
+        )
+        return redirect("households:detail", household.pk)
+    return render(
+        request,
+        "households/income_form.html",
+        {"form": form, "household": household, "income": income},
+    )
+
+
+@login_required
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    if not can_log_visits(request.user):
+        raise PermissionDenied
+    form = VisitForm(
+        request.POST or None, request.FILES or None, initial={"visited_on": datetime.date.today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        visit, created = services.visit_log(
+            user=request.user,
+            household=household,
+            fields={k: v for k, v in data.items() if k not in {"photos", "client_token"}},
+            photos=data["photos"],
+            client_token=data["client_token"],
+        )
+        if created:
+            messages.success(request, _("Visit of %(date)s recorded.") % {"date": visit.visited_on})
+        else:
+            messages.info(request, _("This visit was already recorded."))
+        return redirect("households:detail", visit.household_id)
+    return render(request, "households/visit_form.html", {"form": form, "household": household})
+
+
+@login_required
+def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    page = Paginator(selectors.visits_for_household(household), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "households/visit_list.html", {"household": household, "page": page})
+
+
+@login_required
+def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = selectors.get_visit_photo_for(request.user, pk)
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type or "image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def my_households(request: HttpRequest) -> HttpResponse:
+    rows = selectors.my_households(request.user)
+    return render(
+        request,
+        "households/mine.html",
+        {
+            "rows": rows,
+            "overdue": sum(1 for r in rows if r.overdue),
+            "can_visit": can_log_visits(request.user),
+        },
+    )

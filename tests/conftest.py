@@ -16,6 +16,12 @@ from township.models import StaffProfile
 Role = StaffProfile.Role
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a temporary folder, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def world(db):
     county_a = f.CountyFactory(name="青山县", code="520399000000")
@@ -44,6 +50,7 @@ def world(db):
     outsider_hh = f.HouseholdFactory(village=village_b1)
     for hh in (own, colleague_hh, neighbour, outsider_hh):
         f.HeadFactory(household=hh)
+        f.IncomeFactory(household=hh, year=2025)
     f.PairingFactory(household=own, cadre=profiles.cadre)
     f.PairingFactory(household=colleague_hh, cadre=profiles.cadre2)
     f.PairingFactory(household=neighbour, cadre=profiles.cadre2)

@@ -12,6 +12,8 @@ from households.models import (
     Member,
     Pairing,
     PovertyLine,
+    Visit,
+    VisitPhoto,
 )
 from township.models import County, StaffProfile, Township, Village
 from township.validators import id_check_char
@@ -127,3 +129,33 @@ class PairingFactory(factory.django.DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
     cadre = factory.SubFactory(ProfileFactory)
     start_date = datetime.date(2025, 1, 1)
+
+
+def png_bytes(size=(8, 8), colour=(200, 30, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    household = factory.SubFactory(HouseholdFactory)
+    visitor = factory.SubFactory(UserFactory)
+    visited_on = datetime.date(2025, 6, 1)
+    findings = "家中情况稳定"
+
+
+class VisitPhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VisitPhoto
+
+    visit = factory.SubFactory(VisitFactory)
+    token = factory.Sequence(lambda n: f"t{n}")
+    content_type = "image/png"
+    image = factory.django.FileField(filename="photo.png", data=png_bytes())

@@ -12,6 +12,8 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests import factories as f
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "nobody", "county", "leader", "staff", "team", "cadre", "cadre2", "superuser"]
@@ -22,12 +24,16 @@ class Entry:
     """How a URL pattern is reached.
 
     access: "public" (anyone), "anonymous" (a logged-in user is sent home), "login" (any
-    logged-in user; the page shows only the scope), "scoped" (an object given by `obj`, 404
+    logged-in user; the page shows only the scope), "scoped" (an object of kind `obj`, 404
     outside the user's scope), "post" (state change: GET refused).
+    perm: a role check on top of the scope ("edit": keeps archive cards, "visit": logs
+    visits); a user without it gets 403 inside the scope.
     """
 
     access: str
     obj: str | None = None
+    perm: str | None = None
+    extra_args: tuple = ()
 
 
 MATRIX: dict[str, Entry] = {
@@ -39,7 +45,21 @@ MATRIX: dict[str, Entry] = {
     "password_change_done": Entry("login"),
     "set_language": Entry("post"),
     "households:list": Entry("login"),
+    "households:mine": Entry("login"),
+    "households:create": Entry("login", perm="edit"),
     "households:detail": Entry("scoped", obj="household"),
+    "households:edit": Entry("scoped", obj="household", perm="edit"),
+    "households:income_create": Entry("scoped", obj="household", perm="edit"),
+    "households:income_edit": Entry("scoped", obj="household", perm="edit", extra_args=(2025,)),
+    "households:visits": Entry("scoped", obj="household"),
+    "households:visit_create": Entry("scoped", obj="household", perm="visit"),
+    "households:photo": Entry("scoped", obj="photo"),
+    "villages:list": Entry("login"),
+    "villages:register": Entry("scoped", obj="village"),
+}
+PERMS = {
+    "edit": {"county", "staff", "team", "superuser"},
+    "visit": {"cadre", "cadre2", "team", "staff", "superuser"},
 }
 ADMIN_NAMESPACE = "admin"
 
@@ -97,6 +117,29 @@ HOUSEHOLDS = {
 }
 
 
+# For each role: a village inside its scope, and one outside it.
+VILLAGES = {
+    "anonymous": ("a1", None),
+    "nobody": (None, "a1"),
+    "county": ("a2", "b1"),
+    "leader": ("a2", "b1"),
+    "staff": ("a1", "b1"),
+    "team": ("a1", "a2"),
+    "cadre": ("a1", "a2"),
+    "cadre2": ("a2", "b1"),
+    "superuser": ("b1", None),
+}
+
+
+def _object(world, kind, name):
+    if kind == "village":
+        return getattr(world.villages, name)
+    household = getattr(world.households, name)
+    if kind == "photo":
+        return f.VisitPhotoFactory(visit__household=household)
+    return household
+
+
 def _login(client, world, role):
     user = _user(world, role)
     if user is not None:
@@ -129,24 +172,28 @@ def test_access(client, world, name, role):
         if anonymous:
             assert response.status_code == 302
             assert response["Location"].startswith(login_url)
+        elif entry.perm and role not in PERMS[entry.perm]:
+            assert response.status_code == 403
         else:
             assert response.status_code == 200
     elif entry.access == "scoped":
-        inside, outside = HOUSEHOLDS[role]
+        inside, outside = (VILLAGES if entry.obj == "village" else HOUSEHOLDS)[role]
         if inside:
-            obj = getattr(world.households, inside)
-            response = client.get(reverse(name, args=[obj.pk]))
+            obj = _object(world, entry.obj, inside)
+            response = client.get(reverse(name, args=[obj.pk, *entry.extra_args]))
             if anonymous:
                 assert response.status_code == 302
                 assert response["Location"].startswith(login_url)
+            elif entry.perm and role not in PERMS[entry.perm]:
+                assert response.status_code == 403
             else:
                 assert response.status_code == 200
         if outside:
-            obj = getattr(world.households, outside)
-            assert client.get(reverse(name, args=[obj.pk])).status_code == 404
-        # A household that does not exist at all answers like one out of scope.
+            obj = _object(world, entry.obj, outside)
+            assert client.get(reverse(name, args=[obj.pk, *entry.extra_args])).status_code == 404
+        # An object that does not exist at all answers like one out of scope.
         if not anonymous:
-            assert client.get(reverse(name, args=[999_999])).status_code == 404
+            assert client.get(reverse(name, args=[999_999, *entry.extra_args])).status_code == 404
     else:  # pragma: no cover - an entry with an unknown access kind is a mistake here
         pytest.fail(f"unknown access kind {entry.access!r}")
 

@@ -91,3 +91,24 @@ def get_village_for(user, pk):
     from township.models import Village
 
     return get_object_or_404(Village.objects.visible_to(user), pk=pk)
+
+
+def _role(user) -> str | None:
+    profile = profile_for(user)
+    return profile.role if profile else None
+
+
+def can_edit_cards(user) -> bool:
+    """Township staff, village teams and county administrators keep the archive cards.
+
+    Leaders read everything and approve; pairing cadres read their households and log visits.
+    """
+    if user.is_superuser:
+        return True
+    return _role(user) in {"township_staff", "village_team", "county_admin"}
+
+
+def can_log_visits(user) -> bool:
+    if user.is_superuser:
+        return True
+    return _role(user) in {"cadre", "village_team", "township_staff"}

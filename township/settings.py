@@ -193,6 +193,9 @@ if not DEBUG:
 
 # How often a pairing cadre must visit each household (the plans say monthly).
 BANGFU_VISIT_INTERVAL_DAYS = env.int("BANGFU_VISIT_INTERVAL_DAYS", default=30)
+# Visit photos: at most this many a visit, each at most this size.
+BANGFU_VISIT_PHOTOS_MAX = env.int("BANGFU_VISIT_PHOTOS_MAX", default=5)
+BANGFU_PHOTO_MAX_BYTES = env.int("BANGFU_PHOTO_MAX_MB", default=8) * 1024 * 1024
 
 if DEBUG:
     # Serve static files straight from the apps while developing: no collectstatic needed.

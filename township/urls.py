@@ -29,5 +29,6 @@ urlpatterns = [
     ),
     path("i18n/setlang/", set_language, name="set_language"),
     path("households/", include("households.urls")),
+    path("villages/", include("households.village_urls")),
     path("admin/", admin.site.urls),
 ]

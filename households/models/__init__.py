@@ -2,6 +2,7 @@ from households.models.card import Household, HouseholdCause, PovertyCause
 from households.models.income import HouseholdIncome, PovertyLine
 from households.models.members import Member
 from households.models.pairing import Pairing
+from households.models.visits import Visit, VisitPhoto
 
 __all__ = [
     "Household",
@@ -11,4 +12,6 @@ __all__ = [
     "Pairing",
     "PovertyCause",
     "PovertyLine",
+    "Visit",
+    "VisitPhoto",
 ]

@@ -34,3 +34,17 @@ def criteria(household) -> list[tuple[bool, str]]:
         (household.housing_safe, _("Safe housing")),
         (household.water_safe, _("Safe drinking water")),
     ]
+
+
+_STATUS_COLOURS = {
+    "poor": "danger",
+    "exited": "success",
+    "returned": "warning",
+    "removed": "secondary",
+}
+
+
+@register.filter
+def status_colour(status: str) -> str:
+    """The Bootstrap colour of a household status badge."""
+    return _STATUS_COLOURS.get(status, "secondary")

@@ -1,0 +1,91 @@
+"""Visits (走访记录): what a cadre or a team member saw and did at a household."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from households.models.card import Household
+
+
+class Visit(models.Model):
+    class Kind(models.TextChoices):
+        HOME = "home", _("Home visit")
+        PHONE = "phone", _("Phone call")
+        MEETING = "meeting", _("Meeting")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="visits", verbose_name=_("household")
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("visitor"),
+    )
+    visited_on = models.DateField(_("date of visit"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOME)
+    findings = models.TextField(_("what was found"))
+    help_given = models.TextField(_("help given"), blank=True)
+    follow_up = models.TextField(_("problems to follow up"), blank=True)
+    follow_up_closed = models.BooleanField(_("follow-up closed"), default=False)
+    acknowledged = models.BooleanField(
+        _("acknowledged by the household"),
+        default=False,
+        help_text=_("The household confirms the visit took place."),
+    )
+    acknowledged_by = models.CharField(_("acknowledged by"), max_length=50, blank=True)
+    # Set by the browser when the form opens: a resubmission after a dropped connection
+    # carries the same token and finds the visit already saved.
+    client_token = models.UUIDField(_("submission token"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        constraints = [
+            models.UniqueConstraint(fields=["client_token"], name="visit_submitted_once"),
+            models.CheckConstraint(
+                condition=Q(acknowledged=False) | ~Q(acknowledged_by=""),
+                name="visit_acknowledgment_names_who",
+            ),
+        ]
+        indexes = [
+            # The card's visit list and "last visit" subqueries: a household's latest visits.
+            models.Index(fields=["household", "-visited_on"], name="visit_household_latest"),
+            # A cadre's own visit list.
+            models.Index(fields=["visitor", "-visited_on"], name="visit_visitor_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.visited_on}"
+
+    @property
+    def has_open_follow_up(self) -> bool:
+        return bool(self.follow_up) and not self.follow_up_closed
+
+
+def _photo_path(photo: "VisitPhoto", filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower()
+    return f"visits/{photo.visit.visited_on:%Y/%m}/{photo.visit_id}-{photo.token}.{ext}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken at a visit; served only through a scoped view, never from MEDIA_URL."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, related_name="photos", verbose_name=_("visit")
+    )
+    token = models.CharField(max_length=32, editable=False)
+    image = models.ImageField(_("photo"), upload_to=_photo_path)
+    content_type = models.CharField(max_length=30, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+    def __str__(self) -> str:
+        return self.image.name

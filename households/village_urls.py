@@ -1,0 +1,10 @@
+from django.urls import path
+
+from households import village_views
+
+app_name = "villages"
+
+urlpatterns = [
+    path("", village_views.village_list, name="list"),
+    path("<int:pk>/register/", village_views.village_register, name="register"),
+]

@@ -1,0 +1,22 @@
+"""Village pages: the villages in scope with their counts, and each village's register."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from households import selectors
+from township.access import get_village_for
+
+
+@login_required
+def village_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "villages/list.html", {"villages": selectors.villages_with_counts(request.user)}
+    )
+
+
+@login_required
+def village_register(request: HttpRequest, pk: int) -> HttpResponse:
+    village = get_village_for(request.user, pk)
+    households = list(selectors.village_register(request.user, village))
+    return render(request, "villages/register.html", {"village": village, "households": households})
