@@ -127,28 +127,32 @@ class HouseholdForm(forms.ModelForm):
         return data
 
 
+# What the members form edits; the formset adds its own `id` and `household` fields.
+MEMBER_FIELDS = (
+        "name",
+        "id_number",
+        "sex",
+        "relation",
+        "ethnicity",
+        "education",
+        "schooling",
+        "health",
+        "disability_grade",
+        "labour",
+        "migrant_months",
+        "skills",
+        "medical_insurance",
+        "pension_insurance",
+        "is_active",
+        "left_on",
+        "left_reason",
+    )
+
+
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
-        fields = [
-            "name",
-            "id_number",
-            "sex",
-            "relation",
-            "ethnicity",
-            "education",
-            "schooling",
-            "health",
-            "disability_grade",
-            "labour",
-            "migrant_months",
-            "skills",
-            "medical_insurance",
-            "pension_insurance",
-            "is_active",
-            "left_on",
-            "left_reason",
-        ]
+        fields = list(MEMBER_FIELDS)
         widgets = {"left_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
@@ -198,10 +202,15 @@ class BaseMemberFormSet(BaseInlineFormSet):
             data = form.cleaned_data
             if not data or (not form.has_changed() and not form.instance.pk):
                 continue
-            if data["id_number"] in ids:
+            id_number, relation, active = (
+                data["id_number"],
+                data.get("relation"),
+                data.get("is_active"),
+            )
+            if id_number in ids:
                 form.add_error("id_number", _("The same ID number is entered twice."))
-            ids.add(data["id_number"])
-            if data.get("is_active", True) and data.get("relation") == Member.Relation.HEAD:
+            ids.add(id_number)
+            if active and relation == Member.Relation.HEAD:
                 heads += 1
         if heads != 1:
             raise forms.ValidationError(_("A household has exactly one head among its members."))

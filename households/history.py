@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from households.masking import SENSITIVE_FIELDS
 from households.models import Household, HouseholdCause, HouseholdIncome, Member, Pairing, Visit
 
 _HIDDEN = {"id", "version", "created_at", "updated_at", "client_token", "household"}
@@ -34,6 +36,8 @@ class HistoryEntry:
 def _display(model_field, value) -> str:
     if value is None or value == "":
         return "—"
+    if model_field.name in SENSITIVE_FIELDS:
+        return SENSITIVE_FIELDS[model_field.name](value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -67,7 +71,11 @@ def card_history(household: Household, *, limit: int = 60) -> list[HistoryEntry]
         (Pairing, Pairing.history.filter(household_id=household.pk)),
         (Visit, Visit.history.filter(household_id=household.pk)),
     ]
-    actions = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    actions = {
+        "+": pgettext("history", "created"),
+        "~": pgettext("history", "changed"),
+        "-": pgettext("history", "deleted"),
+    }
     entries: list[HistoryEntry] = []
     for model, records in sources:
         fields = _fields(model)

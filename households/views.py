@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from households import selectors, services
 from households.forms import (
+    MEMBER_FIELDS,
     HouseholdFilterForm,
     HouseholdForm,
     IncomeForm,
@@ -72,9 +73,8 @@ def _member_rows(formset) -> list[services.MemberRow]:
     for form in formset.forms:
         if not form.has_changed() and not form.instance.pk:
             continue  # an empty extra row
-        rows.append(
-            services.MemberRow(form.instance if form.instance.pk else None, form.cleaned_data)
-        )
+        data = {k: v for k, v in form.cleaned_data.items() if k in MEMBER_FIELDS}
+        rows.append(services.MemberRow(form.instance if form.instance.pk else None, data))
     return rows
 
 

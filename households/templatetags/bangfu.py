@@ -1,24 +1,12 @@
 from django import template
 
+from households.masking import mask_account, mask_id
+
 register = template.Library()
 
 
-@register.filter
-def mask_id(value: str | None) -> str:
-    """Mask an ID number for lists and notices: 5201**********1234."""
-    if not value:
-        return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-@register.filter
-def mask_account(value: str | None) -> str:
-    """Show only the last four digits of a bank account."""
-    if not value:
-        return ""
-    return "*" * max(len(value) - 4, 0) + value[-4:]
+register.filter("mask_id", mask_id)
+register.filter("mask_account", mask_account)
 
 
 @register.filter

@@ -1,0 +1,127 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from households.models import Household
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+URL = reverse("households:list")
+
+
+def listed(response) -> set[int]:
+    return {h.pk for h in response.context["page"].object_list}
+
+
+@pytest.fixture
+def leader(client, world):
+    client.force_login(world.profiles.leader.user)
+    return client
+
+
+def test_the_list_shows_only_the_scope(leader, world):
+    h = world.households
+    assert listed(leader.get(URL)) == {h.own.pk, h.colleague.pk, h.neighbour.pk}
+
+
+def test_search_by_name(leader, world):
+    head = world.households.neighbour.members.get()
+    head.name = "欧阳娜"
+    head.save()
+    assert listed(leader.get(URL, {"q": "欧阳"})) == {world.households.neighbour.pk}
+
+
+def test_search_by_full_id_number_and_by_its_last_digits(leader, world):
+    id_number = world.households.own.members.get().id_number
+    assert listed(leader.get(URL, {"q": id_number})) == {world.households.own.pk}
+    tail = leader.get(URL, {"q": id_number[-4:]})
+    assert world.households.own.pk in listed(tail)
+    assert world.households.own.pk in listed(leader.get(URL, {"q": id_number[-6:]}))
+
+
+def test_search_by_phone(leader, world):
+    Household.objects.filter(pk=world.households.colleague.pk).update(phone="13912345678")
+    assert listed(leader.get(URL, {"q": "13912345678"})) == {world.households.colleague.pk}
+
+
+def test_an_out_of_scope_household_is_never_found(leader, world):
+    id_number = world.households.outsider.members.get().id_number
+    assert listed(leader.get(URL, {"q": id_number})) == set()
+
+
+def test_filters_by_village_status_attribute_cause_and_cadre(leader, world):
+    h = world.households
+    Household.objects.filter(pk=h.own.pk).update(status="exited", attribute="dibao")
+    f.CauseFactory(household=h.neighbour, cause="water")
+    assert listed(leader.get(URL, {"village": world.villages.a2.pk})) == {h.neighbour.pk}
+    assert listed(leader.get(URL, {"status": "exited"})) == {h.own.pk}
+    assert listed(leader.get(URL, {"attribute": "dibao"})) == {h.own.pk}
+    assert listed(leader.get(URL, {"cause": "water"})) == {h.neighbour.pk}
+    assert listed(leader.get(URL, {"cadre": world.profiles.cadre2.pk})) == {
+        h.colleague.pk,
+        h.neighbour.pk,
+    }
+
+
+def test_filter_households_without_a_recent_visit(leader, world):
+    h = world.households
+    f.VisitFactory(household=h.own, visited_on=datetime.date.today() - datetime.timedelta(days=3))
+    f.VisitFactory(
+        household=h.colleague, visited_on=datetime.date.today() - datetime.timedelta(days=90)
+    )
+    assert listed(leader.get(URL, {"no_visit_days": 30})) == {h.colleague.pk, h.neighbour.pk}
+
+
+def test_sort_by_longest_without_a_visit_puts_never_visited_first(leader, world):
+    h = world.households
+    f.VisitFactory(household=h.own, visited_on=datetime.date(2025, 5, 1))
+    f.VisitFactory(household=h.colleague, visited_on=datetime.date(2025, 1, 1))
+    order = [x.pk for x in leader.get(URL, {"sort": "last_visit"}).context["page"].object_list]
+    assert order == [h.neighbour.pk, h.colleague.pk, h.own.pk]
+
+
+def test_id_numbers_are_masked(leader, world):
+    id_number = world.households.own.members.get().id_number
+    page = leader.get(URL).content.decode()
+    assert id_number not in page
+    assert f"{id_number[:4]}**********{id_number[-4:]}" in page
+
+
+def test_htmx_asks_only_for_the_results(leader, world):
+    response = leader.get(URL, {"status": "poor"}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert "<html" not in page
+    assert "户" in page
+
+
+def test_a_bad_filter_value_is_explained_not_crashed(leader, world):
+    response = leader.get(URL, {"no_visit_days": "abc"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_pages_of_25(leader, world):
+    for _ in range(30):
+        f.HouseholdFactory(village=world.villages.a2)
+    first = leader.get(URL)
+    second = leader.get(URL, {"page": 2})
+    assert len(first.context["page"].object_list) == 25
+    assert len(second.context["page"].object_list) == 8
+
+
+def test_the_query_count_does_not_grow_with_the_page(leader, world):
+    with CaptureQueriesContext(connection) as few:
+        leader.get(URL)
+    for _ in range(30):
+        hh = f.HouseholdFactory(village=world.villages.a2)
+        f.HeadFactory(household=hh)
+        f.MemberFactory(household=hh)
+        f.VisitFactory(household=hh)
+        f.PairingFactory(household=hh, cadre=world.profiles.cadre2)
+    with CaptureQueriesContext(connection) as many:
+        response = leader.get(URL)
+    assert len(response.context["page"].object_list) == 25
+    assert len(many) == len(few)

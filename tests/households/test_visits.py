@@ -1,0 +1,118 @@
+import datetime
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from households.models import Visit
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def visit_data(**extra):
+    return {
+        "visited_on": datetime.date.today().isoformat(),
+        "kind": "home",
+        "findings": "老人身体好转",
+        "help_given": "送去米油",
+        "follow_up": "",
+        **extra,
+    }
+
+
+@pytest.fixture
+def cadre(client, world):
+    client.force_login(world.profiles.cadre.user)
+    return client
+
+
+def test_a_cadre_logs_a_visit_and_sees_it_on_the_card(cadre, world):
+    hh = world.households.own
+    response = cadre.post(reverse("households:visit_create", args=[hh.pk]), visit_data())
+    assert response["Location"] == reverse("households:detail", args=[hh.pk])
+    visit = Visit.objects.get()
+    assert visit.visitor == world.profiles.cadre.user
+    assert "老人身体好转" in cadre.get(response["Location"]).content.decode()
+
+
+def test_a_resubmission_with_the_same_token_creates_no_duplicate(cadre, world):
+    hh = world.households.own
+    token = str(uuid.uuid4())
+    url = reverse("households:visit_create", args=[hh.pk])
+    cadre.post(url, visit_data(client_token=token))
+    again = cadre.post(url, visit_data(client_token=token))
+    assert again.status_code == 302
+    assert Visit.objects.count() == 1
+
+
+def test_a_visit_in_the_future_is_refused(cadre, world):
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    response = cadre.post(
+        reverse("households:visit_create", args=[world.households.own.pk]),
+        visit_data(visited_on=tomorrow),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["visited_on"]
+    assert not Visit.objects.exists()
+
+
+def test_an_acknowledgment_names_who_gave_it(cadre, world):
+    response = cadre.post(
+        reverse("households:visit_create", args=[world.households.own.pk]),
+        visit_data(acknowledged="on"),
+    )
+    assert "acknowledged_by" in response.context["form"].errors
+
+
+def test_photos_are_saved_and_served_only_within_the_scope(cadre, client, world):
+    hh = world.households.own
+    photo = SimpleUploadedFile("roof.png", f.png_bytes(), content_type="image/png")
+    cadre.post(reverse("households:visit_create", args=[hh.pk]), visit_data(photos=[photo]))
+    stored = Visit.objects.get().photos.get()
+    url = reverse("households:photo", args=[stored.pk])
+    response = cadre.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    cadre.force_login(world.profiles.cadre2.user)
+    assert cadre.get(url).status_code == 404
+
+
+def test_a_file_that_is_not_a_photo_is_refused(cadre, world):
+    fake = SimpleUploadedFile("virus.jpg", b"MZ this is not an image", content_type="image/jpeg")
+    response = cadre.post(
+        reverse("households:visit_create", args=[world.households.own.pk]),
+        visit_data(photos=[fake]),
+    )
+    assert "virus.jpg" in str(response.context["form"].errors["photos"])
+    assert not Visit.objects.exists()
+
+
+def test_a_photo_over_the_size_limit_is_refused(cadre, world, settings):
+    settings.BANGFU_PHOTO_MAX_BYTES = 50
+    photo = SimpleUploadedFile("big.png", f.png_bytes(size=(64, 64)), content_type="image/png")
+    response = cadre.post(
+        reverse("households:visit_create", args=[world.households.own.pk]),
+        visit_data(photos=[photo]),
+    )
+    assert "big.png" in str(response.context["form"].errors["photos"])
+    assert not Visit.objects.exists()
+
+
+def test_my_households_flags_overdue_visits_and_open_follow_ups(cadre, world):
+    hh = world.households.own
+    rows = cadre.get(reverse("households:mine")).context["rows"]
+    assert [(r.pk, r.overdue) for r in rows] == [(hh.pk, True)]
+    f.VisitFactory(household=hh, visited_on=datetime.date.today(), follow_up="修缮厨房")
+    row = cadre.get(reverse("households:mine")).context["rows"][0]
+    assert (row.overdue, row.open_follow_ups) == (False, 1)
+
+
+def test_visits_are_listed_per_household(cadre, world):
+    hh = world.households.own
+    for day in range(1, 4):
+        f.VisitFactory(household=hh, visited_on=datetime.date(2025, 3, day))
+    page = cadre.get(reverse("households:visits", args=[hh.pk])).context["page"]
+    assert [v.visited_on.day for v in page.object_list] == [3, 2, 1]
