@@ -129,31 +129,31 @@ class HouseholdForm(forms.ModelForm):
 
 # What the members form edits; the formset adds its own `id` and `household` fields.
 MEMBER_FIELDS = (
-        "name",
-        "id_number",
-        "sex",
-        "relation",
-        "ethnicity",
-        "education",
-        "schooling",
-        "health",
-        "disability_grade",
-        "labour",
-        "migrant_months",
-        "skills",
-        "medical_insurance",
-        "pension_insurance",
-        "is_active",
-        "left_on",
-        "left_reason",
-    )
+    "name",
+    "id_number",
+    "sex",
+    "relation",
+    "ethnicity",
+    "education",
+    "schooling",
+    "health",
+    "disability_grade",
+    "labour",
+    "migrant_months",
+    "skills",
+    "medical_insurance",
+    "pension_insurance",
+    "is_active",
+    "left_on",
+    "left_reason",
+)
 
 
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = list(MEMBER_FIELDS)
-        widgets = {"left_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -337,7 +337,7 @@ class VisitForm(forms.ModelForm):
             "acknowledged_by",
         ]
         widgets = {
-            "visited_on": forms.DateInput(attrs={"type": "date"}),
+            "visited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "findings": forms.Textarea(attrs={"rows": 3}),
             "help_given": forms.Textarea(attrs={"rows": 2}),
             "follow_up": forms.Textarea(attrs={"rows": 2}),

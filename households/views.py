@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -199,10 +201,17 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             client_token=data["client_token"],
         )
         if created:
-            messages.success(request, _("Visit of %(date)s recorded.") % {"date": visit.visited_on})
+            messages.success(
+                request, _("Visit of %(date)s recorded.") % {"date": date_format(visit.visited_on)}
+            )
         else:
             messages.info(request, _("This visit was already recorded."))
-        return redirect("households:detail", visit.household_id)
+        location = reverse("households:detail", args=[visit.household_id])
+        if request.headers.get("X-Draft-Submit"):
+            # The offline-draft script posts with fetch: answer where to go, so the
+            # message above is shown by that page and not eaten by a followed redirect.
+            return JsonResponse({"location": location})
+        return redirect(location)
     return render(request, "households/visit_form.html", {"form": form, "household": household})
 
 

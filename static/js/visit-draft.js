@@ -62,12 +62,19 @@
     sending = true;
     save(true);
     say("sending");
-    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-Draft-Submit": "1" },
+    })
       .then(function (response) {
-        if (response.redirected) {
-          localStorage.removeItem(key);
-          window.location.assign(response.url);
-          return;
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === 0) {
+          return response.json().then(function (answer) {
+            localStorage.removeItem(key);
+            window.location.assign(answer.location);
+          });
         }
         return response.text().then(function (html) {
           // The server refused the form: show its page, with the messages by each field.

@@ -21,7 +21,7 @@ def test_the_card_shows_every_section(client, world):
     f.PovertyLineFactory(year=2025, amount=Decimal("4000"))
     f.VisitFactory(household=hh, findings="屋顶漏雨，已联系维修")
     client.force_login(world.profiles.cadre.user)
-    page = card(client, hh).content.decode()
+    page = card(client, hh).content.decode().split("<main", 1)[1]
     for text in (
         "家庭基本情况",
         "两不愁三保障",

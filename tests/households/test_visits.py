@@ -116,3 +116,12 @@ def test_visits_are_listed_per_household(cadre, world):
         f.VisitFactory(household=hh, visited_on=datetime.date(2025, 3, day))
     page = cadre.get(reverse("households:visits", args=[hh.pk])).context["page"]
     assert [v.visited_on.day for v in page.object_list] == [3, 2, 1]
+
+
+def test_the_offline_draft_script_is_told_where_to_go(cadre, world):
+    hh = world.households.own
+    response = cadre.post(
+        reverse("households:visit_create", args=[hh.pk]), visit_data(), HTTP_X_DRAFT_SUBMIT="1"
+    )
+    assert response.json() == {"location": reverse("households:detail", args=[hh.pk])}
+    assert "已记录" in cadre.get(response.json()["location"]).content.decode()
