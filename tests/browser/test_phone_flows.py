@@ -97,6 +97,7 @@ def test_the_household_list_filters_without_reloading(page, live_server, world, 
     login("leader")
     page.goto(f"{live_server.url}/households/")
     screenshot("household-list")
+    page.get_by_role("button", name="筛选和排序").click()
     page.select_option("select[name=village]", str(world.villages.a2.pk))
     expect(page.get_by_text("共 4 户")).to_be_visible()
     assert f"village={world.villages.a2.pk}" in page.url
