@@ -189,6 +189,31 @@ def visits_for_household(household: Household) -> QuerySet:
     )
 
 
+def visits_for_list(user, *, visitor_id: int | None = None) -> QuerySet:
+    """Visits to the user's households, newest first; optionally one visitor's only."""
+    qs = Visit.objects.filter(household__in=Household.objects.visible_to(user))
+    if visitor_id is not None:
+        qs = qs.filter(visitor_id=visitor_id)
+    return (
+        qs.select_related("household__village", "visitor__profile")
+        .prefetch_related("photos")
+        .order_by("-visited_on", "-pk")
+    )
+
+
+def visitors_for_list(user) -> QuerySet:
+    """Who has visited the user's households: the choices of the visit list filter."""
+    from django.contrib.auth import get_user_model
+
+    visited = Visit.objects.filter(household__in=Household.objects.visible_to(user))
+    return (
+        get_user_model()
+        .objects.filter(pk__in=visited.values("visitor_id"))
+        .select_related("profile")
+        .order_by("username")
+    )
+
+
 def my_households(user, *, today: datetime.date | None = None) -> list[Household]:
     """A cadre's current households with last visit, overdue flag and open follow-ups."""
     today = today or datetime.date.today()

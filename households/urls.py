@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.household_list, name="list"),
     path("new/", views.household_create, name="create"),
     path("mine/", views.my_households, name="mine"),
+    path("visits/", views.visit_list_all, name="visit_list"),
     path("<int:pk>/", views.household_detail, name="detail"),
     path("<int:pk>/edit/", views.household_edit, name="edit"),
     path("<int:pk>/income/new/", views.income_edit, name="income_create"),

@@ -24,7 +24,7 @@ from households.forms import (
     VisitForm,
 )
 from households.models import Household
-from township.access import can_edit_cards, can_log_visits
+from township.access import can_edit_cards, can_log_visits, profile_for
 from township.models import Village
 
 PAGE_SIZE = 25
@@ -222,6 +222,24 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "households/visit_list.html", {"household": household, "page": page})
+
+
+@login_required
+def visit_list_all(request: HttpRequest) -> HttpResponse:
+    """Visits in the user's scope, by visitor: a cadre sees their own by default."""
+    visitors = selectors.visitors_for_list(request.user)
+    chosen = request.GET.get("visitor")
+    if chosen is None and (profile := profile_for(request.user)) and profile.role == "cadre":
+        chosen = str(request.user.pk)
+    visitor_id = int(chosen) if chosen and chosen.isdigit() else None
+    visits = selectors.visits_for_list(request.user, visitor_id=visitor_id)
+    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = f"visitor={visitor_id}" if visitor_id else "visitor="
+    return render(
+        request,
+        "households/visit_list_all.html",
+        {"page": page, "visitors": visitors, "visitor_id": visitor_id, "query": query},
+    )
 
 
 @login_required

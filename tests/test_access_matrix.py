@@ -46,6 +46,7 @@ MATRIX: dict[str, Entry] = {
     "set_language": Entry("post"),
     "households:list": Entry("login"),
     "households:mine": Entry("login"),
+    "households:visit_list": Entry("login"),
     "households:create": Entry("login", perm="edit"),
     "households:detail": Entry("scoped", obj="household"),
     "households:edit": Entry("scoped", obj="household", perm="edit"),

@@ -125,3 +125,15 @@ def test_the_offline_draft_script_is_told_where_to_go(cadre, world):
     )
     assert response.json() == {"location": reverse("households:detail", args=[hh.pk])}
     assert "已记录" in cadre.get(response.json()["location"]).content.decode()
+
+
+def test_a_cadre_sees_their_own_visits_by_default_and_others_on_request(client, world):
+    mine = f.VisitFactory(household=world.households.own, visitor=world.profiles.cadre.user)
+    f.VisitFactory(household=world.households.own, visitor=world.profiles.team.user)
+    f.VisitFactory(household=world.households.colleague, visitor=world.profiles.cadre2.user)
+    client.force_login(world.profiles.cadre.user)
+    url = reverse("households:visit_list")
+    assert [v.pk for v in client.get(url).context["page"].object_list] == [mine.pk]
+    everyone = client.get(url, {"visitor": ""}).context["page"].object_list
+    assert {v.household_id for v in everyone} == {world.households.own.pk}
+    assert len(everyone) == 2
