@@ -159,3 +159,52 @@ class VisitPhotoFactory(factory.django.DjangoModelFactory):
     token = factory.Sequence(lambda n: f"t{n}")
     content_type = "image/png"
     image = factory.django.FileField(filename="photo.png", data=png_bytes())
+
+
+class FundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assistance.Fund"
+
+    township = factory.SubFactory(TownshipFactory)
+    name = factory.Sequence(lambda n: f"财政专项扶贫资金{n}")
+    source = "county"
+    year = 2025
+    purpose = "产业扶持"
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assistance.Project"
+
+    township = factory.SubFactory(TownshipFactory)
+    name = factory.Sequence(lambda n: f"通组公路{n}")
+    kind = "road"
+    year = 2025
+    budget = "100000.00"
+    implementing_unit = "县交通运输局"
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assistance.AssistancePlan"
+
+    household = factory.SubFactory(HouseholdFactory)
+    year = 2025
+    cadre = factory.SubFactory(ProfileFactory)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class PlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assistance.PlanItem"
+
+    plan = factory.SubFactory(PlanFactory)
+    kind = factory.LazyFunction(
+        lambda: __import__("assistance.models", fromlist=["MeasureKind"]).MeasureKind.objects.get(
+            code="industry"
+        )
+    )
+    description = "发放鸡苗20只"
+    planned_amount = "1000.00"
+    due_date = datetime.date(2025, 6, 30)
+    responsible = factory.SelfAttribute("plan.cadre")

@@ -1,0 +1,183 @@
+"""The one write path of the fund ledger, and the balances derived from it.
+
+Every write locks the fund's row first (``select_for_update``), then checks the balances
+the entry could break, then appends. Two writers on one fund therefore run one after the
+other: the race where both see enough money and both spend it cannot happen.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from assistance.models import Fund, LedgerEntry, PlanItem, Project
+
+ZERO = Decimal("0.00")
+Kind = LedgerEntry.Kind
+
+
+class LedgerRefused(Exception):
+    """The entry would break a rule of the ledger; nothing was written."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    received: Decimal
+    allocated: Decimal
+    disbursed: Decimal
+
+    @property
+    def unallocated(self) -> Decimal:
+        return self.received - self.allocated
+
+    @property
+    def in_hand(self) -> Decimal:
+        return self.received - self.disbursed
+
+
+def _total(entries) -> Decimal:
+    return entries.aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+def _effective(entries, kind: str) -> Decimal:
+    """The sum of entries of ``kind`` less the reversals of such entries."""
+    return _total(entries.filter(kind=kind)) - _total(entries.filter(kind=Kind.REVERSAL, reverses__kind=kind))
+
+
+def fund_balance(fund: Fund) -> FundBalance:
+    entries = LedgerEntry.objects.filter(fund=fund)
+    return FundBalance(
+        received=_effective(entries, Kind.RECEIPT),
+        allocated=_effective(entries, Kind.ALLOCATION),
+        disbursed=_effective(entries, Kind.DISBURSEMENT),
+    )
+
+
+def allocation_remaining(allocation: LedgerEntry) -> Decimal:
+    """What may still be disbursed against an allocation (zero once it is reversed)."""
+    if LedgerEntry.objects.filter(reverses=allocation).exists():
+        return ZERO
+    disbursed = _total(allocation.disbursements.filter(reversed_by__isnull=True))
+    return allocation.amount - disbursed
+
+
+def project_allocated(project: Project) -> Decimal:
+    return _total(
+        LedgerEntry.objects.filter(project=project, kind=Kind.ALLOCATION, reversed_by__isnull=True)
+    )
+
+
+def _append(**fields) -> LedgerEntry:
+    amount = fields["amount"]
+    if amount is None or amount <= 0:
+        raise LedgerRefused(_("An amount must be more than zero."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise LedgerRefused(_("Amounts are in yuan with at most two decimal places."))
+    if LedgerEntry.objects.filter(fund=fields["fund"], voucher=fields["voucher"]).exists():
+        raise LedgerRefused(
+            _("Voucher number %(voucher)s is already used in this fund.") % {"voucher": fields["voucher"]}
+        )
+    try:
+        with transaction.atomic():
+            return LedgerEntry.objects.create(**fields)
+    except IntegrityError as exc:
+        raise LedgerRefused(_("The entry was refused by the database: %(error)s") % {"error": exc}) from exc
+
+
+def _lock(fund: Fund) -> Fund:
+    return Fund.objects.select_for_update().get(pk=fund.pk)
+
+
+@transaction.atomic
+def ledger_receive(
+    *, fund: Fund, amount: Decimal, voucher: str, entry_date: datetime.date, purpose: str, user
+) -> LedgerEntry:
+    fund = _lock(fund)
+    return _append(fund=fund, kind=Kind.RECEIPT, amount=amount, voucher=voucher,
+                   entry_date=entry_date, purpose=purpose, recorded_by=user)
+
+
+@transaction.atomic
+def ledger_allocate(
+    *,
+    fund: Fund,
+    amount: Decimal,
+    voucher: str,
+    entry_date: datetime.date,
+    purpose: str,
+    user,
+    project: Project | None = None,
+    plan_item: PlanItem | None = None,
+) -> LedgerEntry:
+    if (project is None) == (plan_item is None):
+        raise LedgerRefused(_("Allocate either to a project or to a household's measure."))
+    fund = _lock(fund)
+    balance = fund_balance(fund)
+    if amount > balance.unallocated:
+        raise LedgerRefused(
+            _("The fund has only %(left)s yuan not yet allocated.") % {"left": balance.unallocated}
+        )
+    if project is not None:
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        if project.township_id != fund.township_id:
+            raise LedgerRefused(_("The project belongs to another township than the fund."))
+        room = project.budget - project_allocated(project)
+        if amount > room:
+            raise LedgerRefused(
+                _("The project's budget leaves room for only %(room)s yuan more.") % {"room": room}
+            )
+    if plan_item is not None and plan_item.plan.household.village.township_id != fund.township_id:
+        raise LedgerRefused(_("The household belongs to another township than the fund."))
+    return _append(fund=fund, kind=Kind.ALLOCATION, amount=amount, voucher=voucher,
+                   entry_date=entry_date, purpose=purpose, recorded_by=user,
+                   project=project, plan_item=plan_item)
+
+
+@transaction.atomic
+def ledger_disburse(
+    *, allocation: LedgerEntry, amount: Decimal, voucher: str, entry_date: datetime.date,
+    purpose: str, user,
+) -> LedgerEntry:
+    fund = _lock(allocation.fund)
+    if allocation.kind != Kind.ALLOCATION:
+        raise LedgerRefused(_("Money is disbursed against an allocation."))
+    remaining = allocation_remaining(allocation)
+    if amount > remaining:
+        raise LedgerRefused(
+            _("The allocation has only %(left)s yuan left to disburse.") % {"left": remaining}
+        )
+    in_hand = fund_balance(fund).in_hand
+    if amount > in_hand:
+        raise LedgerRefused(_("The fund has only %(left)s yuan in hand.") % {"left": in_hand})
+    return _append(fund=fund, kind=Kind.DISBURSEMENT, amount=amount, voucher=voucher,
+                   entry_date=entry_date, purpose=purpose, recorded_by=user, allocation=allocation)
+
+
+@transaction.atomic
+def ledger_reverse(
+    *, entry: LedgerEntry, voucher: str, entry_date: datetime.date, reason: str, user
+) -> LedgerEntry:
+    """Cancel an earlier entry in full with a linked reversal: the only way to correct one."""
+    fund = _lock(entry.fund)
+    entry = LedgerEntry.objects.get(pk=entry.pk)
+    if entry.kind == Kind.REVERSAL:
+        raise LedgerRefused(_("A reversal cannot itself be reversed: record the entry again."))
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise LedgerRefused(_("This entry is already reversed."))
+    balance = fund_balance(fund)
+    if entry.kind == Kind.RECEIPT:
+        if entry.amount > balance.unallocated or entry.amount > balance.in_hand:
+            raise LedgerRefused(
+                _("This receipt is already allocated or spent: reverse those entries first.")
+            )
+    if entry.kind == Kind.ALLOCATION and entry.disbursements.filter(reversed_by__isnull=True).exists():
+        raise LedgerRefused(_("Money was disbursed against this allocation: reverse those first."))
+    return _append(fund=fund, kind=Kind.REVERSAL, amount=entry.amount, voucher=voucher,
+                   entry_date=entry_date, purpose=reason, recorded_by=user, reverses=entry)

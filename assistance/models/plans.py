@@ -1,0 +1,134 @@
+"""The yearly assistance plan (帮扶台账): the cadre's account of what a household will get."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from assistance.models.measures import MeasureKind
+from households.models import Household
+from township.models import StaffProfile
+
+
+class AssistancePlan(models.Model):
+    """年初建账: one household's plan for one year."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="plans", verbose_name=_("household")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    cadre = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, related_name="plans", verbose_name=_("responsible cadre")
+    )
+    target_income = models.DecimalField(
+        _("target per-capita net income"), max_digits=12, decimal_places=2, default=0
+    )
+    required_visits = models.PositiveSmallIntegerField(_("required visits"), default=12)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assistance plan")
+        verbose_name_plural = _("assistance plans")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="plan_once_a_year"),
+            models.CheckConstraint(condition=Q(target_income__gte=0), name="plan_target_not_negative"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="plan_year_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.year}"
+
+
+class PlanItemQuerySet(models.QuerySet):
+    def overdue(self, today: datetime.date) -> "PlanItemQuerySet":
+        return self.filter(status=PlanItem.Status.OPEN, due_date__lt=today)
+
+
+class PlanItem(models.Model):
+    """One promised measure: what, how much, by when, by whom."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    plan = models.ForeignKey(AssistancePlan, on_delete=models.PROTECT, related_name="items", verbose_name=_("plan"))
+    kind = models.ForeignKey(MeasureKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("measure kind"))
+    description = models.CharField(_("what exactly"), max_length=200)
+    planned_amount = models.DecimalField(_("planned amount (yuan)"), max_digits=12, decimal_places=2, default=0)
+    due_date = models.DateField(_("due date"))
+    responsible = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, related_name="plan_items", verbose_name=_("responsible cadre")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = PlanItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_amount__gte=0), name="plan_item_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status="cancelled") & ~Q(cancel_reason="") | ~Q(status="cancelled"),
+                name="plan_item_cancel_has_reason",
+            ),
+        ]
+        indexes = [
+            # Items due and overdue for a cadre's home and the mid-year account.
+            models.Index(fields=["responsible", "status", "due_date"], name="plan_item_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status == self.Status.OPEN and self.due_date < today
+
+
+def _evidence_path(delivery: "Delivery", filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower()
+    return f"deliveries/{delivery.delivered_on:%Y/%m}/{delivery.item_id}-{delivery.token}.{ext}"
+
+
+class Delivery(models.Model):
+    """A delivery against a plan item: money paid, goods given, training held."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("plan item"))
+    delivered_on = models.DateField(_("date delivered"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    quantity = models.CharField(_("quantity"), max_length=50, blank=True, help_text=_("E.g. 20 chicks, 3 days."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    token = models.CharField(max_length=32, editable=False, blank=True)
+    evidence = models.FileField(_("evidence (photo or document)"), upload_to=_evidence_path, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="delivery_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | ~Q(quantity=""), name="delivery_has_amount_or_quantity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.delivered_on}"
+
+
+
