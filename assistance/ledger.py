@@ -48,7 +48,9 @@ def _total(entries) -> Decimal:
 
 def _effective(entries, kind: str) -> Decimal:
     """The sum of entries of ``kind`` less the reversals of such entries."""
-    return _total(entries.filter(kind=kind)) - _total(entries.filter(kind=Kind.REVERSAL, reverses__kind=kind))
+    return _total(entries.filter(kind=kind)) - _total(
+        entries.filter(kind=Kind.REVERSAL, reverses__kind=kind)
+    )
 
 
 def fund_balance(fund: Fund) -> FundBalance:
@@ -82,13 +84,16 @@ def _append(**fields) -> LedgerEntry:
         raise LedgerRefused(_("Amounts are in yuan with at most two decimal places."))
     if LedgerEntry.objects.filter(fund=fields["fund"], voucher=fields["voucher"]).exists():
         raise LedgerRefused(
-            _("Voucher number %(voucher)s is already used in this fund.") % {"voucher": fields["voucher"]}
+            _("Voucher number %(voucher)s is already used in this fund.")
+            % {"voucher": fields["voucher"]}
         )
     try:
         with transaction.atomic():
             return LedgerEntry.objects.create(**fields)
     except IntegrityError as exc:
-        raise LedgerRefused(_("The entry was refused by the database: %(error)s") % {"error": exc}) from exc
+        raise LedgerRefused(
+            _("The entry was refused by the database: %(error)s") % {"error": exc}
+        ) from exc
 
 
 def _lock(fund: Fund) -> Fund:
@@ -100,8 +105,15 @@ def ledger_receive(
     *, fund: Fund, amount: Decimal, voucher: str, entry_date: datetime.date, purpose: str, user
 ) -> LedgerEntry:
     fund = _lock(fund)
-    return _append(fund=fund, kind=Kind.RECEIPT, amount=amount, voucher=voucher,
-                   entry_date=entry_date, purpose=purpose, recorded_by=user)
+    return _append(
+        fund=fund,
+        kind=Kind.RECEIPT,
+        amount=amount,
+        voucher=voucher,
+        entry_date=entry_date,
+        purpose=purpose,
+        recorded_by=user,
+    )
 
 
 @transaction.atomic
@@ -135,15 +147,28 @@ def ledger_allocate(
             )
     if plan_item is not None and plan_item.plan.household.village.township_id != fund.township_id:
         raise LedgerRefused(_("The household belongs to another township than the fund."))
-    return _append(fund=fund, kind=Kind.ALLOCATION, amount=amount, voucher=voucher,
-                   entry_date=entry_date, purpose=purpose, recorded_by=user,
-                   project=project, plan_item=plan_item)
+    return _append(
+        fund=fund,
+        kind=Kind.ALLOCATION,
+        amount=amount,
+        voucher=voucher,
+        entry_date=entry_date,
+        purpose=purpose,
+        recorded_by=user,
+        project=project,
+        plan_item=plan_item,
+    )
 
 
 @transaction.atomic
 def ledger_disburse(
-    *, allocation: LedgerEntry, amount: Decimal, voucher: str, entry_date: datetime.date,
-    purpose: str, user,
+    *,
+    allocation: LedgerEntry,
+    amount: Decimal,
+    voucher: str,
+    entry_date: datetime.date,
+    purpose: str,
+    user,
 ) -> LedgerEntry:
     fund = _lock(allocation.fund)
     if allocation.kind != Kind.ALLOCATION:
@@ -156,8 +181,16 @@ def ledger_disburse(
     in_hand = fund_balance(fund).in_hand
     if amount > in_hand:
         raise LedgerRefused(_("The fund has only %(left)s yuan in hand.") % {"left": in_hand})
-    return _append(fund=fund, kind=Kind.DISBURSEMENT, amount=amount, voucher=voucher,
-                   entry_date=entry_date, purpose=purpose, recorded_by=user, allocation=allocation)
+    return _append(
+        fund=fund,
+        kind=Kind.DISBURSEMENT,
+        amount=amount,
+        voucher=voucher,
+        entry_date=entry_date,
+        purpose=purpose,
+        recorded_by=user,
+        allocation=allocation,
+    )
 
 
 @transaction.atomic
@@ -172,12 +205,22 @@ def ledger_reverse(
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise LedgerRefused(_("This entry is already reversed."))
     balance = fund_balance(fund)
-    if entry.kind == Kind.RECEIPT:
-        if entry.amount > balance.unallocated or entry.amount > balance.in_hand:
-            raise LedgerRefused(
-                _("This receipt is already allocated or spent: reverse those entries first.")
-            )
-    if entry.kind == Kind.ALLOCATION and entry.disbursements.filter(reversed_by__isnull=True).exists():
+    if entry.kind == Kind.RECEIPT and entry.amount > min(balance.unallocated, balance.in_hand):
+        raise LedgerRefused(
+            _("This receipt is already allocated or spent: reverse those entries first.")
+        )
+    if (
+        entry.kind == Kind.ALLOCATION
+        and entry.disbursements.filter(reversed_by__isnull=True).exists()
+    ):
         raise LedgerRefused(_("Money was disbursed against this allocation: reverse those first."))
-    return _append(fund=fund, kind=Kind.REVERSAL, amount=entry.amount, voucher=voucher,
-                   entry_date=entry_date, purpose=reason, recorded_by=user, reverses=entry)
+    return _append(
+        fund=fund,
+        kind=Kind.REVERSAL,
+        amount=entry.amount,
+        voucher=voucher,
+        entry_date=entry_date,
+        purpose=reason,
+        recorded_by=user,
+        reverses=entry,
+    )

@@ -38,7 +38,9 @@ class Fund(models.Model):
         DONATION = "donation", _("Social donations")
         CREDIT = "credit", _("Credit funds")
 
-    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="funds", verbose_name=_("township"))
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="funds", verbose_name=_("township")
+    )
     name = models.CharField(_("name"), max_length=100)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -49,7 +51,9 @@ class Fund(models.Model):
         verbose_name = _("fund")
         verbose_name_plural = _("funds")
         constraints = [
-            models.UniqueConstraint(fields=["township", "name", "year"], name="fund_name_once_a_year"),
+            models.UniqueConstraint(
+                fields=["township", "name", "year"], name="fund_name_once_a_year"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,30 +69,51 @@ class LedgerEntry(models.Model):
         DISBURSEMENT = "disbursement", _("Disbursement")
         REVERSAL = "reversal", _("Reversal")
 
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries", verbose_name=_("fund"))
+    fund = models.ForeignKey(
+        Fund, on_delete=models.PROTECT, related_name="entries", verbose_name=_("fund")
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     voucher = models.CharField(_("voucher number"), max_length=40)
     entry_date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
     purpose = models.CharField(_("purpose"), max_length=200)
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries",
+        Project,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
         verbose_name=_("project"),
     )
     plan_item = models.ForeignKey(
-        PlanItem, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries",
+        PlanItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
         verbose_name=_("household measure"),
     )
     allocation = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="disbursements",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disbursements",
         verbose_name=_("against allocation"),
     )
     reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
         verbose_name=_("reverses"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -96,15 +121,24 @@ class LedgerEntry(models.Model):
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         constraints = [
-            models.UniqueConstraint(fields=["fund", "voucher"], name="ledger_voucher_unique_per_fund"),
+            models.UniqueConstraint(
+                fields=["fund", "voucher"], name="ledger_voucher_unique_per_fund"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="receipt", project__isnull=True, plan_item__isnull=True,
-                      allocation__isnull=True, reverses__isnull=True)
+                    Q(
+                        kind="receipt",
+                        project__isnull=True,
+                        plan_item__isnull=True,
+                        allocation__isnull=True,
+                        reverses__isnull=True,
+                    )
                     | Q(kind="allocation", allocation__isnull=True, reverses__isnull=True)
-                    & (Q(project__isnull=False, plan_item__isnull=True)
-                       | Q(project__isnull=True, plan_item__isnull=False))
+                    & (
+                        Q(project__isnull=False, plan_item__isnull=True)
+                        | Q(project__isnull=True, plan_item__isnull=False)
+                    )
                     | Q(kind="disbursement", allocation__isnull=False, reverses__isnull=True)
                     | Q(kind="reversal", reverses__isnull=False, allocation__isnull=True)
                 ),

@@ -20,18 +20,29 @@ class Loan(models.Model):
         REPAID = "repaid", _("Repaid")
         WRITTEN_OFF = "written_off", _("Covered by the risk-compensation fund")
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="loans", verbose_name=_("borrower household"))
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="loans",
+        verbose_name=_("borrower household"),
+    )
     bank = models.CharField(_("bank"), max_length=60)
     principal = models.DecimalField(_("principal (yuan)"), max_digits=12, decimal_places=2)
     disbursed_on = models.DateField(_("disbursed on"))
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
     annual_rate = models.DecimalField(_("annual rate (%)"), max_digits=5, decimal_places=2)
     subsidy_fund = models.ForeignKey(
-        Fund, on_delete=models.PROTECT, null=True, blank=True, related_name="subsidised_loans",
+        Fund,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsidised_loans",
         verbose_name=_("interest subsidy paid from"),
     )
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -39,8 +50,12 @@ class Loan(models.Model):
         verbose_name_plural = _("microfinance loans")
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="loan_principal_positive"),
-            models.CheckConstraint(condition=Q(term_months__gte=1, term_months__lte=60), name="loan_term_1_to_60"),
-            models.CheckConstraint(condition=Q(annual_rate__gte=0, annual_rate__lte=20), name="loan_rate_plausible"),
+            models.CheckConstraint(
+                condition=Q(term_months__gte=1, term_months__lte=60), name="loan_term_1_to_60"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_rate__gte=0, annual_rate__lte=20), name="loan_rate_plausible"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -57,10 +72,16 @@ class Loan(models.Model):
 class Repayment(models.Model):
     """One instalment of a loan's schedule, and whether and when it was paid."""
 
-    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments", verbose_name=_("loan"))
+    loan = models.ForeignKey(
+        Loan, on_delete=models.PROTECT, related_name="repayments", verbose_name=_("loan")
+    )
     due_date = models.DateField(_("due date"))
-    principal_due = models.DecimalField(_("principal due"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    interest_due = models.DecimalField(_("interest due"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    principal_due = models.DecimalField(
+        _("principal due"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    interest_due = models.DecimalField(
+        _("interest due"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -69,7 +90,8 @@ class Repayment(models.Model):
         verbose_name_plural = _("repayments")
         constraints = [
             models.CheckConstraint(
-                condition=Q(principal_due__gte=0, interest_due__gte=0), name="repayment_not_negative"
+                condition=Q(principal_due__gte=0, interest_due__gte=0),
+                name="repayment_not_negative",
             ),
             models.UniqueConstraint(fields=["loan", "due_date"], name="repayment_once_a_date"),
         ]

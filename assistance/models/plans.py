@@ -22,14 +22,20 @@ class AssistancePlan(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     cadre = models.ForeignKey(
-        StaffProfile, on_delete=models.PROTECT, related_name="plans", verbose_name=_("responsible cadre")
+        StaffProfile,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("responsible cadre"),
     )
     target_income = models.DecimalField(
         _("target per-capita net income"), max_digits=12, decimal_places=2, default=0
     )
     required_visits = models.PositiveSmallIntegerField(_("required visits"), default=12)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
@@ -39,8 +45,12 @@ class AssistancePlan(models.Model):
         verbose_name_plural = _("assistance plans")
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="plan_once_a_year"),
-            models.CheckConstraint(condition=Q(target_income__gte=0), name="plan_target_not_negative"),
-            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="plan_year_plausible"),
+            models.CheckConstraint(
+                condition=Q(target_income__gte=0), name="plan_target_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="plan_year_plausible"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -60,15 +70,26 @@ class PlanItem(models.Model):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
-    plan = models.ForeignKey(AssistancePlan, on_delete=models.PROTECT, related_name="items", verbose_name=_("plan"))
-    kind = models.ForeignKey(MeasureKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("measure kind"))
+    plan = models.ForeignKey(
+        AssistancePlan, on_delete=models.PROTECT, related_name="items", verbose_name=_("plan")
+    )
+    kind = models.ForeignKey(
+        MeasureKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("measure kind")
+    )
     description = models.CharField(_("what exactly"), max_length=200)
-    planned_amount = models.DecimalField(_("planned amount (yuan)"), max_digits=12, decimal_places=2, default=0)
+    planned_amount = models.DecimalField(
+        _("planned amount (yuan)"), max_digits=12, decimal_places=2, default=0
+    )
     due_date = models.DateField(_("due date"))
     responsible = models.ForeignKey(
-        StaffProfile, on_delete=models.PROTECT, related_name="plan_items", verbose_name=_("responsible cadre")
+        StaffProfile,
+        on_delete=models.PROTECT,
+        related_name="plan_items",
+        verbose_name=_("responsible cadre"),
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -78,7 +99,9 @@ class PlanItem(models.Model):
         verbose_name = _("plan item")
         verbose_name_plural = _("plan items")
         constraints = [
-            models.CheckConstraint(condition=Q(planned_amount__gte=0), name="plan_item_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(planned_amount__gte=0), name="plan_item_amount_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(status="cancelled") & ~Q(cancel_reason="") | ~Q(status="cancelled"),
                 name="plan_item_cancel_has_reason",
@@ -104,15 +127,26 @@ def _evidence_path(delivery: "Delivery", filename: str) -> str:
 class Delivery(models.Model):
     """A delivery against a plan item: money paid, goods given, training held."""
 
-    item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("plan item"))
+    item = models.ForeignKey(
+        PlanItem, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("plan item")
+    )
     delivered_on = models.DateField(_("date delivered"))
-    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    quantity = models.CharField(_("quantity"), max_length=50, blank=True, help_text=_("E.g. 20 chicks, 3 days."))
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    quantity = models.CharField(
+        _("quantity"), max_length=50, blank=True, help_text=_("E.g. 20 chicks, 3 days.")
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     token = models.CharField(max_length=32, editable=False, blank=True)
-    evidence = models.FileField(_("evidence (photo or document)"), upload_to=_evidence_path, blank=True)
+    evidence = models.FileField(
+        _("evidence (photo or document)"), upload_to=_evidence_path, blank=True
+    )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -129,6 +163,3 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.delivered_on}"
-
-
-

@@ -41,7 +41,9 @@ class Project(models.Model):
     villages = models.ManyToManyField(Village, related_name="projects", verbose_name=_("villages"))
     budget = models.DecimalField(_("budget (yuan)"), max_digits=14, decimal_places=2)
     implementing_unit = models.CharField(_("implementing unit"), max_length=100)
-    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.LIBRARY)
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=Stage.choices, default=Stage.LIBRARY
+    )
     benefit_mechanism = models.TextField(_("benefit mechanism (带贫机制)"), blank=True)
     performance_target = models.TextField(_("performance target"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -93,7 +95,10 @@ class ProjectBeneficiary(models.Model):
         Project, on_delete=models.PROTECT, related_name="beneficiaries", verbose_name=_("project")
     )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="project_benefits", verbose_name=_("household")
+        Household,
+        on_delete=models.PROTECT,
+        related_name="project_benefits",
+        verbose_name=_("household"),
     )
     how = models.CharField(_("how the household benefits"), max_length=200)
     history = HistoricalRecords()
@@ -102,7 +107,9 @@ class ProjectBeneficiary(models.Model):
         verbose_name = _("beneficiary household")
         verbose_name_plural = _("beneficiary households")
         constraints = [
-            models.UniqueConstraint(fields=["project", "household"], name="project_beneficiary_once"),
+            models.UniqueConstraint(
+                fields=["project", "household"], name="project_beneficiary_once"
+            ),
         ]
 
     def __str__(self) -> str:
