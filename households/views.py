@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assistance import selectors as assistance_selectors
 from households import selectors, services
 from households.forms import (
     MEMBER_FIELDS,
@@ -24,7 +25,13 @@ from households.forms import (
     VisitForm,
 )
 from households.models import Household
-from township.access import can_edit_cards, can_log_visits, profile_for
+from township.access import (
+    can_edit_cards,
+    can_keep_plans,
+    can_log_visits,
+    can_manage_township,
+    profile_for,
+)
 from township.models import Village
 
 PAGE_SIZE = 25
@@ -66,7 +73,14 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     context = selectors.card_context(household)
-    context.update(can_edit=can_edit_cards(request.user), can_visit=can_log_visits(request.user))
+    # The card composes the assistance room too: plans and their progress, loans, projects.
+    context.update(
+        can_edit=can_edit_cards(request.user),
+        can_visit=can_log_visits(request.user),
+        can_plan=can_keep_plans(request.user),
+        can_pair=can_manage_township(request.user),
+        plans=assistance_selectors.plans_for_card(household),
+    )
     return render(request, "households/detail.html", context)
 
 
@@ -253,6 +267,9 @@ def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def my_households(request: HttpRequest) -> HttpResponse:
     rows = selectors.my_households(request.user)
+    items_due = assistance_selectors.items_due_by_household(request.user)
+    for row in rows:
+        row.items_due = items_due.get(row.pk, 0)
     return render(
         request,
         "households/mine.html",

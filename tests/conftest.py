@@ -6,10 +6,14 @@ county A ─ township A ─ village A1 ─ household `own`   (paired with `cadre
 county B ─ township B ─ village B1 ─ household `outsider_hh`
 """
 
+import datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 
+from assistance import ledger
+from assistance.services import loan_create
 from tests import factories as f
 from township.models import StaffProfile
 
@@ -54,7 +58,46 @@ def world(db):
     f.PairingFactory(household=own, cadre=profiles.cadre)
     f.PairingFactory(household=colleague_hh, cadre=profiles.cadre2)
     f.PairingFactory(household=neighbour, cadre=profiles.cadre2)
+    cadre_b = profile("cadre_b", Role.CADRE, township=township_b)
+    f.PairingFactory(household=outsider_hh, cadre=cadre_b)
+    profiles.cadre_b = cadre_b
+    for hh in (own, colleague_hh, neighbour, outsider_hh):
+        item = f.PlanItemFactory(plan__household=hh, plan__cadre=hh.pairings.get().cadre)
+        hh.plan, hh.item = item.plan, item
+        hh.loan = loan_create(
+            fields={
+                "household": hh,
+                "bank": "农村信用社",
+                "principal": Decimal("50000"),
+                "disbursed_on": datetime.date(2025, 1, 10),
+                "term_months": 36,
+                "annual_rate": Decimal("4.35"),
+            },
+            user=profiles.staff.user,
+        )
+    projects = SimpleNamespace(
+        a=f.ProjectFactory(township=township_a),
+        a2=f.ProjectFactory(township=township_a),
+        b=f.ProjectFactory(township=township_b),
+    )
+    projects.a.villages.set([village_a1])
+    projects.a2.villages.set([village_a2])
+    projects.b.villages.set([village_b1])
+    funds = SimpleNamespace(
+        a=f.FundFactory(township=township_a), b=f.FundFactory(township=township_b)
+    )
+    for fund in (funds.a, funds.b):
+        fund.receipt = ledger.ledger_receive(
+            fund=fund,
+            amount=Decimal("10000"),
+            voucher="R1",
+            entry_date=datetime.date(2025, 2, 1),
+            purpose="拨入",
+            user=profiles.staff.user,
+        )
     return SimpleNamespace(
+        projects=projects,
+        funds=funds,
         counties=(county_a, county_b),
         township=township_a,
         other_township=township_b,

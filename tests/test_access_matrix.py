@@ -34,6 +34,7 @@ class Entry:
     obj: str | None = None
     perm: str | None = None
     extra_args: tuple = ()
+    post: bool = False  # a state change: GET is refused, the checks are made with POST
 
 
 MATRIX: dict[str, Entry] = {
@@ -57,10 +58,38 @@ MATRIX: dict[str, Entry] = {
     "households:photo": Entry("scoped", obj="photo"),
     "villages:list": Entry("login"),
     "villages:register": Entry("scoped", obj="village"),
+    "assistance:workload": Entry("login", perm="manage"),
+    "assistance:pair": Entry("scoped", obj="household", perm="manage"),
+    "assistance:reassign": Entry("scoped", obj="cadre", perm="manage"),
+    "assistance:measures": Entry("login"),
+    "assistance:plan_create": Entry("scoped", obj="household", perm="plans"),
+    "assistance:plan": Entry("scoped", obj="plan"),
+    "assistance:item_create": Entry("scoped", obj="plan", perm="plans"),
+    "assistance:item_deliver": Entry("scoped", obj="item", perm="plans"),
+    "assistance:item_cancel": Entry("scoped", obj="item", perm="plans"),
+    "assistance:projects": Entry("login"),
+    "assistance:project_create": Entry("login", perm="manage"),
+    "assistance:project": Entry("scoped", obj="project"),
+    "assistance:project_advance": Entry("scoped", obj="project", perm="manage", post=True),
+    "assistance:beneficiary_add": Entry("scoped", obj="project", perm="manage"),
+    "assistance:project_notice": Entry("scoped", obj="project"),
+    "assistance:funds": Entry("login"),
+    "assistance:fund_create": Entry("login", perm="manage"),
+    "assistance:fund": Entry("scoped", obj="fund"),
+    "assistance:entry_create": Entry("scoped", obj="fund", perm="manage"),
+    "assistance:fund_notice": Entry("scoped", obj="fund"),
+    "assistance:entry_reverse": Entry("scoped", obj="entry", perm="manage"),
+    "assistance:loans": Entry("login"),
+    "assistance:loan_create": Entry("login", perm="manage"),
+    "assistance:loan": Entry("scoped", obj="loan"),
+    "assistance:repayment_paid": Entry("scoped", obj="loan", perm="manage", post=True),
+    "assistance:loan_notice": Entry("scoped", obj="village"),
 }
 PERMS = {
     "edit": {"county", "staff", "team", "superuser"},
     "visit": {"cadre", "cadre2", "team", "staff", "superuser"},
+    "plans": {"cadre", "cadre2", "team", "staff", "county", "superuser"},
+    "manage": {"county", "staff", "superuser"},
 }
 ADMIN_NAMESPACE = "admin"
 
@@ -132,13 +161,71 @@ VILLAGES = {
 }
 
 
+# Projects: `a` in village A1, `a2` in village A2, `b` in the other county.
+PROJECTS = {
+    "anonymous": ("a", None),
+    "nobody": (None, "a"),
+    "county": ("a2", "b"),
+    "leader": ("a", "b"),
+    "staff": ("a2", "b"),
+    "team": ("a", "a2"),
+    "cadre": ("a", "a2"),
+    "cadre2": ("a2", "b"),
+    "superuser": ("b", None),
+}
+# Funds (and their entries) are kept by townships: village teams and cadres see none.
+FUNDS = {
+    "anonymous": ("a", None),
+    "nobody": (None, "a"),
+    "county": ("a", "b"),
+    "leader": ("a", "b"),
+    "staff": ("a", "b"),
+    "team": (None, "a"),
+    "cadre": (None, "a"),
+    "cadre2": (None, "a"),
+    "superuser": ("b", None),
+}
+# Cadres a user may reassign: those of their township or paired in their scope.
+CADRES = {
+    "anonymous": ("cadre", None),
+    "nobody": (None, "cadre"),
+    "county": ("cadre2", "cadre_b"),
+    "leader": ("cadre", "cadre_b"),
+    "staff": ("cadre2", "cadre_b"),
+    "team": ("cadre", "cadre_b"),
+    "cadre": ("cadre", "cadre_b"),
+    "cadre2": ("cadre2", "cadre_b"),
+    "superuser": ("cadre_b", None),
+}
+MAPS = {"village": VILLAGES, "project": PROJECTS, "fund": FUNDS, "entry": FUNDS, "cadre": CADRES}
+
+
 def _object(world, kind, name):
     if kind == "village":
         return getattr(world.villages, name)
+    if kind == "project":
+        return getattr(world.projects, name)
+    if kind == "fund":
+        return getattr(world.funds, name)
+    if kind == "entry":
+        return getattr(world.funds, name).receipt
+    if kind == "cadre":
+        return getattr(world.profiles, name)
     household = getattr(world.households, name)
     if kind == "photo":
         return f.VisitPhotoFactory(visit__household=household)
+    if kind in ("plan", "item", "loan"):
+        return getattr(household, kind)
     return household
+
+
+def _post_data(entry, obj) -> dict:
+    if entry.obj == "loan":
+        return {
+            "repayment": obj.repayments.order_by("due_date").first().pk,
+            "paid_on": "2025-04-10",
+        }
+    return {}
 
 
 def _login(client, world, role):
@@ -178,23 +265,31 @@ def test_access(client, world, name, role):
         else:
             assert response.status_code == 200
     elif entry.access == "scoped":
-        inside, outside = (VILLAGES if entry.obj == "village" else HOUSEHOLDS)[role]
+        inside, outside = MAPS.get(entry.obj, HOUSEHOLDS)[role]
+
+        def request(obj_pk, obj=None):
+            url = reverse(name, args=[obj_pk, *entry.extra_args])
+            if entry.post:
+                assert client.get(url).status_code in (302, 405)
+                return client.post(url, _post_data(entry, obj) if obj is not None else {})
+            return client.get(url)
+
         if inside:
             obj = _object(world, entry.obj, inside)
-            response = client.get(reverse(name, args=[obj.pk, *entry.extra_args]))
+            response = request(obj.pk, obj)
             if anonymous:
                 assert response.status_code == 302
                 assert response["Location"].startswith(login_url)
             elif entry.perm and role not in PERMS[entry.perm]:
                 assert response.status_code == 403
             else:
-                assert response.status_code == 200
+                assert response.status_code == (302 if entry.post else 200)
         if outside:
             obj = _object(world, entry.obj, outside)
-            assert client.get(reverse(name, args=[obj.pk, *entry.extra_args])).status_code == 404
+            assert request(obj.pk, obj).status_code == 404
         # An object that does not exist at all answers like one out of scope.
         if not anonymous:
-            assert client.get(reverse(name, args=[999_999, *entry.extra_args])).status_code == 404
+            assert request(999_999).status_code == 404
     else:  # pragma: no cover - an entry with an unknown access kind is a mistake here
         pytest.fail(f"unknown access kind {entry.access!r}")
 

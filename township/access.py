@@ -112,3 +112,17 @@ def can_log_visits(user) -> bool:
     if user.is_superuser:
         return True
     return _role(user) in {"cadre", "village_team", "township_staff"}
+
+
+def can_keep_plans(user) -> bool:
+    """Plans, items and deliveries: the cadre's account, kept with the village and township."""
+    if user.is_superuser:
+        return True
+    return _role(user) in {"cadre", "village_team", "township_staff", "county_admin"}
+
+
+def can_manage_township(user) -> bool:
+    """Pairings, projects, loans and the fund ledger: the township's poverty office (扶贫办)."""
+    if user.is_superuser:
+        return True
+    return _role(user) in {"township_staff", "county_admin"}

@@ -30,5 +30,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("households/", include("households.urls")),
     path("villages/", include("households.village_urls")),
+    path("assistance/", include("assistance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,7 +23,22 @@ from django.utils.translation import gettext_lazy as _
 
 from assistance.models.plans import PlanItem
 from assistance.models.projects import Project
+from township.access import Scope, scope_for
 from township.models import Township
+
+
+class FundQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "FundQuerySet":
+        """Funds are kept by the township: its roles and the county see them."""
+        scope = scope_for(user)
+        match scope.level:
+            case Scope.Level.ALL:
+                return self.all()
+            case Scope.Level.COUNTY:
+                return self.filter(township__county_id=scope.county_id)
+            case Scope.Level.TOWNSHIP:
+                return self.filter(township_id=scope.township_id)
+        return self.none()
 
 
 class Fund(models.Model):
@@ -46,6 +61,8 @@ class Fund(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     purpose = models.CharField(_("earmarked purpose"), max_length=200)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = FundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("fund")

@@ -12,6 +12,11 @@ from assistance.models.funds import Fund
 from households.models import Household
 
 
+class LoanQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "LoanQuerySet":
+        return self.filter(household__in=Household.objects.visible_to(user))
+
+
 class Loan(models.Model):
     """A small unsecured loan to a household, its interest subsidised from a fund."""
 
@@ -44,6 +49,8 @@ class Loan(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
     history = HistoricalRecords()
+
+    objects = LoanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("microfinance loan")

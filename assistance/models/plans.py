@@ -14,6 +14,11 @@ from households.models import Household
 from township.models import StaffProfile
 
 
+class AssistancePlanQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AssistancePlanQuerySet":
+        return self.filter(household__in=Household.objects.visible_to(user))
+
+
 class AssistancePlan(models.Model):
     """年初建账: one household's plan for one year."""
 
@@ -40,6 +45,8 @@ class AssistancePlan(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = AssistancePlanQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("assistance plan")
         verbose_name_plural = _("assistance plans")
@@ -58,6 +65,9 @@ class AssistancePlan(models.Model):
 
 
 class PlanItemQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PlanItemQuerySet":
+        return self.filter(plan__household__in=Household.objects.visible_to(user))
+
     def overdue(self, today: datetime.date) -> "PlanItemQuerySet":
         return self.filter(status=PlanItem.Status.OPEN, due_date__lt=today)
 

@@ -2,12 +2,37 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from households.models import Household
+from township.access import Scope, scope_for
 from township.models import Township, Village
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProjectQuerySet":
+        """Township roles see their township's projects; a village team or a cadre those
+        in their villages (see ``township.access``)."""
+        scope = scope_for(user)
+        match scope.level:
+            case Scope.Level.ALL:
+                return self.all()
+            case Scope.Level.COUNTY:
+                return self.filter(township__county_id=scope.county_id)
+            case Scope.Level.TOWNSHIP:
+                return self.filter(township_id=scope.township_id)
+            case Scope.Level.VILLAGE | Scope.Level.CADRE:
+                villages = Village.objects.visible_to(user).values("pk")
+                return self.filter(
+                    Exists(
+                        Project.villages.through.objects.filter(
+                            project_id=OuterRef("pk"), village_id__in=villages
+                        )
+                    )
+                )
+        return self.none()
 
 
 class Project(models.Model):
@@ -48,6 +73,8 @@ class Project(models.Model):
     performance_target = models.TextField(_("performance target"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[villages])
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project")

@@ -148,6 +148,11 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.card_number
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("households:detail", args=[self.pk])
+
     @property
     def housing_safe(self) -> bool:
         return self.housing == self.Housing.SAFE

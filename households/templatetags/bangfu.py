@@ -36,3 +36,9 @@ _STATUS_COLOURS = {
 def status_colour(status: str) -> str:
     """The Bootstrap colour of a household status badge."""
     return _STATUS_COLOURS.get(status, "secondary")
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """``mapping[key]`` in a template, or None."""
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,342 @@
+import datetime
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from assistance.models import (
+    AssistancePlan,
+    Fund,
+    LedgerEntry,
+    Loan,
+    MeasureKind,
+    PlanItem,
+    Project,
+)
+
+DATE = {"type": "date"}
+ONE_CENT = Decimal("0.01")
+
+
+def _date_widget():
+    return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+
+
+class CrispyMixin:
+    def _helper(self):
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PairingForm(CrispyMixin, forms.Form):
+    cadre = forms.ModelChoiceField(label=_("Pairing cadre"), queryset=None)
+    start_date = forms.DateField(
+        label=_("From"), widget=_date_widget(), initial=datetime.date.today
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, cadres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = cadres
+        self._helper()
+
+
+class BulkReassignForm(CrispyMixin, forms.Form):
+    to_cadre = forms.ModelChoiceField(label=_("New pairing cadre"), queryset=None)
+    households = forms.ModelMultipleChoiceField(
+        label=_("Households"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    start_date = forms.DateField(
+        label=_("From"), widget=_date_widget(), initial=datetime.date.today
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=200, initial=_("The cadre left the post.")
+    )
+
+    def __init__(self, *args, cadres, households, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_cadre"].queryset = cadres
+        self.fields["households"].queryset = households
+        self.fields["households"].label_from_instance = lambda h: (
+            f"{h.village.name} {h.card_number}"
+        )
+        self.initial.setdefault("households", list(households))
+        self._helper()
+
+
+class PlanForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = AssistancePlan
+        fields = ["year", "cadre", "target_income", "required_visits"]
+
+    def __init__(self, *args, cadres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = cadres
+        self.fields["target_income"].min_value = 0
+        self._helper()
+
+
+class PlanItemForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = PlanItem
+        fields = ["kind", "description", "planned_amount", "due_date", "responsible"]
+        widgets = {"due_date": _date_widget()}
+
+    def __init__(self, *args, cadres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = MeasureKind.objects.filter(is_active=True).order_by("order")
+        self.fields["responsible"].queryset = cadres
+        self.fields["planned_amount"].min_value = 0
+        self._helper()
+
+
+class DeliveryForm(CrispyMixin, forms.Form):
+    delivered_on = forms.DateField(
+        label=_("Date delivered"), widget=_date_widget(), initial=datetime.date.today
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), min_value=0, decimal_places=2, max_digits=12, initial=0
+    )
+    quantity = forms.CharField(
+        label=_("Quantity"), max_length=50, required=False, help_text=_("E.g. 20 chicks, 3 days.")
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    evidence = forms.FileField(label=_("Evidence (photo or PDF)"), required=False)
+    completes = forms.BooleanField(label=_("This completes the item"), required=False)
+
+    ALLOWED = {"jpg", "jpeg", "png", "webp", "pdf"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._helper()
+
+    def clean_delivered_on(self):
+        day = self.cleaned_data["delivered_on"]
+        if day > datetime.date.today():
+            raise forms.ValidationError(_("A delivery cannot be in the future."))
+        return day
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if not upload:
+            return None
+        if upload.name.rsplit(".", 1)[-1].lower() not in self.ALLOWED:
+            raise forms.ValidationError(_("Evidence is a photo (JPEG, PNG, WebP) or a PDF."))
+        if upload.size > settings.BANGFU_PHOTO_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large."))
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("amount") and not data.get("quantity"):
+            raise forms.ValidationError(_("Give the amount or the quantity delivered."))
+        return data
+
+
+class CancelForm(CrispyMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._helper()
+
+
+class ProjectForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "kind",
+            "year",
+            "villages",
+            "budget",
+            "implementing_unit",
+            "benefit_mechanism",
+            "performance_target",
+        ]
+        widgets = {
+            "villages": forms.CheckboxSelectMultiple,
+            "benefit_mechanism": forms.Textarea(attrs={"rows": 2}),
+            "performance_target": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["villages"].queryset = villages
+        self.fields["budget"].min_value = ONE_CENT
+        self._helper()
+
+    def clean_villages(self):
+        villages = self.cleaned_data["villages"]
+        if len({v.township_id for v in villages}) > 1:
+            raise forms.ValidationError(_("A project's villages are in one township."))
+        return villages
+
+
+class BeneficiaryForm(CrispyMixin, forms.Form):
+    card_number = forms.CharField(label=_("Archive card number"), max_length=16)
+    how = forms.CharField(label=_("How the household benefits"), max_length=200)
+
+    def __init__(self, *args, households, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.households = households
+        self._helper()
+
+    def clean_card_number(self):
+        number = self.cleaned_data["card_number"].strip()
+        household = self.households.filter(card_number=number).first()
+        if household is None:
+            raise forms.ValidationError(_("No household with this card number in your area."))
+        self.cleaned_data["household"] = household
+        return number
+
+
+class FundForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Fund
+        fields = ["township", "name", "source", "year", "purpose"]
+
+    def __init__(self, *args, townships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = townships
+        if townships.count() == 1:
+            self.fields["township"].initial = townships.first()
+        self._helper()
+
+
+class EntryForm(CrispyMixin, forms.Form):
+    KINDS = [(k, label) for k, label in LedgerEntry.Kind.choices if k != LedgerEntry.Kind.REVERSAL]
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=KINDS)
+    voucher = forms.CharField(label=_("Voucher number"), max_length=40)
+    entry_date = forms.DateField(
+        label=_("Date"), widget=_date_widget(), initial=datetime.date.today
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=ONE_CENT
+    )
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    project = forms.ModelChoiceField(
+        label=_("Project (for an allocation)"), queryset=None, required=False
+    )
+    plan_item = forms.ModelChoiceField(
+        label=_("Household measure (for an allocation)"), queryset=None, required=False
+    )
+    allocation = forms.ModelChoiceField(
+        label=_("Against allocation (for a disbursement)"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, fund, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.filter(township=fund.township).order_by(
+            "-year", "name"
+        )
+        self.fields["plan_item"].queryset = (
+            PlanItem.objects.filter(
+                plan__household__village__township=fund.township,
+                plan__year=fund.year,
+                status=PlanItem.Status.OPEN,
+            )
+            .select_related("plan__household")
+            .order_by("plan__household__card_number")
+        )
+        self.fields["plan_item"].label_from_instance = lambda i: (
+            f"{i.plan.household.card_number} · {i.description}"
+        )
+        self.fields["allocation"].queryset = fund.entries.filter(
+            kind=LedgerEntry.Kind.ALLOCATION, reversed_by__isnull=True
+        ).order_by("entry_date")
+        self.fields["allocation"].label_from_instance = lambda e: (
+            f"{e.voucher} · {e.purpose} · {e.amount}"
+        )
+        self._helper()
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == LedgerEntry.Kind.ALLOCATION and bool(data.get("project")) == bool(
+            data.get("plan_item")
+        ):
+            raise forms.ValidationError(
+                _("Allocate either to a project or to a household's measure.")
+            )
+        if kind == LedgerEntry.Kind.DISBURSEMENT and not data.get("allocation"):
+            self.add_error("allocation", _("A disbursement is made against an allocation."))
+        return data
+
+
+class ReverseForm(CrispyMixin, forms.Form):
+    voucher = forms.CharField(label=_("Voucher number of the reversal"), max_length=40)
+    entry_date = forms.DateField(
+        label=_("Date"), widget=_date_widget(), initial=datetime.date.today
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._helper()
+
+
+class LoanForm(CrispyMixin, forms.ModelForm):
+    card_number = forms.CharField(label=_("Borrower's archive card number"), max_length=16)
+
+    class Meta:
+        model = Loan
+        fields = [
+            "bank",
+            "principal",
+            "disbursed_on",
+            "term_months",
+            "annual_rate",
+            "subsidy_fund",
+            "purpose",
+        ]
+        widgets = {"disbursed_on": _date_widget()}
+
+    def __init__(self, *args, households, funds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.households = households
+        self.fields["subsidy_fund"].queryset = funds
+        self.fields["principal"].min_value = ONE_CENT
+        self.order_fields(["card_number", *self.Meta.fields])
+        self._helper()
+
+    def clean_card_number(self):
+        number = self.cleaned_data["card_number"].strip()
+        household = self.households.filter(card_number=number).first()
+        if household is None:
+            raise forms.ValidationError(_("No household with this card number in your area."))
+        self.cleaned_data["household"] = household
+        return number
+
+
+class NoticeForm(forms.Form):
+    posted_from = forms.DateField(
+        label=_("Posted from"), widget=_date_widget(), initial=datetime.date.today
+    )
+    days = forms.IntegerField(
+        label=_("Days posted"),
+        min_value=10,
+        max_value=90,
+        initial=10,
+        help_text=_("At least 10 days."),
+    )
+    contact = forms.CharField(label=_("Contact for complaints"), max_length=100, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("posted_from") and data.get("days"):
+            data["posted_until"] = data["posted_from"] + datetime.timedelta(days=data["days"])
+        return data
+
+    @staticmethod
+    def defaults() -> dict:
+        today = datetime.date.today()
+        return {
+            "posted_from": today,
+            "days": 10,
+            "contact": "",
+            "posted_until": today + datetime.timedelta(days=10),
+        }

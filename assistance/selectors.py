@@ -1,0 +1,296 @@
+"""Reads of plans, pairings, projects, loans and funds shared by pages and reports."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from assistance.models import (
+    AssistancePlan,
+    Fund,
+    LedgerEntry,
+    Loan,
+    MeasureKind,
+    PlanItem,
+    Project,
+    Repayment,
+)
+from households.models import Household, Member, Pairing, Visit
+from township.access import scope_for
+from township.models import StaffProfile
+
+ZERO = Decimal("0.00")
+Kind = LedgerEntry.Kind
+
+
+def get_plan_for(user, pk: int) -> AssistancePlan:
+    return get_object_or_404(
+        AssistancePlan.objects.visible_to(user).select_related("household__village"), pk=pk
+    )
+
+
+def get_item_for(user, pk: int) -> PlanItem:
+    return get_object_or_404(
+        PlanItem.objects.visible_to(user).select_related("plan__household__village", "kind"), pk=pk
+    )
+
+
+def get_project_for(user, pk: int) -> Project:
+    return get_object_or_404(Project.objects.visible_to(user).select_related("township"), pk=pk)
+
+
+def get_fund_for(user, pk: int) -> Fund:
+    return get_object_or_404(Fund.objects.visible_to(user).select_related("township"), pk=pk)
+
+
+def get_entry_for(user, pk: int) -> LedgerEntry:
+    return get_object_or_404(
+        LedgerEntry.objects.filter(fund__in=Fund.objects.visible_to(user)), pk=pk
+    )
+
+
+def get_loan_for(user, pk: int) -> Loan:
+    return get_object_or_404(
+        Loan.objects.visible_to(user).select_related("household__village"), pk=pk
+    )
+
+
+def cadres_for(user) -> QuerySet:
+    """The cadres a user may assign: those of the user's township, or paired in the scope."""
+    scope = scope_for(user)
+    cadres = StaffProfile.objects.filter(role=StaffProfile.Role.CADRE)
+    if user.is_superuser:
+        return cadres.order_by("name")
+    in_scope = Pairing.objects.filter(
+        cadre=OuterRef("pk"), household__in=Household.objects.visible_to(user)
+    )
+    q = Q(Exists(in_scope))
+    if scope.township_id:
+        q |= Q(township_id=scope.township_id)
+    if scope.county_id:
+        q |= Q(township__county_id=scope.county_id)
+    return cadres.filter(q).order_by("name")
+
+
+def get_cadre_for(user, pk: int) -> StaffProfile:
+    return get_object_or_404(cadres_for(user), pk=pk)
+
+
+# Plans -----------------------------------------------------------------------------
+
+
+@dataclass
+class PlanProgress:
+    done: int = 0
+    due: int = 0
+    overdue: int = 0
+    cancelled: int = 0
+    planned: Decimal = ZERO
+    delivered: Decimal = ZERO
+    items: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.done + self.due + self.overdue + self.cancelled
+
+
+def plan_progress(plan: AssistancePlan, *, today: datetime.date | None = None) -> PlanProgress:
+    """Items done / due / overdue / cancelled and amounts planned against delivered."""
+    today = today or datetime.date.today()
+    items = list(
+        plan.items.select_related("kind", "responsible")
+        .annotate(delivered=Coalesce(Sum("deliveries__amount"), ZERO, output_field=DecimalField()))
+        .order_by("due_date", "pk")
+    )
+    progress = PlanProgress(items=items)
+    for item in items:
+        item.overdue = item.is_overdue(today)
+        if item.status == PlanItem.Status.DONE:
+            progress.done += 1
+        elif item.status == PlanItem.Status.CANCELLED:
+            progress.cancelled += 1
+        elif item.overdue:
+            progress.overdue += 1
+        else:
+            progress.due += 1
+        if item.status != PlanItem.Status.CANCELLED:
+            progress.planned += item.planned_amount
+        progress.delivered += item.delivered
+    return progress
+
+
+def plans_for_card(household: Household) -> list[tuple[AssistancePlan, PlanProgress]]:
+    plans = list(household.plans.select_related("cadre").order_by("-year"))
+    return [(plan, plan_progress(plan)) for plan in plans]
+
+
+def suggested_kinds(household: Household) -> list[MeasureKind]:
+    """Measures that answer the household's causes of poverty, main cause first."""
+    causes = list(household.causes.order_by("-is_main").values_list("cause", flat=True))
+    if not causes:
+        return []
+    kinds = (
+        MeasureKind.objects.filter(is_active=True, causes__cause__in=causes)
+        .distinct()
+        .order_by("order")
+    )
+    main = set(MeasureKind.objects.filter(causes__cause=causes[0]).values_list("pk", flat=True))
+    return sorted(kinds, key=lambda k: (k.pk not in main, k.order))
+
+
+def items_due_by_household(user, *, today: datetime.date | None = None) -> dict[int, int]:
+    """For "my households": open items of this year per household, overdue or due."""
+    today = today or datetime.date.today()
+    rows = (
+        PlanItem.objects.visible_to(user)
+        .filter(status=PlanItem.Status.OPEN, plan__year=today.year)
+        .values("plan__household_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["plan__household_id"]: r["n"] for r in rows}
+
+
+# Pairings ---------------------------------------------------------------------------
+
+
+def cadre_workload(user, *, today: datetime.date | None = None) -> list[StaffProfile]:
+    """Each cadre in scope with households paired now and how many are overdue a visit."""
+    today = today or datetime.date.today()
+    since = today - datetime.timedelta(days=settings.BANGFU_VISIT_INTERVAL_DAYS)
+    visible = Household.objects.visible_to(user)
+    current = Pairing.objects.current().filter(cadre=OuterRef("pk"), household__in=visible)
+    overdue = current.exclude(
+        Exists(Visit.objects.filter(household=OuterRef("household"), visited_on__gte=since))
+    )
+
+    def count(qs):
+        return Coalesce(
+            Subquery(qs.order_by().values("cadre").annotate(n=Count("pk")).values("n")), 0
+        )
+
+    return list(
+        cadres_for(user)
+        .annotate(households=count(current), overdue=count(overdue))
+        .order_by("name")
+    )
+
+
+# Funds ------------------------------------------------------------------------------
+
+
+def _sum(kind: str, *, reversed_kind: str | None = None) -> Coalesce:
+    condition = (
+        Q(entries__kind=kind)
+        if reversed_kind is None
+        else Q(entries__kind=Kind.REVERSAL, entries__reverses__kind=reversed_kind)
+    )
+    return Coalesce(Sum("entries__amount", filter=condition), ZERO, output_field=DecimalField())
+
+
+def funds_with_balances(user) -> list[Fund]:
+    funds = list(
+        Fund.objects.visible_to(user)
+        .select_related("township")
+        .annotate(
+            r=_sum(Kind.RECEIPT),
+            rr=_sum(Kind.REVERSAL, reversed_kind=Kind.RECEIPT),
+            a=_sum(Kind.ALLOCATION),
+            ra=_sum(Kind.REVERSAL, reversed_kind=Kind.ALLOCATION),
+            d=_sum(Kind.DISBURSEMENT),
+            rd=_sum(Kind.REVERSAL, reversed_kind=Kind.DISBURSEMENT),
+        )
+        .order_by("-year", "name")
+    )
+    for fund in funds:
+        fund.received, fund.allocated, fund.disbursed = (
+            fund.r - fund.rr,
+            fund.a - fund.ra,
+            fund.d - fund.rd,
+        )
+        fund.unallocated, fund.in_hand = (
+            fund.received - fund.allocated,
+            fund.received - fund.disbursed,
+        )
+    return funds
+
+
+@dataclass
+class Reconciliation:
+    """opening + increases − decreases = closing, with every entry of the period."""
+
+    start: datetime.date
+    end: datetime.date
+    opening: Decimal
+    increases: Decimal
+    decreases: Decimal
+    rows: list
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.increases - self.decreases
+
+
+def _signed(entry: LedgerEntry, signs: dict[str, int]) -> int:
+    if entry.kind == Kind.REVERSAL:
+        return -signs.get(entry.reverses.kind, 0)
+    return signs.get(entry.kind, 0)
+
+
+def _reconcile(entries, signs, start, end) -> Reconciliation:
+    opening, increases, decreases, rows = ZERO, ZERO, ZERO, []
+    for entry in entries.select_related(
+        "reverses", "recorded_by", "project", "allocation"
+    ).order_by("entry_date", "pk"):
+        sign = _signed(entry, signs)
+        if entry.entry_date < start:
+            opening += sign * entry.amount
+            continue
+        if entry.entry_date > end:
+            continue
+        if sign > 0:
+            increases += entry.amount
+        elif sign < 0:
+            decreases += entry.amount
+        rows.append((entry, sign))
+    return Reconciliation(start, end, opening, increases, decreases, rows)
+
+
+def fund_reconciliation(fund: Fund, start: datetime.date, end: datetime.date) -> Reconciliation:
+    """Money in hand: receipts in, disbursements out (allocations move no money)."""
+    return _reconcile(fund.entries.all(), {Kind.RECEIPT: 1, Kind.DISBURSEMENT: -1}, start, end)
+
+
+def project_reconciliation(
+    project: Project, start: datetime.date, end: datetime.date
+) -> Reconciliation:
+    """Money allocated to the project and not yet paid out."""
+    entries = LedgerEntry.objects.filter(
+        Q(project=project)
+        | Q(allocation__project=project)
+        | Q(reverses__project=project)
+        | Q(reverses__allocation__project=project)
+    )
+    return _reconcile(entries, {Kind.ALLOCATION: 1, Kind.DISBURSEMENT: -1}, start, end)
+
+
+def heads_of(household_ids) -> dict[int, Member]:
+    """The active head of each household, for notices and lists, in one query."""
+    heads = Member.objects.filter(
+        household_id__in=list(household_ids), is_active=True, relation=Member.Relation.HEAD
+    )
+    return {m.household_id: m for m in heads}
+
+
+def loans_for_list(user, *, today: datetime.date | None = None) -> list[Loan]:
+    today = today or datetime.date.today()
+    late = Repayment.objects.filter(loan=OuterRef("pk"), paid_on__isnull=True, due_date__lt=today)
+    return list(
+        Loan.objects.visible_to(user)
+        .select_related("household__village", "subsidy_fund")
+        .annotate(overdue=Exists(late))
+        .order_by("household__village__code", "disbursed_on")
+    )

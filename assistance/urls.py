@@ -1,0 +1,34 @@
+from django.urls import path
+
+from assistance.views import funds, loans, pairings, plans, projects
+
+app_name = "assistance"
+
+urlpatterns = [
+    path("pairings/", pairings.workload, name="workload"),
+    path("households/<int:pk>/pair/", pairings.pair, name="pair"),
+    path("cadres/<int:pk>/reassign/", pairings.bulk_reassign, name="reassign"),
+    path("measures/", plans.measure_catalogue, name="measures"),
+    path("households/<int:pk>/plans/new/", plans.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("plans/<int:pk>/items/new/", plans.item_create, name="item_create"),
+    path("items/<int:pk>/deliver/", plans.item_deliver, name="item_deliver"),
+    path("items/<int:pk>/cancel/", plans.item_cancel, name="item_cancel"),
+    path("projects/", projects.project_list, name="projects"),
+    path("projects/new/", projects.project_create, name="project_create"),
+    path("projects/<int:pk>/", projects.project_detail, name="project"),
+    path("projects/<int:pk>/advance/", projects.project_advance, name="project_advance"),
+    path("projects/<int:pk>/beneficiaries/new/", projects.beneficiary_add, name="beneficiary_add"),
+    path("projects/<int:pk>/notice/", projects.project_notice, name="project_notice"),
+    path("funds/", funds.fund_list, name="funds"),
+    path("funds/new/", funds.fund_create, name="fund_create"),
+    path("funds/<int:pk>/", funds.fund_detail, name="fund"),
+    path("funds/<int:pk>/entries/new/", funds.entry_create, name="entry_create"),
+    path("funds/<int:pk>/notice/", funds.fund_notice, name="fund_notice"),
+    path("entries/<int:pk>/reverse/", funds.entry_reverse, name="entry_reverse"),
+    path("loans/", loans.loan_list, name="loans"),
+    path("loans/new/", loans.loan_create, name="loan_create"),
+    path("loans/<int:pk>/", loans.loan_detail, name="loan"),
+    path("loans/<int:pk>/repayments/", loans.repayment_paid, name="repayment_paid"),
+    path("villages/<int:pk>/loan-notice/", loans.loan_notice, name="loan_notice"),
+]

@@ -1,0 +1,94 @@
+"""Pairings: assign, reassign, a cadre's workload, bulk reassignment when a cadre leaves."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from assistance import selectors, services
+from assistance.forms import BulkReassignForm, PairingForm
+from assistance.views._common import first_message, require
+from households.models import Household
+from households.selectors import get_household_for
+from township.access import can_manage_township
+
+
+@login_required
+def workload(request: HttpRequest) -> HttpResponse:
+    require(can_manage_township(request.user))
+    return render(
+        request, "assistance/workload.html", {"cadres": selectors.cadre_workload(request.user)}
+    )
+
+
+@login_required
+def pair(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_for(request.user, pk)
+    require(can_manage_township(request.user))
+    form = PairingForm(request.POST or None, cadres=selectors.cadres_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pairing_assign(household=household, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, first_message(error))
+        else:
+            messages.success(request, _("Pairing saved."))
+            return redirect("households:detail", household.pk)
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "title": _("Pair a cadre with %(card)s") % {"card": household.card_number},
+            "back": household.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+def bulk_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    cadre = selectors.get_cadre_for(request.user, pk)
+    require(can_manage_township(request.user))
+    households = (
+        Household.objects.visible_to(request.user)
+        .filter(pairings__cadre=cadre, pairings__end_date__isnull=True)
+        .select_related("village")
+        .order_by("card_number")
+    )
+    form = BulkReassignForm(
+        request.POST or None,
+        cadres=selectors.cadres_for(request.user).exclude(pk=cadre.pk),
+        households=households,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.pairing_bulk_reassign(
+                from_cadre=cadre,
+                to_cadre=data["to_cadre"],
+                households=data["households"],
+                start_date=data["start_date"],
+                reason=data["reason"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, first_message(error))
+        else:
+            messages.success(
+                request,
+                _("%(n)d households moved to %(name)s.")
+                % {"n": moved, "name": data["to_cadre"].name},
+            )
+            return redirect("assistance:workload")
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "title": _("Reassign the households of %(name)s") % {"name": cadre.name},
+            "back": reverse("assistance:workload"),
+        },
+    )

@@ -1,0 +1,153 @@
+"""The yearly plan of a household (帮扶台账): items, deliveries, cancellations."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from assistance import selectors, services
+from assistance.forms import CancelForm, DeliveryForm, PlanForm, PlanItemForm
+from assistance.models import MeasureKind
+from assistance.views._common import first_message, require
+from households.selectors import get_household_for
+from township.access import can_keep_plans, profile_for
+
+
+@login_required
+def measure_catalogue(request: HttpRequest) -> HttpResponse:
+    kinds = MeasureKind.objects.prefetch_related("causes").order_by("order")
+    return render(request, "assistance/measures.html", {"kinds": kinds})
+
+
+@login_required
+def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_for(request.user, pk)
+    require(can_keep_plans(request.user))
+    cadres = selectors.cadres_for(request.user)
+    current = household.pairings.filter(end_date__isnull=True).first()
+    form = PlanForm(
+        request.POST or None,
+        cadres=cadres,
+        initial={
+            "year": datetime.date.today().year,
+            "cadre": current.cadre_id if current else None,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(household=household, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("year", first_message(error))
+        else:
+            messages.success(request, _("Plan for %(year)s created.") % {"year": plan.year})
+            return redirect("assistance:plan", plan.pk)
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "title": _("New plan for %(card)s") % {"card": household.card_number},
+            "back": household.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for(request.user, pk)
+    return render(
+        request,
+        "assistance/plan.html",
+        {
+            "plan": plan,
+            "progress": selectors.plan_progress(plan),
+            "suggested": selectors.suggested_kinds(plan.household),
+            "can_keep": can_keep_plans(request.user),
+        },
+    )
+
+
+@login_required
+def item_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for(request.user, pk)
+    require(can_keep_plans(request.user))
+    profile = profile_for(request.user)
+    initial = {
+        "responsible": plan.cadre_id,
+        "kind": request.GET.get("kind"),
+        "due_date": datetime.date(plan.year, 12, 31),
+    }
+    if profile and profile.role == "cadre":
+        initial["responsible"] = profile.pk
+    form = PlanItemForm(
+        request.POST or None, cadres=selectors.cadres_for(request.user), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        services.plan_item_add(plan=plan, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Plan item added."))
+        return redirect("assistance:plan", plan.pk)
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "title": _("Add a measure to the plan %(year)s") % {"year": plan.year},
+            "back": reverse("assistance:plan", args=[plan.pk]),
+        },
+    )
+
+
+@login_required
+def item_deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.get_item_for(request.user, pk)
+    require(can_keep_plans(request.user))
+    form = DeliveryForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_item_deliver(item=item, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, first_message(error))
+        else:
+            messages.success(request, _("Delivery recorded."))
+            return redirect("assistance:plan", item.plan_id)
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "title": _("Record a delivery: %(item)s") % {"item": item.description},
+            "back": reverse("assistance:plan", args=[item.plan_id]),
+            "multipart": True,
+        },
+    )
+
+
+@login_required
+def item_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.get_item_for(request.user, pk)
+    require(can_keep_plans(request.user))
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_item_cancel(
+                item=item, reason=form.cleaned_data["reason"], user=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, first_message(error))
+        else:
+            messages.success(request, _("Plan item cancelled."))
+            return redirect("assistance:plan", item.plan_id)
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "title": _("Cancel: %(item)s") % {"item": item.description},
+            "back": reverse("assistance:plan", args=[item.plan_id]),
+        },
+    )

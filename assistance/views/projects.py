@@ -1,0 +1,176 @@
+"""Projects: library → approved → in progress → accepted, beneficiaries, reconciliation."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assistance import ledger, selectors, services
+from assistance.forms import BeneficiaryForm, NoticeForm, ProjectForm
+from assistance.models import Project
+from assistance.views._common import first_message, require
+from households.models import Household
+from township.access import can_manage_township
+from township.models import Village
+
+
+def _period(request: HttpRequest, year: int) -> tuple[datetime.date, datetime.date]:
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("start", ""))
+        end = datetime.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return start, end
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = (
+        Project.objects.visible_to(request.user)
+        .select_related("township")
+        .prefetch_related("villages")
+        .order_by("-year", "name")
+    )
+    return render(
+        request,
+        "assistance/projects.html",
+        {
+            "projects": projects,
+            "can_manage": can_manage_township(request.user),
+        },
+    )
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    require(can_manage_township(request.user))
+    form = ProjectForm(
+        request.POST or None,
+        villages=Village.objects.visible_to(request.user).order_by("code"),
+        initial={"year": datetime.date.today().year},
+    )
+    if request.method == "POST" and form.is_valid():
+        project = form.save(commit=False)
+        project.township = form.cleaned_data["villages"][0].township
+        project._history_user = request.user
+        project.save()
+        form.save_m2m()
+        messages.success(request, _("Project created in the project library."))
+        return redirect("assistance:project", project.pk)
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "title": _("New project"),
+            "back": reverse("assistance:projects"),
+        },
+    )
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.get_project_for(request.user, pk)
+    start, end = _period(request, project.year)
+    return render(
+        request,
+        "assistance/project.html",
+        {
+            "project": project,
+            "villages": list(project.villages.order_by("code")),
+            "stages": list(
+                project.stage_changes.select_related("changed_by").order_by("changed_on", "pk")
+            ),
+            "beneficiaries": list(
+                project.beneficiaries.select_related("household__village").order_by(
+                    "household__card_number"
+                )
+            ),
+            "allocated": ledger.project_allocated(project),
+            "reconciliation": selectors.project_reconciliation(project, start, end),
+            "can_manage": can_manage_township(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.get_project_for(request.user, pk)
+    require(can_manage_township(request.user))
+    try:
+        project = services.project_advance(
+            project=project,
+            on=datetime.date.today(),
+            note=request.POST.get("note", "")[:200],
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, first_message(error))
+    else:
+        messages.success(
+            request, _("The project is now: %(stage)s.") % {"stage": project.get_stage_display()}
+        )
+    return redirect("assistance:project", project.pk)
+
+
+@login_required
+def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.get_project_for(request.user, pk)
+    require(can_manage_township(request.user))
+    households = Household.objects.visible_to(request.user).filter(
+        village__in=project.villages.all()
+    )
+    form = BeneficiaryForm(request.POST or None, households=households)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_beneficiary_add(
+                project=project,
+                household=form.cleaned_data["household"],
+                how=form.cleaned_data["how"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, first_message(error))
+        else:
+            messages.success(request, _("Beneficiary household added."))
+            return redirect("assistance:project", project.pk)
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "title": _("Add a beneficiary household to %(name)s") % {"name": project.name},
+            "back": reverse("assistance:project", args=[project.pk]),
+        },
+    )
+
+
+@login_required
+def project_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.get_project_for(request.user, pk)
+    form = NoticeForm(request.GET or None)
+    notice = form.cleaned_data if form.is_valid() else NoticeForm.defaults()
+    return render(
+        request,
+        "assistance/notice_project.html",
+        {
+            "project": project,
+            "form": form,
+            "notice": notice,
+            "villages": list(project.villages.order_by("code")),
+            "beneficiaries": list(
+                project.beneficiaries.select_related("household__village").order_by(
+                    "household__card_number"
+                )
+            ),
+            "heads": selectors.heads_of([b.household_id for b in project.beneficiaries.all()]),
+            "allocated": ledger.project_allocated(project),
+        },
+    )
