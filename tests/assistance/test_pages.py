@@ -1,0 +1,268 @@
+"""Assistance pages through the HTTP client: what each action does and refuses."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from assistance.models import LedgerEntry, PlanItem, Project, ProjectStageChange
+from households.models import Pairing
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def staff(client, world):
+    client.force_login(world.profiles.staff.user)
+    return client
+
+
+def test_reassigning_a_household_ends_the_old_pairing_and_keeps_it(staff, world):
+    hh = world.households.own
+    response = staff.post(
+        reverse("assistance:pair", args=[hh.pk]),
+        {"cadre": world.profiles.cadre2.pk, "start_date": "2025-07-01", "reason": "工作调整"},
+    )
+    assert response.status_code == 302
+    pairings = list(hh.pairings.order_by("start_date"))
+    assert [(p.cadre.name, p.end_date) for p in pairings] == [
+        (world.profiles.cadre.name, datetime.date(2025, 7, 1)),
+        (world.profiles.cadre2.name, None),
+    ]
+    assert pairings[0].history.latest().history_user == world.profiles.staff.user
+
+
+def test_bulk_reassignment_moves_all_of_a_leaving_cadres_households_at_once(staff, world):
+    cadre2 = world.profiles.cadre2
+    url = reverse("assistance:reassign", args=[cadre2.pk])
+    households = [world.households.colleague.pk, world.households.neighbour.pk]
+    response = staff.post(
+        url,
+        {
+            "to_cadre": world.profiles.cadre.pk,
+            "households": households,
+            "start_date": "2025-08-01",
+            "reason": "调离",
+        },
+    )
+    assert response.status_code == 302
+    assert not Pairing.objects.current().filter(cadre=cadre2).exists()
+    assert Pairing.objects.current().filter(cadre=world.profiles.cadre).count() == 3
+
+
+def test_the_workload_counts_households_and_overdue_visits(staff, world):
+    f.VisitFactory(household=world.households.colleague, visited_on=datetime.date.today())
+    cadres = {
+        c.name: (c.households, c.overdue)
+        for c in staff.get(reverse("assistance:workload")).context["cadres"]
+    }
+    assert cadres[world.profiles.cadre.name] == (1, 1)
+    assert cadres[world.profiles.cadre2.name] == (2, 1)
+
+
+def test_plan_progress_counts_done_due_and_overdue_items(client, world):
+    plan = world.households.own.plan
+    PlanItem.objects.filter(plan=plan).update(
+        due_date=datetime.date.today() - datetime.timedelta(days=1)
+    )
+    f.PlanItemFactory(plan=plan, due_date=datetime.date.today() + datetime.timedelta(days=30))
+    done = f.PlanItemFactory(plan=plan, planned_amount=D("500"))
+    client.force_login(world.profiles.cadre.user)
+    response = client.post(
+        reverse("assistance:item_deliver", args=[done.pk]),
+        {
+            "delivered_on": datetime.date.today().isoformat(),
+            "amount": "500",
+            "quantity": "",
+            "note": "",
+            "completes": "on",
+        },
+    )
+    assert response.status_code == 302
+    progress = client.get(reverse("assistance:plan", args=[plan.pk])).context["progress"]
+    assert (progress.done, progress.due, progress.overdue) == (1, 1, 1)
+    assert (progress.planned, progress.delivered) == (D("2500.00"), D("500.00"))
+    card = client.get(reverse("households:detail", args=[world.households.own.pk]))
+    assert card.context["plans"][0][1].overdue == 1
+
+
+def test_a_delivery_needs_an_amount_or_a_quantity_and_a_cancellation_a_reason(client, world):
+    item = world.households.own.item
+    client.force_login(world.profiles.cadre.user)
+    response = client.post(
+        reverse("assistance:item_deliver", args=[item.pk]),
+        {"delivered_on": "2025-03-01", "amount": "0", "quantity": ""},
+    )
+    assert response.status_code == 200 and not item.deliveries.exists()
+    response = client.post(reverse("assistance:item_cancel", args=[item.pk]), {"reason": ""})
+    assert response.status_code == 200
+    client.post(reverse("assistance:item_cancel", args=[item.pk]), {"reason": "农户已外出务工"})
+    item.refresh_from_db()
+    assert (item.status, item.cancel_reason) == ("cancelled", "农户已外出务工")
+
+
+def test_measures_are_suggested_from_the_causes_of_poverty(client, world):
+    f.CauseFactory(household=world.households.own, cause="schooling")
+    client.force_login(world.profiles.cadre.user)
+    response = client.get(reverse("assistance:plan", args=[world.households.own.plan.pk]))
+    assert [k.code for k in response.context["suggested"]] == ["education"]
+
+
+def test_a_project_moves_through_its_stages_with_who_and_when(staff, world):
+    project = world.projects.a
+    for _ in range(3):
+        staff.post(reverse("assistance:project_advance", args=[project.pk]))
+    project.refresh_from_db()
+    assert project.stage == Project.Stage.ACCEPTED
+    assert list(
+        ProjectStageChange.objects.filter(project=project)
+        .order_by("pk")
+        .values_list("stage", flat=True)
+    ) == ["approved", "in_progress", "accepted"]
+    staff.post(reverse("assistance:project_advance", args=[project.pk]))
+    assert ProjectStageChange.objects.filter(project=project).count() == 3
+
+
+def test_an_over_allocation_through_the_page_shows_the_refusal_and_saves_nothing(staff, world):
+    fund = world.funds.a
+    response = staff.post(
+        reverse("assistance:entry_create", args=[fund.pk]),
+        {
+            "kind": "allocation",
+            "voucher": "A1",
+            "entry_date": "2025-03-01",
+            "amount": "10000.01",
+            "purpose": "通组公路",
+            "project": world.projects.a.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "10000" in response.content.decode()
+    assert not LedgerEntry.objects.filter(kind="allocation").exists()
+
+
+def test_a_negative_amount_is_refused_with_a_message(staff, world):
+    response = staff.post(
+        reverse("assistance:entry_create", args=[world.funds.a.pk]),
+        {
+            "kind": "receipt",
+            "voucher": "R9",
+            "entry_date": "2025-03-01",
+            "amount": "-5",
+            "purpose": "x",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["amount"]
+    assert not LedgerEntry.objects.filter(voucher="R9").exists()
+
+
+def test_a_reversal_through_the_page_restores_the_balance(staff, world):
+    fund = world.funds.a
+    staff.post(
+        reverse("assistance:entry_create", args=[fund.pk]),
+        {
+            "kind": "allocation",
+            "voucher": "A1",
+            "entry_date": "2025-03-01",
+            "amount": "4000",
+            "purpose": "通组公路",
+            "project": world.projects.a.pk,
+        },
+    )
+    allocation = LedgerEntry.objects.get(voucher="A1")
+    staff.post(
+        reverse("assistance:entry_reverse", args=[allocation.pk]),
+        {"voucher": "V1", "entry_date": "2025-03-02", "reason": "项目调整"},
+    )
+    balance = staff.get(reverse("assistance:fund", args=[fund.pk])).context["balance"]
+    assert balance.unallocated == D("10000.00")
+
+
+def test_the_reconciliation_adds_up(staff, world):
+    fund = world.funds.a
+    staff.post(
+        reverse("assistance:entry_create", args=[fund.pk]),
+        {
+            "kind": "allocation",
+            "voucher": "A1",
+            "entry_date": "2025-03-01",
+            "amount": "4000",
+            "purpose": "p",
+            "project": world.projects.a.pk,
+        },
+    )
+    allocation = LedgerEntry.objects.get(voucher="A1")
+    staff.post(
+        reverse("assistance:entry_create", args=[fund.pk]),
+        {
+            "kind": "disbursement",
+            "voucher": "D1",
+            "entry_date": "2025-06-01",
+            "amount": "1500",
+            "purpose": "p",
+            "allocation": allocation.pk,
+        },
+    )
+    rec = staff.get(
+        reverse("assistance:fund", args=[fund.pk]), {"start": "2025-03-01", "end": "2025-12-31"}
+    ).context["reconciliation"]
+    assert (rec.opening, rec.increases, rec.decreases, rec.closing) == (
+        D("10000"),
+        D("0"),
+        D("1500"),
+        D("8500"),
+    )
+    project = staff.get(reverse("assistance:project", args=[world.projects.a.pk])).context[
+        "reconciliation"
+    ]
+    assert (project.opening, project.increases, project.decreases, project.closing) == (
+        D("0"),
+        D("4000"),
+        D("1500"),
+        D("2500"),
+    )
+
+
+def test_no_page_edits_or_deletes_a_ledger_entry(client, world):
+    entry = world.funds.a.receipt
+    client.force_login(world.superuser)
+    change = reverse("admin:assistance_ledgerentry_change", args=[entry.pk])
+    delete = reverse("admin:assistance_ledgerentry_delete", args=[entry.pk])
+    client.post(change, {"amount": "1", "voucher": "X"})
+    assert client.post(delete, {"post": "yes"}).status_code in (302, 403)
+    entry.refresh_from_db()
+    assert (entry.amount, entry.voucher) == (D("10000.00"), "R1")
+    assert client.get(reverse("admin:assistance_ledgerentry_add")).status_code == 403
+
+
+def test_a_loan_has_a_quarterly_schedule_and_an_overdue_flag(staff, world):
+    loan = world.households.own.loan
+    assert loan.repayments.count() == 12
+    assert loan.repayments.order_by("due_date").last().principal_due == D("50000.00")
+    listed = {x.pk: x.overdue for x in staff.get(reverse("assistance:loans")).context["loans"]}
+    assert listed[loan.pk] is True  # the first quarter fell due in April 2025, unpaid
+
+
+def test_notices_mask_id_numbers_and_last_at_least_ten_days(staff, world):
+    hh = world.households.own
+    staff.post(
+        reverse("assistance:beneficiary_add", args=[world.projects.a.pk]),
+        {"card_number": hh.card_number, "how": "道路通到家门口"},
+    )
+    url = reverse("assistance:project_notice", args=[world.projects.a.pk])
+    page = staff.get(
+        url, {"posted_from": "2025-05-01", "days": "10", "contact": "0851-1234567"}
+    ).content.decode()
+    head = hh.members.get(relation="head").id_number
+    assert head not in page and f"{head[:4]}**********{head[-4:]}" in page
+    assert "0851-1234567" in page
+    short = staff.get(url, {"posted_from": "2025-05-01", "days": "5"})
+    assert short.context["form"].errors["days"]
+    loans = staff.get(
+        reverse("assistance:loan_notice", args=[world.villages.a1.pk])
+    ).content.decode()
+    assert head not in loans and "50000.00" in loans
