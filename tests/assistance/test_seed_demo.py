@@ -3,6 +3,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
+from assistance.models import AssistancePlan, LedgerEntry, Loan, PlanItem, Project
 from households.demo import DEMO_PASSWORD
 from households.models import Household, HouseholdIncome, Member, Pairing
 from township.models import StaffProfile, Village
@@ -19,6 +20,11 @@ def snapshot():
         "pairings": Pairing.objects.count(),
         "profiles": StaffProfile.objects.count(),
         "ids": sorted(Member.objects.values_list("id_number", flat=True)),
+        "plans": AssistancePlan.objects.count(),
+        "items": PlanItem.objects.count(),
+        "entries": LedgerEntry.objects.count(),
+        "projects": Project.objects.count(),
+        "loans": Loan.objects.count(),
     }
 
 
@@ -29,6 +35,9 @@ def test_seed_demo_builds_a_township_and_is_idempotent():
     assert first["households"] == 60
     assert first["incomes"] == 180  # three years each
     assert first["pairings"] == 60
+    assert first["projects"] == 3 and first["loans"] > 0
+    assert first["plans"] > 0 and first["items"] >= first["plans"]
+    assert first["entries"] > 20
     call_command("seed_demo", households=60)
     assert snapshot() == first
 
@@ -61,3 +70,18 @@ def test_every_demo_login_works_and_lands_on_its_scope(client):
         home = client.get(response["Location"])
         assert home.context["total_households"] == total, username
         client.post("/accounts/logout/")
+
+
+def test_the_demo_plans_have_done_and_overdue_items_and_the_ledger_balances():
+    import datetime
+
+    from assistance import ledger
+    from assistance.models import Fund
+
+    call_command("seed_demo", households=120)
+    today = datetime.date.today()
+    assert PlanItem.objects.filter(status="done").exists()
+    assert PlanItem.objects.overdue(today).exists() or today.month < 4
+    for fund in Fund.objects.all():
+        balance = ledger.fund_balance(fund)
+        assert balance.unallocated >= 0 and balance.in_hand >= 0

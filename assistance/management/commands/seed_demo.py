@@ -1,11 +1,17 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from assistance.demo import seed_assistance
 from households.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Build the demo county, township, villages, households and logins (idempotent)."
+    """The demo of every room: ``households.demo``, then ``assistance.demo``. It lives in the
+    rightmost app with demo data, since it composes the apps to its left."""
+
+    help = (
+        "Build the demo county, township, villages, households, assistance and logins (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -16,6 +22,7 @@ class Command(BaseCommand):
         if not 1 <= households <= 100_000:
             raise CommandError(_("--households must be between 1 and 100000."))
         result = seed_demo(households=households)
+        seed_assistance()
         self.stdout.write(
             self.style.SUCCESS(
                 f"seed_demo: {result['created']} households created, "
