@@ -110,7 +110,7 @@ def _plans(households: list[Household], cadres: dict[int, int], user, today) -> 
         plans.append(plan)
         causes = [c.cause for c in hh.causes.all()] or ["other"]
         chosen = {rng.choice(by_cause.get(c, [kinds["other"]])).code for c in causes}
-        for n, code in enumerate(sorted(chosen)):
+        for code in sorted(chosen):
             text, amount = ITEM_TEXTS[code]
             due = datetime.date(year, rng.choice([3, 5, 6, 9, 11, 12]), 28)
             items.append(
