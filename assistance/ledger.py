@@ -43,7 +43,8 @@ class FundBalance:
 
 
 def _total(entries) -> Decimal:
-    return entries.aggregate(s=Sum("amount"))["s"] or ZERO
+    # SQLite hands sums back without their scale: quantize so 100000 shows as 100000.00.
+    return (entries.aggregate(s=Sum("amount"))["s"] or ZERO).quantize(ZERO)
 
 
 def _effective(entries, kind: str) -> Decimal:

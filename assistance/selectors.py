@@ -108,6 +108,7 @@ def plan_progress(plan: AssistancePlan, *, today: datetime.date | None = None) -
     )
     progress = PlanProgress(items=items)
     for item in items:
+        item.delivered = item.delivered.quantize(ZERO)  # SQLite drops the scale of sums
         item.overdue = item.is_overdue(today)
         if item.status == PlanItem.Status.DONE:
             progress.done += 1
