@@ -194,16 +194,25 @@ class PlanFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
 
 
+class MeasureKindFactory(factory.django.DjangoModelFactory):
+    """The catalogue comes from a data migration; transactional tests flush it, so the
+    factory finds or recreates the kind it needs."""
+
+    class Meta:
+        model = "assistance.MeasureKind"
+        django_get_or_create = ("code",)
+
+    code = "industry"
+    name = "产业扶持"
+    name_en = "Industry support"
+
+
 class PlanItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "assistance.PlanItem"
 
     plan = factory.SubFactory(PlanFactory)
-    kind = factory.LazyFunction(
-        lambda: __import__("assistance.models", fromlist=["MeasureKind"]).MeasureKind.objects.get(
-            code="industry"
-        )
-    )
+    kind = factory.SubFactory(MeasureKindFactory)
     description = "发放鸡苗20只"
     planned_amount = "1000.00"
     due_date = datetime.date(2025, 6, 30)
