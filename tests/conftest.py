@@ -11,9 +11,12 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 
 from assistance import ledger
 from assistance.services import loan_create
+from reporting.models import ReportRun
+from reporting.services import scope_key
 from tests import factories as f
 from township.models import StaffProfile
 
@@ -95,7 +98,26 @@ def world(db):
             purpose="拨入",
             user=profiles.staff.user,
         )
+    runs = SimpleNamespace()
+    for name, place in {
+        "a": {"township": township_a},
+        "a1": {"township": township_a, "village": village_a1},
+        "cadre": {"township": township_a, "cadre": profiles.cadre},
+        "cadre2": {"township": township_a, "cadre": profiles.cadre2},
+        "b": {"township": township_b},
+    }.items():
+        run = ReportRun.objects.create(
+            kind="year_end",
+            year=2024,
+            status="done",
+            progress=100,
+            scope_key=scope_key(**place),
+            **place,
+        )
+        run.file.save(f"run-{name}.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+        setattr(runs, name, run)
     return SimpleNamespace(
+        runs=runs,
         projects=projects,
         funds=funds,
         counties=(county_a, county_b),

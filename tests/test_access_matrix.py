@@ -84,12 +84,17 @@ MATRIX: dict[str, Entry] = {
     "assistance:loan": Entry("scoped", obj="loan"),
     "assistance:repayment_paid": Entry("scoped", obj="loan", perm="manage", post=True),
     "assistance:loan_notice": Entry("scoped", obj="village"),
+    "reporting:list": Entry("login", perm="reports"),
+    "reporting:run": Entry("scoped", obj="run"),
+    "reporting:download": Entry("scoped", obj="run"),
+    "reporting:retry": Entry("scoped", obj="run", post=True),
 }
 PERMS = {
     "edit": {"county", "staff", "team", "superuser"},
     "visit": {"cadre", "cadre2", "team", "staff", "superuser"},
     "plans": {"cadre", "cadre2", "team", "staff", "county", "superuser"},
     "manage": {"county", "staff", "superuser"},
+    "reports": {"county", "leader", "staff", "team", "cadre", "cadre2", "superuser"},
 }
 ADMIN_NAMESPACE = "admin"
 
@@ -197,7 +202,26 @@ CADRES = {
     "cadre2": ("cadre2", "cadre_b"),
     "superuser": ("cadre_b", None),
 }
-MAPS = {"village": VILLAGES, "project": PROJECTS, "fund": FUNDS, "entry": FUNDS, "cadre": CADRES}
+# Report runs: of township A, of village A1, of each cadre's households, of township B.
+RUNS = {
+    "anonymous": ("a", None),
+    "nobody": (None, "a"),
+    "county": ("a1", "b"),
+    "leader": ("a", "b"),
+    "staff": ("cadre", "b"),
+    "team": ("a1", "a"),
+    "cadre": ("cadre", "cadre2"),
+    "cadre2": ("cadre2", "a"),
+    "superuser": ("b", None),
+}
+MAPS = {
+    "run": RUNS,
+    "village": VILLAGES,
+    "project": PROJECTS,
+    "fund": FUNDS,
+    "entry": FUNDS,
+    "cadre": CADRES,
+}
 
 
 def _object(world, kind, name):
@@ -211,6 +235,8 @@ def _object(world, kind, name):
         return getattr(world.funds, name).receipt
     if kind == "cadre":
         return getattr(world.profiles, name)
+    if kind == "run":
+        return getattr(world.runs, name)
     household = getattr(world.households, name)
     if kind == "photo":
         return f.VisitPhotoFactory(visit__household=household)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -166,10 +167,20 @@ if not CELERY_BROKER_URL:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "township.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
+    },
+    "sweep-stale-report-runs": {
+        "task": "reporting.tasks.report_runs_sweep",
+        "schedule": timedelta(minutes=5),
+    },
+    "scheduled-reports": {
+        "task": "reporting.tasks.reports_scheduled",
+        "schedule": crontab(hour=2, minute=0),
     },
 }
 
@@ -178,6 +189,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every page it lays out; fontTools every font it subsets.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 if not DEBUG:
@@ -194,6 +210,19 @@ if not DEBUG:
 
 # How often a pairing cadre must visit each household (the plans say monthly).
 BANGFU_VISIT_INTERVAL_DAYS = env.int("BANGFU_VISIT_INTERVAL_DAYS", default=30)
+# Reports: a run still "running" after this long is marked failed by the sweeper.
+BANGFU_REPORT_STALE_MINUTES = env.int("BANGFU_REPORT_STALE_MINUTES", default=30)
+# The reconciliation reports built for every township, as "MM-DD:kind" pairs.
+BANGFU_REPORT_SCHEDULE = [
+    ((int(day[:2]), int(day[3:5])), kind)
+    for day, kind in (
+        item.split(":")
+        for item in env.list(
+            "BANGFU_REPORT_SCHEDULE",
+            default=["01-05:year_start", "07-01:mid_year", "12-20:year_end"],
+        )
+    )
+]
 # Visit photos: at most this many a visit, each at most this size.
 BANGFU_VISIT_PHOTOS_MAX = env.int("BANGFU_VISIT_PHOTOS_MAX", default=5)
 BANGFU_PHOTO_MAX_BYTES = env.int("BANGFU_PHOTO_MAX_MB", default=8) * 1024 * 1024

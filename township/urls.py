@@ -31,5 +31,6 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("villages/", include("households.village_urls")),
     path("assistance/", include("assistance.urls")),
+    path("reports/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,15 @@ class PovertyLine(models.Model):
         blank=True,
         help_text=_("Households near or below this line are watched against return to poverty."),
     )
+    exit_incidence_threshold = models.DecimalField(
+        _("village exit threshold (poverty incidence, %)"),
+        max_digits=5,
+        decimal_places=2,
+        default=3,
+        help_text=_(
+            "A village may exit when its poverty incidence is below this (2% east, 3% west)."
+        ),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 

@@ -1,0 +1,17 @@
+"""One builder a report kind: ``build(run, progress) -> (template, context, figures)``.
+
+``figures`` are the numbers the report states, stored on the run when it is done so that a
+finished report is frozen: the same figures and file whatever happens to the data later.
+"""
+
+from reporting.builders import archive_cards, exit_report, reconciliation, register
+from reporting.models import ReportRun
+
+BUILDERS = {
+    ReportRun.Kind.YEAR_START: reconciliation.build,
+    ReportRun.Kind.MID_YEAR: reconciliation.build,
+    ReportRun.Kind.YEAR_END: reconciliation.build,
+    ReportRun.Kind.EXIT: exit_report.build,
+    ReportRun.Kind.REGISTER: register.build,
+    ReportRun.Kind.CARDS: archive_cards.build,
+}

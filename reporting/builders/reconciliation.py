@@ -1,0 +1,43 @@
+"""年初建账、年中对账、年底审账: the cadre's account at the three points of the year."""
+
+from reporting import selectors
+
+
+def build(run, progress):
+    rows = selectors.household_rows(run, progress=lambda f: progress(10 + int(f * 50)))
+    funds = selectors.fund_sections(run)
+    projects = selectors.project_sections(run)
+    problems = selectors.exceptions(run, rows)
+    figures = {
+        **selectors.totals(rows),
+        "exceptions": len(problems),
+        "funds": [
+            {
+                "name": s["fund"].name,
+                "opening": str(s["rec"].opening),
+                "receipts": str(s["rec"].increases),
+                "disbursements": str(s["rec"].decreases),
+                "closing": str(s["rec"].closing),
+            }
+            for s in funds
+        ],
+        "projects": [
+            {
+                "name": s["project"].name,
+                "opening": str(s["rec"].opening),
+                "allocated": str(s["rec"].increases),
+                "disbursed": str(s["rec"].decreases),
+                "closing": str(s["rec"].closing),
+            }
+            for s in projects
+        ],
+    }
+    context = {
+        "rows": rows,
+        "funds": funds,
+        "projects": projects,
+        "exceptions": problems,
+        "totals": selectors.totals(rows),
+        "until": selectors.phase_date(run.kind, run.year),
+    }
+    return "reporting/pdf/reconciliation.html", context, figures

@@ -1,0 +1,140 @@
+"""Report runs: one build of one report over one scope and year, frozen once done."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Household
+from township.access import Scope, scope_for
+from township.models import StaffProfile, Township, Village
+
+
+class ReportRunQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReportRunQuerySet":
+        """Township roles see their township's runs; a village team its village's; a cadre
+        the runs over their own households."""
+        scope = scope_for(user)
+        match scope.level:
+            case Scope.Level.ALL:
+                return self.all()
+            case Scope.Level.COUNTY:
+                return self.filter(township__county_id=scope.county_id)
+            case Scope.Level.TOWNSHIP:
+                return self.filter(township_id=scope.township_id)
+            case Scope.Level.VILLAGE:
+                return self.filter(village_id=scope.village_id, cadre__isnull=True)
+            case Scope.Level.CADRE:
+                return self.filter(cadre_id=scope.profile_id)
+        return self.none()
+
+
+class ReportRun(models.Model):
+    class Kind(models.TextChoices):
+        YEAR_START = "year_start", _("Year-start account (年初建账)")
+        MID_YEAR = "mid_year", _("Mid-year reconciliation (年中对账)")
+        YEAR_END = "year_end", _("Year-end audit (年底审账)")
+        EXIT = "exit", _("Annual poverty-exit report")
+        REGISTER = "register", _("Village register (村有册)")
+        CARDS = "cards", _("Household archive cards")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
+
+    kind = models.CharField(_("report"), max_length=12, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="report_runs", verbose_name=_("township")
+    )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("village"),
+    )
+    cadre = models.ForeignKey(
+        StaffProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("pairing cadre"),
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("household"),
+    )
+    # "township:3", "village:17", "cadre:5", "household:88": what the run covers, as one key.
+    scope_key = models.CharField(max_length=40, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    file = models.FileField(_("file"), upload_to="reports/", blank=True)
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ReportRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        constraints = [
+            # Two requests for the same report at once produce one run.
+            models.UniqueConstraint(
+                fields=["kind", "scope_key", "year"],
+                condition=Q(status__in=["queued", "running"]),
+                name="report_one_run_in_progress",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "scope_key", "year", "version"], name="report_version_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="report_progress_at_most_100"
+            ),
+        ]
+        indexes = [
+            # The stale-run sweeper: runs still running.
+            models.Index(fields=["status", "started_at"], name="report_status_started"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year} {self.scope_label} v{self.version}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.household_id:
+            return str(self.household)
+        if self.cadre_id:
+            return self.cadre.name
+        if self.village_id:
+            return f"{self.township.name} {self.village.name}"
+        return self.township.name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

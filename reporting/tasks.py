@@ -1,0 +1,24 @@
+from celery import shared_task
+from django.conf import settings
+
+from reporting import services
+
+
+@shared_task(
+    acks_late=True,  # a task that dies with its worker is delivered again
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.BANGFU_REPORT_STALE_MINUTES * 60 - 30,
+    time_limit=settings.BANGFU_REPORT_STALE_MINUTES * 60,
+)
+def build_report(run_id: int) -> None:
+    services.report_build(run_id=run_id)
+
+
+@shared_task
+def report_runs_sweep() -> int:
+    return services.report_runs_sweep()
+
+
+@shared_task
+def reports_scheduled() -> int:
+    return len(services.reports_scheduled())

@@ -1,0 +1,107 @@
+"""Report pages: request a report, watch it build, download it, build it again."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reporting import services
+from reporting.forms import ReportRequestForm
+from reporting.models import ReportRun
+from township.access import Scope, profile_for, scope_for
+from township.models import Township, Village
+
+
+def get_run_for(user, pk: int) -> ReportRun:
+    return get_object_or_404(
+        ReportRun.objects.visible_to(user).select_related(
+            "township", "village", "cadre", "household"
+        ),
+        pk=pk,
+    )
+
+
+def _request_scope(user, form) -> dict:
+    """Where the user's request applies, from their scope: never beyond it."""
+    scope = scope_for(user)
+    village = form.cleaned_data.get("village")
+    if scope.level == Scope.Level.CADRE:
+        profile = profile_for(user)
+        township = (
+            profile.township
+            or Township.objects.filter(villages__households__pairings__cadre=profile).first()
+        )
+        if township is None:
+            raise PermissionDenied
+        return {"township": township, "cadre": profile}
+    if scope.level == Scope.Level.VILLAGE:
+        village = Village.objects.select_related("township").get(pk=scope.village_id)
+        return {"township": village.township, "village": village}
+    if scope.level == Scope.Level.NONE:
+        raise PermissionDenied
+    if village is not None:
+        return {"township": village.township, "village": village}
+    townships = (
+        Township.objects.filter(villages__in=Village.objects.visible_to(user))
+        .distinct()
+        .order_by("code")
+    )
+    township = townships.first()
+    if township is None:
+        raise PermissionDenied
+    return {"township": township}
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if scope.level == Scope.Level.NONE:
+        raise PermissionDenied
+    form = ReportRequestForm(
+        request.POST or None,
+        villages=Village.objects.visible_to(request.user).order_by("code"),
+        cadre_only=scope.level in (Scope.Level.CADRE,),
+    )
+    if request.method == "POST" and form.is_valid():
+        where = _request_scope(request.user, form)
+        kind = form.cleaned_data["kind"]
+        run = services.report_request(
+            kind=kind, year=form.cleaned_data["year"], user=request.user, **where
+        )
+        return redirect("reporting:run", run.pk)
+    runs = (
+        ReportRun.objects.visible_to(request.user)
+        .select_related("township", "village", "cadre")
+        .order_by("-created_at")[:50]
+    )
+    return render(request, "reporting/list.html", {"form": form, "runs": runs})
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_run_for(request.user, pk)
+    template = "reporting/includes/_run_status.html" if request.htmx else "reporting/run.html"
+    return render(request, template, {"run": run})
+
+
+@login_required
+def run_download(request: HttpRequest, pk: int) -> FileResponse:
+    run = get_run_for(request.user, pk)
+    if run.status != ReportRun.Status.DONE or not run.file:
+        raise PermissionDenied
+    filename = f"{run.get_kind_display()}-{run.scope_label}-{run.year}-v{run.version}.pdf"
+    return FileResponse(
+        run.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+
+
+@login_required
+@require_POST
+def run_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_run_for(request.user, pk)
+    new = services.report_retry(run=run, user=request.user)
+    messages.info(request, _("Building version %(v)d.") % {"v": new.version})
+    return redirect("reporting:run", new.pk)

@@ -1,0 +1,208 @@
+"""Building reports: PDFs read back, totals against the database, failure paths, scoping."""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from assistance import ledger
+from assistance.models import Fund
+from reporting import services
+from reporting.models import ReportRun
+from tests.reporting_helpers import pdf_fonts, pdf_text
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def build(kind, **place):
+    run = ReportRun.objects.create(
+        kind=kind, year=2025, scope_key=services.scope_key(**place), **place
+    )
+    services.report_build(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def test_a_year_end_audit_states_the_databases_totals_in_chinese(world):
+    fund = world.funds.a
+    allocation = ledger.ledger_allocate(
+        fund=fund,
+        amount=D("4000"),
+        voucher="A1",
+        entry_date=datetime.date(2025, 3, 1),
+        purpose="通组公路",
+        user=world.superuser,
+        project=world.projects.a,
+    )
+    ledger.ledger_disburse(
+        allocation=allocation,
+        amount=D("1500"),
+        voucher="D1",
+        entry_date=datetime.date(2025, 6, 1),
+        purpose="进度款",
+        user=world.superuser,
+    )
+    run = build("year_end", township=world.township)
+    assert run.status == "done", run.error
+    text = pdf_text(run.file.path)
+    for heading in ("年底审账", "概览", "资金对账", "例外事项"):
+        assert heading in text, heading
+    for hh in (world.households.own, world.households.colleague, world.households.neighbour):
+        assert hh.members.get(relation="head").name in text
+    assert world.households.outsider.members.get().name not in text
+    balance = ledger.fund_balance(fund)
+    assert run.figures["funds"][0]["closing"] == str(balance.in_hand)
+    assert run.figures["funds"][0]["disbursements"] == "1500.00"
+    assert "0.00 + 10000.00 − 1500.00 = 8500.00" in text
+    assert run.figures["funds"][0]["receipts"] == str(balance.received)
+    assert run.figures["projects"][0]["closing"] == str(
+        ledger.project_allocated(world.projects.a) - D("1500")
+    )
+    assert run.figures["households"] == 3
+    fonts = pdf_fonts(run.file.path)
+    assert "NotoSansCJK" in fonts.replace("-", "") or "Noto-Sans-CJK" in fonts
+    assert " yes yes " in fonts  # embedded and subset
+
+
+def test_a_finished_report_is_frozen_and_a_rebuild_makes_a_new_version(world, client):
+    run = build("register", township=world.township)
+    first = Path(run.file.path).read_bytes()
+    head = world.households.own.members.get(relation="head")
+    head.name = "改名后"
+    head.save()
+    client.force_login(world.profiles.leader.user)
+    download = client.get(reverse("reporting:download", args=[run.pk]))
+    assert b"".join(download.streaming_content) == first
+    again = services.report_retry(run=run, user=world.profiles.leader.user)
+    assert again.version == run.version + 1 and again.pk != run.pk
+
+
+def test_two_requests_for_the_same_report_make_one_run(world):
+    one = services.report_request(kind="year_end", year=2025, township=world.township)
+    two = services.report_request(kind="year_end", year=2025, township=world.township)
+    assert one.pk == two.pk
+    assert ReportRun.objects.filter(kind="year_end", year=2025, status="queued").count() == 1
+
+
+def test_a_failed_build_says_why_and_leaves_no_file(world, monkeypatch, settings, tmp_path):
+    def broken(*args, **kwargs):
+        raise RuntimeError("font server on fire")
+
+    monkeypatch.setattr("reporting.pdf.HTML.write_pdf", broken)
+    run = build("register", township=world.township)
+    assert run.status == "failed" and "font server on fire" in run.error
+    assert not run.file
+    assert list(Path(settings.MEDIA_ROOT).rglob("*.pdf")) == [
+        p for p in Path(settings.MEDIA_ROOT).rglob("*.pdf") if "run-" in p.name
+    ]
+
+
+def test_a_stale_running_run_is_marked_failed(world):
+    run = ReportRun.objects.create(
+        kind="exit",
+        year=2025,
+        township=world.township,
+        scope_key="township:x",
+        status="running",
+        started_at=timezone.now() - datetime.timedelta(hours=2),
+    )
+    assert services.report_runs_sweep() == 1
+    run.refresh_from_db()
+    assert run.status == "failed" and run.error
+
+
+def test_a_redelivered_task_builds_a_run_its_dead_worker_left_running(world):
+    run = ReportRun.objects.create(
+        kind="register",
+        year=2025,
+        township=world.township,
+        scope_key="township:redo",
+        status="running",
+        started_at=timezone.now(),
+    )
+    services.report_build(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "done"
+    services.report_build(run_id=run.pk)  # a third delivery does nothing
+    run.refresh_from_db()
+    assert run.status == "done"
+
+
+def test_a_cadre_builds_reports_over_their_own_households_only(
+    world, client, django_capture_on_commit_callbacks
+):
+    client.force_login(world.profiles.cadre.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:list"), {"kind": "year_start", "year": "2025"})
+    run = ReportRun.objects.get(cadre=world.profiles.cadre, kind="year_start")
+    assert response["Location"] == reverse("reporting:run", args=[run.pk])
+    assert run.status == "done", run.error
+    text = pdf_text(run.file.path)
+    assert world.households.own.members.get(relation="head").name in text
+    assert world.households.colleague.members.get(relation="head").name not in text
+    assert client.get(reverse("reporting:download", args=[world.runs.cadre2.pk])).status_code == 404
+
+
+def test_leaders_build_their_townships_reports(world, client, django_capture_on_commit_callbacks):
+    client.force_login(world.profiles.leader.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reporting:list"), {"kind": "exit", "year": "2025", "village": ""})
+    run = ReportRun.objects.get(kind="exit")
+    assert (run.township, run.village, run.cadre, run.status) == (
+        world.township,
+        None,
+        None,
+        "done",
+    )
+    page = client.get(reverse("reporting:run", args=[run.pk])).content.decode()
+    assert reverse("reporting:download", args=[run.pk]) in page
+    assert "贫困发生率" in pdf_text(run.file.path)
+
+
+def test_the_progress_fragment_polls_until_done(world, client):
+    run = ReportRun.objects.create(
+        kind="exit",
+        year=2025,
+        township=world.township,
+        scope_key="township:p",
+        status="running",
+        progress=40,
+    )
+    client.force_login(world.profiles.leader.user)
+    fragment = client.get(
+        reverse("reporting:run", args=[run.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'hx-trigger="every 1s"' in fragment and "40%" in fragment
+
+
+def test_the_schedule_requests_the_reconciliation_reports_of_every_township(world, settings):
+    settings.BANGFU_REPORT_SCHEDULE = [((7, 1), "mid_year")]
+    runs = services.reports_scheduled(today=datetime.date(2025, 7, 1))
+    assert {(r.kind, r.township_id) for r in runs} == {
+        ("mid_year", world.township.pk),
+        ("mid_year", world.other_township.pk),
+    }
+    assert services.reports_scheduled(today=datetime.date(2025, 7, 2)) == []
+
+
+def test_the_command_builds_a_report(world, capsys):
+    call_command(
+        "build_report",
+        "cards",
+        "--year",
+        "2025",
+        "--township",
+        world.township.code,
+        "--village",
+        world.villages.a1.code,
+    )
+    out = capsys.readouterr().out
+    assert out.strip().endswith("s") and ".pdf" in out
+    run = ReportRun.objects.filter(kind="cards").get()
+    assert "建档立卡" in pdf_text(run.file.path)
+    assert Fund.objects.exists()
