@@ -14,7 +14,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
-# Tasks run in the test process; the broker URL stays real so /healthz pings it.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in the test process; the broker URL stays real so /healthz pings it. The
+# end-to-end report test starts a real worker with this turned off.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
