@@ -16,6 +16,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 # Tasks run in the test process; the broker URL stays real so /healthz pings it. The
 # end-to-end report test starts a real worker with this turned off.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
 CELERY_TASK_EAGER_PROPAGATES = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
