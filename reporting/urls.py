@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views
+from reporting import export_views, views
 
 app_name = "reporting"
 
@@ -9,4 +9,12 @@ urlpatterns = [
     path("<int:pk>/", views.run_detail, name="run"),
     path("<int:pk>/download/", views.run_download, name="download"),
     path("<int:pk>/rebuild/", views.run_retry, name="retry"),
+    path("exports/households.xlsx", export_views.households_xlsx, name="export_households"),
+    path("exports/plans.xlsx", export_views.plans_xlsx, name="export_plans"),
+    path(
+        "exports/villages/<int:pk>/register.xlsx",
+        export_views.register_xlsx,
+        name="export_register",
+    ),
+    path("exports/funds/<int:pk>/ledger.xlsx", export_views.ledger_xlsx, name="export_ledger"),
 ]

@@ -88,6 +88,10 @@ MATRIX: dict[str, Entry] = {
     "reporting:run": Entry("scoped", obj="run"),
     "reporting:download": Entry("scoped", obj="run"),
     "reporting:retry": Entry("scoped", obj="run", post=True),
+    "reporting:export_households": Entry("login"),
+    "reporting:export_plans": Entry("login"),
+    "reporting:export_register": Entry("scoped", obj="village"),
+    "reporting:export_ledger": Entry("scoped", obj="fund"),
 }
 PERMS = {
     "edit": {"county", "staff", "team", "superuser"},

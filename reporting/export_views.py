@@ -1,0 +1,168 @@
+"""Export pages: each one reads through the same scoped selectors as the page it mirrors."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from assistance.models import LedgerEntry, PlanItem
+from assistance.selectors import get_fund_for
+from households import selectors as household_selectors
+from households.forms import HouseholdFilterForm
+from households.masking import mask_id
+from households.models import Household
+from reporting.exports import xlsx_response
+from township.access import can_edit_cards, get_village_for
+from township.models import Village
+
+
+@login_required
+def households_xlsx(request: HttpRequest) -> HttpResponse:
+    """The household list with the filters of its page."""
+    visible = Household.objects.visible_to(request.user)
+    form = HouseholdFilterForm(
+        request.GET or None,
+        villages=Village.objects.visible_to(request.user).order_by("code"),
+        cadres=household_selectors.cadres_for_list(visible),
+    )
+    filters = (
+        {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        if form.is_valid()
+        else {}
+    )
+    households = household_selectors.households_for_list(request.user, **filters)
+    full_ids = can_edit_cards(request.user)
+    rows = (
+        [
+            h.card_number,
+            h.village.name,
+            h.group_name,
+            h.head_name or "",
+            (h.head_id_number or "") if full_ids else mask_id(h.head_id_number),
+            h.members_count,
+            h.get_attribute_display(),
+            h.get_status_display(),
+            h.phone,
+            h.cadre_name or "",
+            h.last_visit.isoformat() if h.last_visit else "",
+        ]
+        for h in households.iterator(chunk_size=2000)
+    )
+    headings = [
+        _("Card number"),
+        _("Village"),
+        _("Villager group"),
+        _("Head of household"),
+        _("ID number"),
+        _("Members"),
+        _("Attribute"),
+        _("Status"),
+        _("Phone"),
+        _("Pairing cadre"),
+        _("Last visit"),
+    ]
+    return xlsx_response("households.xlsx", [(_("Households"), headings, rows)])
+
+
+@login_required
+def register_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    village = get_village_for(request.user, pk)
+    households = household_selectors.village_register(request.user, village)
+    rows = (
+        [
+            n,
+            h.card_number,
+            h.group_name,
+            h.head_name or "",
+            mask_id(h.head_id_number),
+            h.members_count,
+            h.get_attribute_display(),
+            h.get_status_display(),
+            h.cadre_name or "",
+        ]
+        for n, h in enumerate(households, start=1)
+    )
+    headings = [
+        "#",
+        _("Card number"),
+        _("Villager group"),
+        _("Head of household"),
+        _("ID number"),
+        _("Members"),
+        _("Attribute"),
+        _("Status"),
+        _("Pairing cadre"),
+    ]
+    return xlsx_response(f"register-{village.code}.xlsx", [(village.name, headings, rows)])
+
+
+@login_required
+def plans_xlsx(request: HttpRequest) -> HttpResponse:
+    year = int(request.GET.get("year") or datetime.date.today().year)
+    items = (
+        PlanItem.objects.visible_to(request.user)
+        .filter(plan__year=year)
+        .select_related("plan__household__village", "kind", "responsible")
+        .order_by("plan__household__village__code", "plan__household__card_number", "due_date")
+    )
+    rows = (
+        [
+            i.plan.household.village.name,
+            i.plan.household.card_number,
+            i.kind.label,
+            i.description,
+            i.planned_amount,
+            i.due_date,
+            i.responsible.name,
+            i.get_status_display(),
+            i.cancel_reason,
+        ]
+        for i in items.iterator(chunk_size=2000)
+    )
+    headings = [
+        _("Village"),
+        _("Card number"),
+        _("Measure kind"),
+        _("What exactly"),
+        _("Planned"),
+        _("Due on"),
+        _("Responsible cadre"),
+        _("Status"),
+        _("Reason for cancelling"),
+    ]
+    return xlsx_response(f"plans-{year}.xlsx", [(str(year), headings, rows)])
+
+
+@login_required
+def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    fund = get_fund_for(request.user, pk)
+    entries = LedgerEntry.objects.filter(fund=fund).select_related(
+        "reverses", "project", "allocation", "recorded_by"
+    )
+    rows = (
+        [
+            e.entry_date,
+            e.voucher,
+            e.get_kind_display(),
+            e.amount,
+            e.purpose,
+            e.project.name if e.project else "",
+            e.allocation.voucher if e.allocation else "",
+            e.reverses.voucher if e.reverses else "",
+            e.recorded_by.get_username(),
+        ]
+        for e in entries.order_by("entry_date", "pk")
+    )
+    headings = [
+        _("Date"),
+        _("Voucher number"),
+        _("Kind"),
+        _("Amount (yuan)"),
+        _("Purpose"),
+        _("Project"),
+        _("Against allocation (for a disbursement)"),
+        _("Reverses"),
+        _("Recorded by"),
+    ]
+    return xlsx_response(f"ledger-{fund.pk}.xlsx", [(fund.name, headings, rows)])
