@@ -21,6 +21,7 @@ from households.models import (
     Pairing,
     PovertyCause,
     PovertyLine,
+    Visit,
 )
 from township.models import County, StaffProfile, Township, Village
 from township.validators import id_check_char
@@ -392,4 +393,42 @@ def seed_demo(*, households: int, today: datetime.date | None = None) -> dict[st
         batch_size=batch,
         default_change_reason="seed_demo",
     )
+    _visits([(i, d.household) for i, d in new], profiles, today)
     return {"created": len(new), "total": len(existing) + len(new)}
+
+
+FINDINGS = [
+    "家中情况稳定，生产生活正常",
+    "了解家庭收入和务工情况",
+    "宣讲帮扶政策，核对收入台账",
+    "查看住房和饮水情况",
+    "了解孩子上学情况",
+    "老人身体有所好转",
+]
+HELP = ["", "送去米油", "协助办理医保报销", "联系技术员指导养殖", "介绍务工岗位"]
+
+
+def _visits(
+    new: list[tuple[int, Household]], profiles: dict[str, StaffProfile], today: datetime.date
+) -> None:
+    """This year's visits by each household's cadre: some households well visited, some not."""
+    visits = []
+    for index, household in new:
+        rng = random.Random(SEED * 7 + index)
+        visitor = _cadre_for(index, profiles).user_id
+        for _ in range(rng.choice([0, 2, 4, 6, 8, 10])):
+            day = datetime.date(today.year, 1, 1) + datetime.timedelta(
+                days=rng.randrange(max(today.timetuple().tm_yday, 1))
+            )
+            visits.append(
+                Visit(
+                    household=household,
+                    visitor_id=visitor,
+                    visited_on=day,
+                    kind=rng.choice(list(Visit.Kind)),
+                    findings=rng.choice(FINDINGS),
+                    help_given=rng.choice(HELP),
+                    follow_up="修缮厨房漏雨" if rng.random() < 0.1 else "",
+                )
+            )
+    bulk_create_with_history(visits, Visit, batch_size=2000, default_change_reason="seed_demo")
