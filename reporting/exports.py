@@ -12,13 +12,13 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 
 
-def xlsx_response(
-    filename: str, sheets: Iterable[tuple[str, list[str], Iterable[list]]]
-) -> HttpResponse:
+def xlsx_response(filename: str, sheets: Iterable[tuple[str, list, Iterable[list]]]) -> HttpResponse:
+    """Sheets of (title, headings, rows); headings is one row, or a list of rows."""
     book = Workbook(write_only=True)
     for title, headings, rows in sheets:
         sheet = book.create_sheet(title[:31])
-        sheet.append(headings)
+        for heading_row in headings if headings and isinstance(headings[0], list) else [headings]:
+            sheet.append(heading_row)
         for row in rows:
             sheet.append(row)
     buffer = io.BytesIO()

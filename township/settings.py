@@ -223,6 +223,9 @@ BANGFU_REPORT_SCHEDULE = [
         )
     )
 ]
+# Roster imports: the largest file and the most rows a sheet may have.
+BANGFU_IMPORT_MAX_BYTES = env.int("BANGFU_IMPORT_MAX_MB", default=20) * 1024 * 1024
+BANGFU_IMPORT_MAX_ROWS = env.int("BANGFU_IMPORT_MAX_ROWS", default=60000)
 # Visit photos: at most this many a visit, each at most this size.
 BANGFU_VISIT_PHOTOS_MAX = env.int("BANGFU_VISIT_PHOTOS_MAX", default=5)
 BANGFU_PHOTO_MAX_BYTES = env.int("BANGFU_PHOTO_MAX_MB", default=8) * 1024 * 1024

@@ -1,4 +1,5 @@
 from households.models.card import Household, HouseholdCause, PovertyCause
+from households.models.imports import ImportJob
 from households.models.income import HouseholdIncome, PovertyLine
 from households.models.members import Member
 from households.models.pairing import Pairing
@@ -8,6 +9,7 @@ __all__ = [
     "Household",
     "HouseholdCause",
     "HouseholdIncome",
+    "ImportJob",
     "Member",
     "Pairing",
     "PovertyCause",

@@ -17,10 +17,13 @@ def test_the_household_export_follows_the_lists_filters_and_scope(client, world)
     rows = sheet_rows(
         client.get(reverse("reporting:export_households"), {"village": world.villages.a2.pk})
     )
-    assert rows[0][0] == "建档立卡编号"
-    assert [r[0] for r in rows[1:]] == [world.households.neighbour.card_number]
+    assert rows[0][:3] == ["村", "村民小组", "户主身份证号"]
+    assert rows[1][0].startswith("Village")
+    neighbour = world.households.neighbour.members.get(relation="head")
+    assert [r[3] for r in rows[2:]] == [neighbour.name]
     everything = sheet_rows(client.get(reverse("reporting:export_households")))
-    assert world.households.outsider.card_number not in [r[0] for r in everything]
+    outsider = world.households.outsider.members.get(relation="head")
+    assert outsider.name not in [r[3] for r in everything]
 
 
 def test_ids_are_masked_for_readers_and_full_for_card_keepers(client, world):
