@@ -1,6 +1,6 @@
 from django.urls import path
 
-from households import views
+from households import import_views, views
 
 app_name = "households"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("<int:pk>/visits/", views.visit_list, name="visits"),
     path("<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("photos/<int:pk>/", views.visit_photo, name="photo"),
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/template.xlsx", import_views.import_template, name="import_template"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import"),
+    path("imports/<int:pk>/apply/", import_views.import_apply, name="import_apply"),
 ]

@@ -12,7 +12,9 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 
 
-def xlsx_response(filename: str, sheets: Iterable[tuple[str, list, Iterable[list]]]) -> HttpResponse:
+def xlsx_response(
+    filename: str, sheets: Iterable[tuple[str, list, Iterable[list]]]
+) -> HttpResponse:
     """Sheets of (title, headings, rows); headings is one row, or a list of rows."""
     book = Workbook(write_only=True)
     for title, headings, rows in sheets:

@@ -12,6 +12,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from households.models import ImportJob
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,10 @@ MATRIX: dict[str, Entry] = {
     "households:visits": Entry("scoped", obj="household"),
     "households:visit_create": Entry("scoped", obj="household", perm="visit"),
     "households:photo": Entry("scoped", obj="photo"),
+    "households:imports": Entry("login", perm="edit"),
+    "households:import_template": Entry("login"),
+    "households:import": Entry("scoped", obj="import"),
+    "households:import_apply": Entry("scoped", obj="import", post=True),
     "villages:list": Entry("login"),
     "villages:register": Entry("scoped", obj="village"),
     "assistance:workload": Entry("login", perm="manage"),
@@ -218,7 +223,20 @@ RUNS = {
     "cadre2": ("cadre2", "a"),
     "superuser": ("b", None),
 }
+# Imports are seen by who uploaded them: `staff` uploaded one, `county` another.
+IMPORTS = {
+    "anonymous": ("staff", None),
+    "nobody": (None, "staff"),
+    "county": ("county", "staff"),
+    "leader": (None, "staff"),
+    "staff": ("staff", "county"),
+    "team": (None, "staff"),
+    "cadre": (None, "staff"),
+    "cadre2": (None, "staff"),
+    "superuser": ("staff", None),
+}
 MAPS = {
+    "import": IMPORTS,
     "run": RUNS,
     "village": VILLAGES,
     "project": PROJECTS,
@@ -241,6 +259,12 @@ def _object(world, kind, name):
         return getattr(world.profiles, name)
     if kind == "run":
         return getattr(world.runs, name)
+    if kind == "import":
+        return ImportJob.objects.create(
+            filename="roster.xlsx",
+            file="imports/roster.xlsx",
+            created_by=getattr(world.profiles, name).user,
+        )
     household = getattr(world.households, name)
     if kind == "photo":
         return f.VisitPhotoFactory(visit__household=household)

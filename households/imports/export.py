@@ -9,30 +9,59 @@ from households.models import HouseholdIncome, Member
 
 def roster_rows(households, *, full_ids: bool, year: int | None = None):
     """One row a member, the household's columns repeated, the income of ``year`` (or the last)."""
-    members = Prefetch("members", queryset=Member.objects.filter(is_active=True).order_by("pk"), to_attr="roster_members")
-    incomes = Prefetch("incomes", queryset=HouseholdIncome.objects.order_by("-year"), to_attr="roster_incomes")
+    members = Prefetch(
+        "members",
+        queryset=Member.objects.filter(is_active=True).order_by("pk"),
+        to_attr="roster_members",
+    )
+    incomes = Prefetch(
+        "incomes", queryset=HouseholdIncome.objects.order_by("-year"), to_attr="roster_incomes"
+    )
     shown = (lambda v: v) if full_ids else mask_id
-    for household in households.select_related("village").prefetch_related(members, incomes, "causes").iterator(chunk_size=1000):
-        head = next((m for m in household.roster_members if m.relation == Member.Relation.HEAD), None)
+    for household in (
+        households.select_related("village")
+        .prefetch_related(members, incomes, "causes")
+        .iterator(chunk_size=1000)
+    ):
+        head = next(
+            (m for m in household.roster_members if m.relation == Member.Relation.HEAD), None
+        )
         income = next((i for i in household.roster_incomes if year is None or i.year == year), None)
         main = next((c.get_cause_display() for c in household.causes.all() if c.is_main), "")
         for member in household.roster_members:
             values = {
-                "village": household.village.code, "group_name": household.group_name,
-                "head_id": shown(head.id_number) if head else "", "name": member.name,
-                "id_number": shown(member.id_number), "sex": member.get_sex_display(),
-                "relation": member.get_relation_display(), "ethnicity": member.ethnicity,
-                "education": member.get_education_display(), "schooling": member.get_schooling_display(),
-                "health": member.get_health_display(), "disability_grade": member.disability_grade or "",
-                "labour": member.get_labour_display(), "migrant_months": member.migrant_months,
-                "phone": household.phone, "address": household.address,
-                "attribute": household.get_attribute_display(), "year_identified": household.year_identified,
-                "housing": household.get_housing_display(), "main_cause": main,
+                "village": household.village.code,
+                "group_name": household.group_name,
+                "head_id": shown(head.id_number) if head else "",
+                "name": member.name,
+                "id_number": shown(member.id_number),
+                "sex": member.get_sex_display(),
+                "relation": member.get_relation_display(),
+                "ethnicity": member.ethnicity,
+                "education": member.get_education_display(),
+                "schooling": member.get_schooling_display(),
+                "health": member.get_health_display(),
+                "disability_grade": member.disability_grade or "",
+                "labour": member.get_labour_display(),
+                "migrant_months": member.migrant_months,
+                "phone": household.phone,
+                "address": household.address,
+                "attribute": household.get_attribute_display(),
+                "year_identified": household.year_identified,
+                "housing": household.get_housing_display(),
+                "main_cause": main,
             }
             if income is not None:
-                values.update({"income_year": income.year, "wage_income": income.wage_income,
-                               "business_income": income.business_income, "property_income": income.property_income,
-                               "transfer_income": income.transfer_income, "production_cost": income.production_cost})
+                values.update(
+                    {
+                        "income_year": income.year,
+                        "wage_income": income.wage_income,
+                        "business_income": income.business_income,
+                        "property_income": income.property_income,
+                        "transfer_income": income.transfer_income,
+                        "production_cost": income.production_cost,
+                    }
+                )
             yield [values.get(c.key, "") for c in COLUMNS]
 
 

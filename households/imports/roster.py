@@ -51,7 +51,9 @@ COLUMNS = [
     Column("migrant_months", "务工时间（月）", "Months of migrant work", "member"),
     Column("phone", "联系电话", "Mobile number", "household"),
     Column("address", "家庭住址", "Address", "household"),
-    Column("attribute", "贫困户属性", "Household attribute", "household", False, Household.Attribute),
+    Column(
+        "attribute", "贫困户属性", "Household attribute", "household", False, Household.Attribute
+    ),
     Column("year_identified", "识别年度", "Year identified", "household"),
     Column("housing", "住房情况", "Housing", "household", False, Household.Housing),
     Column("main_cause", "主要致贫原因", "Main cause of poverty", "household", False, PovertyCause),
@@ -78,7 +80,12 @@ class Problem:
     message: str
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -150,8 +157,11 @@ def read_rows(path, *, max_rows: int) -> Iterator[tuple[int, dict[str, object]]]
         book = load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise RosterError(
-            _("This is not an .xlsx workbook, or it is protected by a password. Save it from Excel as "
-              "\"Excel Workbook (.xlsx)\" without a password and upload it again.")
+            _(
+                "This is not an .xlsx workbook, or it is protected by a password. "
+                "Save it from Excel as "
+                '"Excel Workbook (.xlsx)" without a password and upload it again.'
+            )
         ) from exc
     try:
         sheet = book.worksheets[0]
@@ -164,11 +174,16 @@ def read_rows(path, *, max_rows: int) -> Iterator[tuple[int, dict[str, object]]]
                 columns[index] = column
         missing = [c.zh for c in COLUMNS if c.required and c not in columns.values()]
         if missing:
-            raise RosterError(_("Required columns are missing: %(names)s.") % {"names": "、".join(missing)})
+            raise RosterError(
+                _("Required columns are missing: %(names)s.") % {"names": "、".join(missing)}
+            )
         next(rows, None)  # the English headings
         for number, row in enumerate(rows, start=HEADER_ROWS + 1):
             if number - HEADER_ROWS > max_rows:
-                raise RosterError(_("The sheet has more than %(n)d rows: split it into smaller files.") % {"n": max_rows})
+                raise RosterError(
+                    _("The sheet has more than %(n)d rows: split it into smaller files.")
+                    % {"n": max_rows}
+                )
             values = {}
             for index, cell in enumerate(row):
                 column = columns.get(index)
@@ -228,7 +243,9 @@ def _id(raw, row, column, problems) -> str | None:
     return text
 
 
-def parse(rows, *, villages: dict[str, object], progress=None) -> tuple[list[RosterHousehold], list[Problem]]:
+def parse(
+    rows, *, villages: dict[str, object], progress=None
+) -> tuple[list[RosterHousehold], list[Problem]]:
     """Group rows into households and check every value; collect every problem found."""
     problems: list[Problem] = []
     households: dict[str, RosterHousehold] = {}
@@ -239,21 +256,42 @@ def parse(rows, *, villages: dict[str, object], progress=None) -> tuple[list[Ros
             progress(count)
         for key, value in raw.items():
             if isinstance(value, _Formula):
-                problems.append(Problem(row, columns[key].zh, str(value),
-                                        _("This cell holds a formula: paste it as a value.")))
+                problems.append(
+                    Problem(
+                        row,
+                        columns[key].zh,
+                        str(value),
+                        _("This cell holds a formula: paste it as a value."),
+                    )
+                )
         if any(isinstance(v, _Formula) for v in raw.values()):
             continue
-        missing = [columns[k].zh for k in ("village", "head_id", "name", "id_number", "sex", "relation")
-                   if not normalise(raw.get(k))]
+        missing = [
+            columns[k].zh
+            for k in ("village", "head_id", "name", "id_number", "sex", "relation")
+            if not normalise(raw.get(k))
+        ]
         for name in missing:
-            problems.append(Problem(row, name, "", _("This column is required (merged cells leave it empty).")))
+            problems.append(
+                Problem(row, name, "", _("This column is required (merged cells leave it empty)."))
+            )
         if missing:
             continue
-        head_id = _id(raw["head_id"], row, columns["head_id"], problems)
         member_id = _id(raw["id_number"], row, columns["id_number"], problems)
+        if normalise(raw["head_id"]) == normalise(raw["id_number"]):
+            head_id = member_id  # the head's own row: one number, checked once
+        else:
+            head_id = _id(raw["head_id"], row, columns["head_id"], problems)
         if member_id and member_id in seen_ids:
-            problems.append(Problem(row, columns["id_number"].zh, member_id,
-                                    _("The same ID number is already on row %(row)d.") % {"row": seen_ids[member_id]}))
+            problems.append(
+                Problem(
+                    row,
+                    columns["id_number"].zh,
+                    member_id,
+                    _("The same ID number is already on row %(row)d.")
+                    % {"row": seen_ids[member_id]},
+                )
+            )
             continue
         if member_id:
             seen_ids[member_id] = row
@@ -264,7 +302,9 @@ def parse(rows, *, villages: dict[str, object], progress=None) -> tuple[list[Ros
                 continue
             value = _CHOICES[key].get(text.lower()) or _CHOICES[key].get(text)
             if value is None:
-                problems.append(Problem(row, columns[key].zh, text, _("Not one of the allowed values.")))
+                problems.append(
+                    Problem(row, columns[key].zh, text, _("Not one of the allowed values."))
+                )
             else:
                 member[key] = value
         if normalise(raw.get("ethnicity")):
@@ -274,8 +314,14 @@ def parse(rows, *, villages: dict[str, object], progress=None) -> tuple[list[Ros
             if not text:
                 continue
             if not text.isdigit() or not low <= int(text) <= high:
-                problems.append(Problem(row, columns[key].zh, text,
-                                        _("A whole number from %(low)d to %(high)d.") % {"low": low, "high": high}))
+                problems.append(
+                    Problem(
+                        row,
+                        columns[key].zh,
+                        text,
+                        _("A whole number from %(low)d to %(high)d.") % {"low": low, "high": high},
+                    )
+                )
             else:
                 member[key] = int(text)
         if head_id is None or member_id is None:
@@ -283,8 +329,14 @@ def parse(rows, *, villages: dict[str, object], progress=None) -> tuple[list[Ros
         village_text = normalise(raw["village"])
         village = villages.get(village_text)
         if village is None:
-            problems.append(Problem(row, columns["village"].zh, village_text,
-                                    _("Unknown village, or a village outside your area.")))
+            problems.append(
+                Problem(
+                    row,
+                    columns["village"].zh,
+                    village_text,
+                    _("Unknown village, or a village outside your area."),
+                )
+            )
             continue
         household = households.get(head_id)
         if household is None:
@@ -293,14 +345,20 @@ def parse(rows, *, villages: dict[str, object], progress=None) -> tuple[list[Ros
         if member_id != head_id:
             continue
         # The head's row carries the household's columns and its income.
-        fields = {"village": village, "group_name": normalise(raw.get("group_name")),
-                  "phone": normalise(raw.get("phone")), "address": normalise(raw.get("address"))}
+        fields = {
+            "village": village,
+            "group_name": normalise(raw.get("group_name")),
+            "phone": normalise(raw.get("phone")),
+            "address": normalise(raw.get("address")),
+        }
         for key in ("attribute", "housing", "main_cause"):
             text = normalise(raw.get(key))
             if text:
                 value = _CHOICES[key].get(text.lower()) or _CHOICES[key].get(text)
                 if value is None:
-                    problems.append(Problem(row, columns[key].zh, text, _("Not one of the allowed values.")))
+                    problems.append(
+                        Problem(row, columns[key].zh, text, _("Not one of the allowed values."))
+                    )
                 elif key == "main_cause":
                     household.main_cause = value
                 else:
@@ -309,16 +367,28 @@ def parse(rows, *, villages: dict[str, object], progress=None) -> tuple[list[Ros
         if normalise(year_raw):
             year = parse_year(year_raw)
             if year is None or not 2000 <= year <= datetime.date.today().year:
-                problems.append(Problem(row, columns["year_identified"].zh, normalise(year_raw),
-                                        _("A year such as 2016, or a date.")))
+                problems.append(
+                    Problem(
+                        row,
+                        columns["year_identified"].zh,
+                        normalise(year_raw),
+                        _("A year such as 2016, or a date."),
+                    )
+                )
             else:
                 fields["year_identified"] = year
         household.fields, household.row = fields, row
         if normalise(raw.get("income_year")):
             year = parse_year(raw["income_year"])
             if year is None:
-                problems.append(Problem(row, columns["income_year"].zh, normalise(raw["income_year"]),
-                                        _("A year such as 2016, or a date.")))
+                problems.append(
+                    Problem(
+                        row,
+                        columns["income_year"].zh,
+                        normalise(raw["income_year"]),
+                        _("A year such as 2016, or a date."),
+                    )
+                )
             else:
                 income = {"year": year}
                 for key in MONEY:
@@ -327,7 +397,12 @@ def parse(rows, *, villages: dict[str, object], progress=None) -> tuple[list[Ros
                     household.income = income
     for household in households.values():
         if not household.fields:
-            problems.append(Problem(household.members[0][0], columns["head_id"].zh, household.head_id,
-                                    _("No row for the head of this household (the head's own ID number).")))
+            problems.append(
+                Problem(
+                    household.members[0][0],
+                    columns["head_id"].zh,
+                    household.head_id,
+                    _("No row for the head of this household (the head's own ID number)."),
+                )
+            )
     return list(households.values()), problems
-

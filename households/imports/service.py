@@ -17,11 +17,35 @@ from households.imports.roster import Problem, RosterError, estimate_rows, parse
 from households.models import Household, HouseholdCause, HouseholdIncome, ImportJob, Member
 from township.models import Village
 
-MEMBER_FIELDS = ["name", "sex", "relation", "ethnicity", "education", "schooling", "health",
-                 "disability_grade", "labour", "migrant_months"]
-HOUSEHOLD_FIELDS = ["village", "group_name", "phone", "address", "attribute", "year_identified", "housing"]
-INCOME_FIELDS = ["wage_income", "business_income", "property_income", "transfer_income", "production_cost",
-                 "members_count"]
+MEMBER_FIELDS = [
+    "name",
+    "sex",
+    "relation",
+    "ethnicity",
+    "education",
+    "schooling",
+    "health",
+    "disability_grade",
+    "labour",
+    "migrant_months",
+]
+HOUSEHOLD_FIELDS = [
+    "village",
+    "group_name",
+    "phone",
+    "address",
+    "attribute",
+    "year_identified",
+    "housing",
+]
+INCOME_FIELDS = [
+    "wage_income",
+    "business_income",
+    "property_income",
+    "transfer_income",
+    "production_cost",
+    "members_count",
+]
 
 
 @dataclass
@@ -49,7 +73,7 @@ def villages_for(user) -> dict[str, Village]:
 def _chunks(items, size=2000):
     items = list(items)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _apply_fields(obj, values: dict, names) -> list[str]:
@@ -70,7 +94,9 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
     ids = {m["id_number"] for h in roster for _, m in h.members}
     existing: dict[str, Member] = {}
     for chunk in _chunks(ids):
-        for member in Member.objects.filter(id_number__in=chunk, is_active=True).select_related("household__village"):
+        for member in Member.objects.filter(id_number__in=chunk, is_active=True).select_related(
+            "household__village"
+        ):
             existing[member.id_number] = member
     households_by_head = {
         m.id_number: m.household for m in existing.values() if m.relation == Member.Relation.HEAD
@@ -79,23 +105,39 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
     for chunk in _chunks([h.pk for h in households_by_head.values()]):
         for income in HouseholdIncome.objects.filter(household_id__in=chunk):
             incomes[(income.household_id, income.year)] = income
-    editable = set(Household.objects.visible_to(user).filter(
-        pk__in=[h.pk for h in households_by_head.values()]).values_list("pk", flat=True))
+    editable = set(
+        Household.objects.visible_to(user)
+        .filter(pk__in=[h.pk for h in households_by_head.values()])
+        .values_list("pk", flat=True)
+    )
     plan = Plan()
     member_counts = {"create": 0, "update": 0, "same": 0}
     household_counts = {"create": 0, "update": 0, "same": 0}
     for item in roster:
         household = households_by_head.get(item.head_id)
         if household is not None and household.pk not in editable:
-            problems.append(Problem(item.row, "户主身份证号", item.head_id, _("This household is outside your area.")))
+            problems.append(
+                Problem(
+                    item.row,
+                    "户主身份证号",
+                    item.head_id,
+                    _("This household is outside your area."),
+                )
+            )
             continue
         for row, member in item.members:
             other = existing.get(member["id_number"])
             if other is not None and (household is None or other.household_id != household.pk):
                 link = reverse("households:detail", args=[other.household_id])
-                problems.append(Problem(row, "身份证号", member["id_number"],
-                                        _("Already a member of household %(card)s (%(link)s).")
-                                        % {"card": other.household.card_number, "link": link}))
+                problems.append(
+                    Problem(
+                        row,
+                        "身份证号",
+                        member["id_number"],
+                        _("Already a member of household %(card)s (%(link)s).")
+                        % {"card": other.household.card_number, "link": link},
+                    )
+                )
         if household is None:
             plan.new_households.append(item)
             household_counts["create"] += 1
@@ -124,17 +166,26 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
                 plan.new_incomes.append((household, values))
             elif _apply_fields(income, values, INCOME_FIELDS):
                 plan.changed_incomes.append(income)
-    plan.counts = {"households": household_counts, "members": member_counts, "rows": sum(
-        len(h.members) for h in roster)}
+    plan.counts = {
+        "households": household_counts,
+        "members": member_counts,
+        "rows": sum(len(h.members) for h in roster),
+    }
     return plan, problems
 
 
 def _next_card_numbers(villages) -> dict[int, int]:
-    Village.objects.select_for_update().filter(pk__in=[v.pk for v in villages]).order_by("pk").exists()
+    Village.objects.select_for_update().filter(pk__in=[v.pk for v in villages]).order_by(
+        "pk"
+    ).exists()
     serials = {}
     for village in villages:
-        last = (Household.objects.filter(village=village).order_by("-card_number")
-                .values_list("card_number", flat=True).first())
+        last = (
+            Household.objects.filter(village=village)
+            .order_by("-card_number")
+            .values_list("card_number", flat=True)
+            .first()
+        )
         serials[village.pk] = int(last[-4:]) if last else 0
     return serials
 
@@ -149,7 +200,9 @@ def write(plan: Plan, *, user, reason: str) -> None:
         fields = {k: v for k, v in item.fields.items() if k in HOUSEHOLD_FIELDS}
         fields.setdefault("year_identified", timezone.localdate().year)
         serials[fields["village"].pk] += 1
-        household = Household(card_number=f"{fields['village'].code}{serials[fields['village'].pk]:04d}", **fields)
+        household = Household(
+            card_number=f"{fields['village'].code}{serials[fields['village'].pk]:04d}", **fields
+        )
         households.append(household)
         by_head[item.head_id] = (household, item)
     bulk_create_with_history(households, Household, **kw)
@@ -160,7 +213,11 @@ def write(plan: Plan, *, user, reason: str) -> None:
         if item.main_cause:
             causes.append(HouseholdCause(household=household, cause=item.main_cause, is_main=True))
         if item.income:
-            incomes.append(HouseholdIncome(household=household, members_count=max(len(item.members), 1), **item.income))
+            incomes.append(
+                HouseholdIncome(
+                    household=household, members_count=max(len(item.members), 1), **item.income
+                )
+            )
     for household, member in plan.new_members:
         members.append(Member(household=household, **member))
     for household, values in [x for x in plan.new_incomes if isinstance(x, tuple)]:
@@ -169,14 +226,14 @@ def write(plan: Plan, *, user, reason: str) -> None:
     bulk_create_with_history(causes, HouseholdCause, **kw)
     bulk_create_with_history(incomes, HouseholdIncome, **kw)
     for objs, model, names in (
-        ([h for h, _ in plan.changed_households], Household, HOUSEHOLD_FIELDS),
-        ([m for m, _ in plan.changed_members], Member, MEMBER_FIELDS),
+        ([h for h, _fields in plan.changed_households], Household, HOUSEHOLD_FIELDS),
+        ([m for m, _fields in plan.changed_members], Member, MEMBER_FIELDS),
         (plan.changed_incomes, HouseholdIncome, INCOME_FIELDS),
     ):
         if objs:
             bulk_update_with_history(objs, model, names, **kw)
     # Card edits in the same moment must see a new version (optimistic locking).
-    changed = [h.pk for h, _ in plan.changed_households]
+    changed = [h.pk for h, _fields in plan.changed_households]
     if changed:
         from django.db.models import F
 
@@ -193,11 +250,16 @@ def import_check(*, job_id: int) -> None:
     try:
         plan, problems = check(job.file.path, user=job.created_by, progress=progress)
     except RosterError as error:
-        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.REFUSED, error=str(error), progress=100)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.REFUSED, error=str(error), progress=100
+        )
         return
     status = ImportJob.Status.REFUSED if problems else ImportJob.Status.CHECKED
     ImportJob.objects.filter(pk=job_id).update(
-        status=status, progress=100, counts=plan.counts, problems=[p.as_dict() for p in problems[:2000]],
+        status=status,
+        progress=100,
+        counts=plan.counts,
+        problems=[p.as_dict() for p in problems[:2000]],
         error=_("%(n)d problems: nothing was written.") % {"n": len(problems)} if problems else "",
     )
 
@@ -205,7 +267,8 @@ def import_check(*, job_id: int) -> None:
 def import_apply(*, job_id: int) -> None:
     """Write a checked import: check again inside the transaction, then all or nothing."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKED).update(
-        status=ImportJob.Status.APPLYING)
+        status=ImportJob.Status.APPLYING
+    )
     if not claimed:
         return
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -216,7 +279,10 @@ def import_apply(*, job_id: int) -> None:
                 raise RosterError(_("The data changed since the check: check the file again."))
             write(plan, user=job.created_by, reason=f"import {job.pk}: {job.filename}"[:100])
     except Exception as error:
-        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, error=str(error)[:2000])
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED, error=str(error)[:2000]
+        )
         return
-    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.APPLIED, applied_at=timezone.now(),
-                                               counts=plan.counts)
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.APPLIED, applied_at=timezone.now(), counts=plan.counts
+    )

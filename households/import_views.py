@@ -1,0 +1,84 @@
+"""Roster import pages: upload → checked in the background → preview → confirm."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from households import tasks
+from households.imports.export import roster_headings
+from households.models import ImportJob
+from reporting.exports import xlsx_response
+from township.access import can_edit_cards
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Roster (.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx)."))
+        if upload.size > settings.BANGFU_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB: split it into smaller files.")
+                % {"mb": settings.BANGFU_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+def get_import_for(user, pk: int) -> ImportJob:
+    jobs = (
+        ImportJob.objects.all() if user.is_superuser else ImportJob.objects.filter(created_by=user)
+    )
+    return get_object_or_404(jobs, pk=pk)
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    if not can_edit_cards(request.user):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = ImportJob(
+            filename=upload.name[:200], created_by=request.user, language=request.LANGUAGE_CODE
+        )
+        job.file.save(upload.name, upload, save=False)
+        job.save()
+        transaction.on_commit(lambda: tasks.import_check.delay(job.pk))
+        return redirect("households:import", job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:20]
+    return render(request, "households/imports.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    return xlsx_response("roster-template.xlsx", [(_("Households"), roster_headings(), [])])
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_import_for(request.user, pk)
+    template = (
+        "households/includes/_import_status.html" if request.htmx else "households/import.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_import_for(request.user, pk)
+    if job.status != ImportJob.Status.CHECKED:
+        messages.error(request, _("Only a checked file without problems can be written."))
+        return redirect("households:import", job.pk)
+    transaction.on_commit(lambda: tasks.import_apply.delay(job.pk))
+    return redirect("households:import", job.pk)

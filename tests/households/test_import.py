@@ -1,0 +1,231 @@
+"""Roster imports with real .xlsx files made here: checks, preview, all or nothing, round trip."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import Workbook
+
+from households.imports.roster import COLUMNS
+from households.models import Household, HouseholdIncome, ImportJob, Member
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+KEYS = [c.key for c in COLUMNS]
+
+
+def roster(rows, *, headings=None, extra=None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(headings or [c.zh for c in COLUMNS])
+    sheet.append([c.en for c in COLUMNS])
+    for row in rows:
+        sheet.append([row.get(k, "") for k in KEYS] if isinstance(row, dict) else row)
+    if extra:
+        extra(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def person(n, village, head=None, **values):
+    own = f.make_id_number(5000 + n)
+    return {
+        "village": village.code,
+        "head_id": head or own,
+        "name": f"人{n}",
+        "id_number": own,
+        "sex": "男",
+        "relation": "户主" if head is None else "之子",
+        **values,
+    }
+
+
+def upload(client, data: bytes, name="roster.xlsx"):
+    response = client.post(reverse("households:imports"), {"file": SimpleUploadedFile(name, data)})
+    return ImportJob.objects.order_by("-pk").first(), response
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(monkeypatch):
+    """The pages queue their tasks on commit; inside the test's transaction, run them at once."""
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit", lambda callback, *args, **kwargs: callback()
+    )
+
+
+@pytest.fixture
+def staff(client, world):
+    client.force_login(world.profiles.staff.user)
+    return client
+
+
+def test_a_new_roster_is_previewed_then_written_and_a_reimport_changes_nothing(staff, world):
+    head = person(
+        1,
+        world.villages.a1,
+        attribute="低保贫困户",
+        year_identified=2016,
+        income_year=2025,
+        wage_income="6000",
+        transfer_income="1200.5",
+        main_cause="因病",
+    )
+    son = person(2, world.villages.a1, head=head["id_number"])
+    other = person(3, world.villages.a2)
+    data = roster([head, son, other])
+    job, response = upload(staff, data)
+    assert response["Location"] == reverse("households:import", args=[job.pk])
+    assert job.status == "checked", (job.error, job.problems)
+    assert job.counts["households"] == {"create": 2, "update": 0, "same": 0}
+    assert job.counts["members"] == {"create": 3, "update": 0, "same": 0}
+    assert not Member.objects.filter(name="人1").exists()  # nothing written before confirming
+    staff.post(reverse("households:import_apply", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "applied", job.error
+    household = Member.objects.get(name="人1").household
+    assert household.attribute == "dibao" and household.members.count() == 2
+    assert household.causes.get().cause == "illness"
+    income = household.incomes.get(year=2025)
+    assert (income.wage_income, income.transfer_income, income.members_count) == (
+        Decimal("6000.00"),
+        Decimal("1200.50"),
+        2,
+    )
+    assert household.history.get().history_change_reason.startswith(f"import {job.pk}")
+    histories = Member.history.count()
+    again, _ = upload(staff, data)
+    assert again.counts["households"] == {"create": 0, "update": 0, "same": 2}
+    assert again.counts["members"] == {"create": 0, "update": 0, "same": 3}
+    staff.post(reverse("households:import_apply", args=[again.pk]))
+    assert Member.history.count() == histories
+
+
+def test_an_export_imports_back_unchanged(staff, world):
+    f.IncomeFactory(household=world.households.own, year=2024, wage_income=Decimal("100.10"))
+    exported = staff.get(reverse("reporting:export_households")).content
+    job, _ = upload(staff, exported, "export.xlsx")
+    assert job.status == "checked", job.problems
+    assert job.counts["households"]["create"] == 0 and job.counts["households"]["update"] == 0
+    assert job.counts["members"] == {"create": 0, "update": 0, "same": 3}
+
+
+def test_missing_required_columns_are_named(staff, world):
+    job, _ = upload(staff, roster([], headings=["村", "姓名"]))
+    assert job.status == "refused"
+    assert "户主身份证号" in job.error and "身份证号" in job.error
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "words"),
+    [
+        ({"id_number": "520399198001010012"}, "身份证号", "校验码"),
+        ({"village": "不存在村"}, "村", "未知"),
+        ({"income_year": 2025, "wage_income": "abc"}, "工资性收入", "不是数字"),
+        ({"income_year": 2025, "wage_income": "-5"}, "工资性收入", "负数"),
+        ({"sex": "未知"}, "性别", "允许"),
+        ({"year_identified": "去年"}, "识别年度", "2016"),
+    ],
+)
+def test_each_check_reports_row_column_value_and_message(staff, world, change, column, words):
+    row = {**person(1, world.villages.a1), **change}
+    if "id_number" in change:
+        row["head_id"] = change["id_number"]
+    job, _ = upload(staff, roster([row]))
+    assert job.status == "refused"
+    problem = next(p for p in job.problems if p["column"] == column)
+    assert problem["row"] == 3 and words in problem["message"]
+
+
+def test_a_village_outside_the_users_area_is_refused(client, world):
+    client.force_login(world.profiles.team.user)  # village A1 only
+    job, _ = upload(client, roster([person(1, world.villages.a2)]))
+    assert job.status == "refused" and job.problems[0]["column"] == "村"
+
+
+def test_the_same_id_twice_and_an_id_of_another_household_are_caught(staff, world):
+    taken = world.households.outsider.members.get().id_number
+    first = person(1, world.villages.a1)
+    twice = {
+        **person(2, world.villages.a1, head=first["id_number"]),
+        "id_number": first["id_number"],
+    }
+    elsewhere = {**person(3, world.villages.a1, head=first["id_number"]), "id_number": taken}
+    job, _ = upload(staff, roster([first, twice, elsewhere]))
+    messages = {p["row"]: p["message"] for p in job.problems}
+    assert "第 3 行" in messages[4] or "3" in messages[4]
+    assert world.households.outsider.card_number in messages[5]
+
+
+def test_legacy_ids_full_width_digits_dates_and_trailing_rows_are_normalised(staff, world):
+    legacy = "520399800101001"  # 15 digits: born 1980-01-01
+    row = person(1, world.villages.a1, year_identified=42370.0)  # an Excel serial for 2016-01-01
+    row.update({"id_number": legacy, "head_id": legacy, "name": " 王　明 ", "group_name": "三组"})
+    full_width = person(2, world.villages.a1, year_identified="2017年3月1日")
+    full_width["id_number"] = full_width["head_id"] = full_width["id_number"].translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
+    data = roster([row, full_width, {}, {}])
+    job, _ = upload(staff, data)
+    assert job.status == "checked", job.problems
+    staff.post(reverse("households:import_apply", args=[job.pk]))
+    converted = Member.objects.get(id_number__startswith="52039919800101001")
+    assert len(converted.id_number) == 18 and converted.name == "王 明"
+    assert converted.household.year_identified == 2016
+    assert Member.objects.get(name="人2").household.year_identified == 2017
+
+
+def test_a_formula_is_refused(staff, world):
+    row = person(1, world.villages.a1, income_year=2025)
+
+    def formula(sheet):
+        sheet.cell(row=3, column=KEYS.index("wage_income") + 1, value="=1+1")
+
+    job, _ = upload(staff, roster([row], extra=formula))
+    assert job.status == "refused" and "公式" in job.problems[0]["message"]
+
+
+def test_one_bad_row_among_a_thousand_writes_nothing(staff, world):
+    rows = [person(n, world.villages.a1) for n in range(1000)]
+    rows[500]["id_number"] = rows[500]["head_id"] = "520399198001010012"
+    before = Household.objects.count()
+    job, _ = upload(staff, roster(rows))
+    assert job.status == "refused" and len(job.problems) == 1
+    staff.post(reverse("households:import_apply", args=[job.pk]))
+    assert Household.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("notes.txt", b"hello", "xlsx"),
+        ("roster.xlsx", b"\xd0\xcf\x11\xe0 an encrypted OLE file", "密码"),
+    ],
+)
+def test_files_that_are_not_open_xlsx_are_explained(staff, world, name, data, words):
+    job, response = upload(staff, data, name)
+    if name.endswith(".txt"):
+        assert response.status_code == 200 and "xlsx" in response.content.decode()
+    else:
+        assert job.status == "refused" and words in job.error
+
+
+def test_size_and_row_limits_are_settings(staff, world, settings):
+    settings.BANGFU_IMPORT_MAX_ROWS = 2
+    job, _ = upload(staff, roster([person(n, world.villages.a1) for n in range(3)]))
+    assert job.status == "refused" and "2" in job.error
+    settings.BANGFU_IMPORT_MAX_BYTES = 100
+    _, response = upload(staff, roster([person(1, world.villages.a1)]))
+    assert "MB" in response.content.decode()
+
+
+def test_the_command_imports_for_operators(world, tmp_path, capsys):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(roster([person(1, world.villages.a1)]))
+    call_command("import_households", str(path), "--user", "staff", "--apply")
+    assert "written" in capsys.readouterr().out
+    assert Member.objects.filter(name="人1").exists()
+    assert HouseholdIncome.objects.exists()
