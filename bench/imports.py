@@ -39,7 +39,8 @@ def make_roster(path: Path, households: int) -> int:
         nonlocal serial
         serial += 1
         day = 1 + serial % 28
-        first17 = f"510199{born_year}{1 + serial // 28 % 12:02d}{day:02d}{(serial // 336 % 500) * 2 + male:03d}"
+        month, sequence = 1 + serial // 28 % 12, (serial // 336 % 500) * 2 + male
+        first17 = f"510199{born_year}{month:02d}{day:02d}{sequence:03d}"
         return first17 + id_check_char(first17)
 
     for n in range(households):
@@ -47,10 +48,20 @@ def make_roster(path: Path, households: int) -> int:
         head = new_id(1950 + n % 40, True)
         for m in range(size):
             own = head if m == 0 else new_id(1975 + m * 5 + n % 10, m % 2 == 1)
-            values = {"village": villages[n % 12], "group_name": f"{1 + n % 6}组", "head_id": head,
-                      "name": f"户{n}员{m}", "id_number": own, "sex": "男" if m % 2 == 0 else "女",
-                      "relation": "户主" if m == 0 else "之子", "attribute": "一般贫困户", "year_identified": 2016,
-                      "income_year": 2025, "wage_income": rng.randint(2000, 20000), "transfer_income": 1200}
+            values = {
+                "village": villages[n % 12],
+                "group_name": f"{1 + n % 6}组",
+                "head_id": head,
+                "name": f"户{n}员{m}",
+                "id_number": own,
+                "sex": "男" if m % 2 == 0 else "女",
+                "relation": "户主" if m == 0 else "之子",
+                "attribute": "一般贫困户",
+                "year_identified": 2016,
+                "income_year": 2025,
+                "wage_income": rng.randint(2000, 20000),
+                "transfer_income": 1200,
+            }
             sheet.append([values.get(k, "") for k in keys])
             rows += 1
     book.save(path)
@@ -71,20 +82,37 @@ def main() -> None:
     name = "bangfu_bench_import"
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
-           "MEDIA_ROOT": "/tmp/bangfu-bench-media", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+        "MEDIA_ROOT": "/tmp/bangfu-bench-media",
+        "LOG_LEVEL": "WARNING",
+    }
     try:
         py = sys.executable
         subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([py, "manage.py", "seed_demo", "--households", "1"], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [py, "manage.py", "seed_demo", "--households", "1"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         started = time.monotonic()
-        subprocess.run([py, "manage.py", "import_households", str(path), "--user", "staff", "--apply"],
-                       cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [py, "manage.py", "import_households", str(path), "--user", "staff", "--apply"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         seconds = time.monotonic() - started
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"{args.households} households, {rows} member rows: {seconds:.1f} s (check + write), "
-              f"peak {peak:.0f} MB")
+        print(
+            f"{args.households} households, {rows} member rows: {seconds:.1f} s (check + write), "
+            f"peak {peak:.0f} MB"
+        )
     finally:
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name])
 

@@ -23,9 +23,15 @@ class ReportRunQuerySet(models.QuerySet):
             case Scope.Level.TOWNSHIP:
                 return self.filter(township_id=scope.township_id)
             case Scope.Level.VILLAGE:
-                return self.filter(village_id=scope.village_id, cadre__isnull=True)
+                return self.filter(
+                    Q(village_id=scope.village_id, cadre__isnull=True)
+                    | Q(household__village_id=scope.village_id)
+                )
             case Scope.Level.CADRE:
-                return self.filter(cadre_id=scope.profile_id)
+                return self.filter(
+                    Q(cadre_id=scope.profile_id)
+                    | Q(household__in=Household.objects.visible_to(user))
+                )
         return self.none()
 
 

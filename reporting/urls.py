@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.run_detail, name="run"),
     path("<int:pk>/download/", views.run_download, name="download"),
     path("<int:pk>/rebuild/", views.run_retry, name="retry"),
+    path("households/<int:pk>/card.pdf", views.household_card_pdf, name="card_pdf"),
     path("exports/households.xlsx", export_views.households_xlsx, name="export_households"),
     path("exports/plans.xlsx", export_views.plans_xlsx, name="export_plans"),
     path(

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -105,3 +106,20 @@ def run_retry(request: HttpRequest, pk: int) -> HttpResponse:
     new = services.report_retry(run=run, user=request.user)
     messages.info(request, _("Building version %(v)d.") % {"v": new.version})
     return redirect("reporting:run", new.pk)
+
+
+@login_required
+@require_POST
+def household_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The archive card of one household as a PDF, built like any other report."""
+    from households.selectors import get_household_for
+
+    household = get_household_for(request.user, pk)
+    run = services.report_request(
+        kind=ReportRun.Kind.CARDS,
+        year=timezone.localdate().year,
+        township=household.village.township,
+        household=household,
+        user=request.user,
+    )
+    return redirect("reporting:run", run.pk)

@@ -93,6 +93,7 @@ MATRIX: dict[str, Entry] = {
     "reporting:run": Entry("scoped", obj="run"),
     "reporting:download": Entry("scoped", obj="run"),
     "reporting:retry": Entry("scoped", obj="run", post=True),
+    "reporting:card_pdf": Entry("scoped", obj="household", post=True),
     "reporting:export_households": Entry("login"),
     "reporting:export_plans": Entry("login"),
     "reporting:export_register": Entry("scoped", obj="village"),

@@ -206,3 +206,19 @@ def test_the_command_builds_a_report(world, capsys):
     run = ReportRun.objects.filter(kind="cards").get()
     assert "建档立卡" in pdf_text(run.file.path)
     assert Fund.objects.exists()
+
+
+def test_a_households_card_prints_as_a_pdf_for_its_cadre(
+    world, client, django_capture_on_commit_callbacks
+):
+    client.force_login(world.profiles.cadre.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:card_pdf", args=[world.households.own.pk]))
+    run = ReportRun.objects.get(household=world.households.own)
+    assert response["Location"] == reverse("reporting:run", args=[run.pk])
+    assert run.status == "done", run.error
+    assert "建档立卡" in pdf_text(run.file.path)
+    assert (
+        client.post(reverse("reporting:card_pdf", args=[world.households.colleague.pk])).status_code
+        == 404
+    )
