@@ -17,6 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Right
 from django.shortcuts import get_object_or_404
 
+from households.eligibility import exit_eligibility, is_eligible
 from households.history import card_history
 from households.models import (
     Household,
@@ -154,6 +155,8 @@ def card_context(household: Household, *, visits_shown: int = 10) -> dict:
     lines = {
         line.year: line for line in PovertyLine.objects.filter(year__in=[i.year for i in incomes])
     }
+    members = list(household.members.order_by("-is_active", "pk"))
+    eligibility = exit_eligibility(household, members=members, incomes=incomes, lines=lines)
     income_rows = [
         {
             "income": income,
@@ -171,7 +174,9 @@ def card_context(household: Household, *, visits_shown: int = 10) -> dict:
     )
     return {
         "household": household,
-        "members": list(household.members.order_by("-is_active", "pk")),
+        "members": members,
+        "eligibility": eligibility,
+        "eligible": is_eligible(eligibility),
         "income_rows": income_rows,
         "causes": list(household.causes.order_by("-is_main", "cause")),
         "pairings": list(household.pairings.select_related("cadre").order_by("-start_date", "-pk")),

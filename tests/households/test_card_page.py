@@ -24,7 +24,7 @@ def test_the_card_shows_every_section(client, world):
     page = card(client, hh).content.decode().split("<main", 1)[1]
     for text in (
         "家庭基本情况",
-        "两不愁三保障",
+        "脱贫标准",
         "致贫原因",
         "因病",
         "家庭成员",
