@@ -158,7 +158,15 @@ def _person(rng, hh, relation, surname, male, age, today, used) -> Member:
 def _generate(index: int, village: Village, today: datetime.date, used: set[str]) -> DemoHousehold:
     rng = random.Random(SEED * 100_003 + index)
     serial = index // len(VILLAGES) + 1
-    status = rng.choices(list(Household.Status), weights=[22, 72, 4, 2])[0]
+    status = rng.choices(
+        [
+            Household.Status.POOR,
+            Household.Status.EXITED,
+            Household.Status.RETURNED,
+            Household.Status.REMOVED,
+        ],
+        weights=[22, 72, 4, 2],
+    )[0]
     hh = Household(
         village=village,
         card_number=f"{village.code}{serial:04d}",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from households import import_views, views
+from households import import_views, views, workflow_views
 
 app_name = "households"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("<int:pk>/visits/", views.visit_list, name="visits"),
     path("<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("photos/<int:pk>/", views.visit_photo, name="photo"),
+    path(
+        "<int:pk>/workflow/<slug:kind>/start/", workflow_views.workflow_start, name="workflow_start"
+    ),
+    path("cases/<int:pk>/advance/", workflow_views.workflow_advance, name="workflow_advance"),
+    path("cases/<int:pk>/reject/", workflow_views.workflow_reject, name="workflow_reject"),
     path("imports/", import_views.import_list, name="imports"),
     path("imports/template.xlsx", import_views.import_template, name="import_template"),
     path("imports/<int:pk>/", import_views.import_detail, name="import"),

@@ -25,6 +25,7 @@ from households.forms import (
     VisitForm,
 )
 from households.models import Household
+from households.workflow_views import workflow_context
 from township.access import (
     can_edit_cards,
     can_keep_plans,
@@ -80,6 +81,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_plan=can_keep_plans(request.user),
         can_pair=can_manage_township(request.user),
         plans=assistance_selectors.plans_for_card(household),
+        **workflow_context(request.user, household),
     )
     return render(request, "households/detail.html", context)
 

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 
 from assistance import ledger
 from assistance.services import loan_create
+from households.models import WorkflowCase
 from reporting.models import ReportRun
 from reporting.services import scope_key
 from tests import factories as f
@@ -97,6 +98,10 @@ def world(db):
             entry_date=datetime.date(2025, 2, 1),
             purpose="拨入",
             user=profiles.staff.user,
+        )
+    for hh in (own, colleague_hh, neighbour, outsider_hh):
+        hh.case = WorkflowCase.objects.create(
+            household=hh, kind="exit", step="assessment", started_by=profiles.staff.user
         )
     runs = SimpleNamespace()
     for name, place in {

@@ -57,6 +57,10 @@ MATRIX: dict[str, Entry] = {
     "households:visits": Entry("scoped", obj="household"),
     "households:visit_create": Entry("scoped", obj="household", perm="visit"),
     "households:photo": Entry("scoped", obj="photo"),
+    "households:workflow_start": Entry("scoped", obj="household", post=True, extra_args=("exit",)),
+    "households:workflow_advance": Entry("scoped", obj="case", perm="workflow", post=True),
+    "households:workflow_reject": Entry("scoped", obj="case", perm="workflow", post=True),
+    "villages:bulk_review": Entry("scoped", obj="village", perm="township_staff", post=True),
     "households:imports": Entry("login", perm="edit"),
     "households:import_template": Entry("login"),
     "households:import": Entry("scoped", obj="import"),
@@ -104,6 +108,8 @@ PERMS = {
     "visit": {"cadre", "cadre2", "team", "staff", "superuser"},
     "plans": {"cadre", "cadre2", "team", "staff", "county", "superuser"},
     "manage": {"county", "staff", "superuser"},
+    "workflow": {"team", "cadre", "cadre2", "superuser"},
+    "township_staff": {"staff", "superuser"},
     "reports": {"county", "leader", "staff", "team", "cadre", "cadre2", "superuser"},
 }
 ADMIN_NAMESPACE = "admin"
@@ -269,7 +275,7 @@ def _object(world, kind, name):
     household = getattr(world.households, name)
     if kind == "photo":
         return f.VisitPhotoFactory(visit__household=household)
-    if kind in ("plan", "item", "loan"):
+    if kind in ("plan", "item", "loan", "case"):
         return getattr(household, kind)
     return household
 

@@ -223,6 +223,8 @@ BANGFU_REPORT_SCHEDULE = [
         )
     )
 ]
+# Public notices of identification and exit stay up at least this many days.
+BANGFU_NOTICE_DAYS = env.int("BANGFU_NOTICE_DAYS", default=7)
 # Roster imports: the largest file and the most rows a sheet may have.
 BANGFU_IMPORT_MAX_BYTES = env.int("BANGFU_IMPORT_MAX_MB", default=20) * 1024 * 1024
 BANGFU_IMPORT_MAX_ROWS = env.int("BANGFU_IMPORT_MAX_ROWS", default=60000)

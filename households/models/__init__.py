@@ -4,6 +4,7 @@ from households.models.income import HouseholdIncome, PovertyLine
 from households.models.members import Member
 from households.models.pairing import Pairing
 from households.models.visits import Visit, VisitPhoto
+from households.models.workflow import WorkflowCase, WorkflowStep
 
 __all__ = [
     "Household",
@@ -16,4 +17,6 @@ __all__ = [
     "PovertyLine",
     "Visit",
     "VisitPhoto",
+    "WorkflowCase",
+    "WorkflowStep",
 ]

@@ -62,6 +62,7 @@ class Household(models.Model):
         TEKUN = "tekun", _("Extreme-poverty (five-guarantee) household")
 
     class Status(models.TextChoices):
+        APPLICANT = "applicant", _("Applying (being identified)")
         POOR = "poor", _("Not yet out of poverty")
         EXITED = "exited", _("Out of poverty")
         RETURNED = "returned", _("Returned to poverty")

@@ -1,0 +1,161 @@
+"""Workflow pages: start a case, do the next step, send it back, bulk township review."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from households import workflows
+from households.models import WorkflowCase
+from households.selectors import get_household_for
+from township.access import get_village_for, profile_for
+
+
+class StepForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    document = forms.FileField(label=gettext_lazy("Document (scan or photo)"), required=False)
+    date = forms.DateField(label=gettext_lazy("Date of the appraisal"), required=False)
+    attendance = forms.IntegerField(label=gettext_lazy("Attendance"), required=False, min_value=1)
+    result = forms.ChoiceField(
+        label=gettext_lazy("Result"),
+        required=False,
+        choices=[("pass", gettext_lazy("Passed")), ("fail", gettext_lazy("Failed"))],
+    )
+    posted_from = forms.DateField(label=gettext_lazy("Posted from"), required=False)
+    posted_until = forms.DateField(label=gettext_lazy("Posted until"), required=False)
+
+
+def get_case_for(user, pk: int) -> WorkflowCase:
+    return get_object_or_404(
+        WorkflowCase.objects.visible_to(user).select_related("household"), pk=pk
+    )
+
+
+def _message(error: ValidationError) -> str:
+    return error.messages[0] if error.messages else str(error)
+
+
+@login_required
+@require_POST
+def workflow_start(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    household = get_household_for(request.user, pk)
+    if kind not in WorkflowCase.Kind.values:
+        raise PermissionDenied
+    try:
+        workflows.workflow_start(
+            household=household,
+            kind=kind,
+            user=request.user,
+            override_reason=request.POST.get("override_reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("The case is started."))
+    return redirect(household.get_absolute_url() + "#workflow")
+
+
+@login_required
+@require_POST
+def workflow_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk)
+    form = StepForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Check the dates and numbers of the step."))
+        return redirect(case.household.get_absolute_url() + "#workflow")
+    data = {
+        k: form.cleaned_data[k]
+        for k in ("date", "attendance", "result", "posted_from", "posted_until")
+        if form.cleaned_data.get(k) not in (None, "")
+    }
+    try:
+        workflows.workflow_advance(
+            case=case,
+            user=request.user,
+            comment=form.cleaned_data["comment"],
+            document=form.cleaned_data["document"],
+            data=data,
+        )
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("Step recorded."))
+    return redirect(case.household.get_absolute_url() + "#workflow")
+
+
+@login_required
+@require_POST
+def workflow_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk)
+    try:
+        workflows.workflow_reject(
+            case=case, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("The case is sent back."))
+    return redirect(case.household.get_absolute_url() + "#workflow")
+
+
+@login_required
+@require_POST
+def village_bulk_review(request: HttpRequest, pk: int) -> HttpResponse:
+    village = get_village_for(request.user, pk)
+    profile = profile_for(request.user)
+    if not request.user.is_superuser and (profile is None or profile.role != "township_staff"):
+        raise PermissionDenied
+    count = workflows.workflow_bulk_review(
+        village=village, user=request.user, comment=request.POST.get("comment", "")
+    )
+    messages.success(request, _("%(n)d exits approved by the township.") % {"n": count})
+    return redirect("villages:register", village.pk)
+
+
+def workflow_context(user, household) -> dict:
+    """The card's workflow section: cases, their steps, and what this user may do now."""
+    cases = list(
+        household.workflow_cases.select_related("started_by", "override_by")
+        .prefetch_related("steps__by")
+        .order_by("-started_at")
+    )
+    rows = []
+    for case in cases:
+        labels = {s.key: s.label for s in workflows.steps_of(case)}
+        step = workflows.current_step(case) if case.status == WorkflowCase.Status.OPEN else None
+        rows.append(
+            {
+                "case": case,
+                "labels": labels,
+                "step": step,
+                "can_act": workflows.can_act(user, case),
+                "steps": sorted(case.steps.all(), key=lambda s: s.at),
+            }
+        )
+    profile = profile_for(user)
+    role = profile.role if profile else None
+    open_kinds = {c.kind for c in cases if c.status == WorkflowCase.Status.OPEN}
+    return {
+        "workflow_cases": rows,
+        "can_start_exit": (
+            household.status in workflows.START_STATUS[WorkflowCase.Kind.EXIT]
+            and "exit" not in open_kinds
+            and (user.is_superuser or role in workflows.EXIT[0].roles or role == "leader")
+        ),
+        "can_start_identification": (
+            household.status == "applicant"
+            and "identification" not in open_kinds
+            and (user.is_superuser or role in workflows.IDENTIFICATION[0].roles)
+        ),
+        "is_leader": role == "leader" or user.is_superuser,
+        "today": datetime.date.today(),
+    }
