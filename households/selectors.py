@@ -311,3 +311,59 @@ def home_summary(user) -> dict:
         "people": people,
         "by_village": by_village,
     }
+
+
+def village_exit_rows(user, *, year: int) -> list[dict]:
+    """Each village: poverty incidence and collective income against the year's thresholds."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from township.models import VillageYear
+
+    line = PovertyLine.objects.filter(year=year).first()
+    villages = list(Village.objects.visible_to(user).select_related("township").order_by("code"))
+    poor = dict(
+        Member.objects.filter(
+            is_active=True,
+            household__village__in=villages,
+            household__status__in=[Household.Status.POOR, Household.Status.RETURNED],
+        )
+        .values_list("household__village_id")
+        .annotate(n=Count("pk"))
+    )
+    incomes = dict(
+        VillageYear.objects.filter(village__in=villages, year=year).values_list(
+            "village_id", "collective_income"
+        )
+    )
+    rows = []
+    for village in villages:
+        people, base = poor.get(village.pk, 0), village.rural_population
+        incidence = (
+            (Decimal(people * 100) / base).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if base
+            else None
+        )
+        income = incomes.get(village.pk)
+        reasons = []
+        if line is None:
+            reasons.append("no_line")
+        else:
+            if incidence is None:
+                reasons.append("no_population")
+            elif incidence >= line.exit_incidence_threshold:
+                reasons.append("incidence")
+            if income is None:
+                reasons.append("no_income")
+            elif income < line.village_collective_income:
+                reasons.append("income")
+        rows.append(
+            {
+                "village": village,
+                "poor_people": people,
+                "incidence": incidence,
+                "collective_income": income,
+                "reasons": reasons,
+                "qualifies": not reasons,
+            }
+        )
+    return rows

@@ -1,10 +1,13 @@
 """Village pages: the villages in scope with their counts, and each village's register."""
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from households import selectors
+from households.models import PovertyLine
 from township.access import get_village_for
 
 
@@ -12,6 +15,24 @@ from township.access import get_village_for
 def village_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "villages/list.html", {"villages": selectors.villages_with_counts(request.user)}
+    )
+
+
+@login_required
+def village_exit(request: HttpRequest) -> HttpResponse:
+    """贫困村出列: which villages qualify this year, and why not for the rest."""
+    try:
+        year = int(request.GET.get("year") or datetime.date.today().year)
+    except ValueError:
+        year = datetime.date.today().year
+    return render(
+        request,
+        "villages/exit.html",
+        {
+            "year": year,
+            "rows": selectors.village_exit_rows(request.user, year=year),
+            "line": PovertyLine.objects.filter(year=year).first(),
+        },
     )
 
 

@@ -66,6 +66,7 @@ MATRIX: dict[str, Entry] = {
     "households:import": Entry("scoped", obj="import"),
     "households:import_apply": Entry("scoped", obj="import", post=True),
     "villages:list": Entry("login"),
+    "villages:exit": Entry("login"),
     "villages:register": Entry("scoped", obj="village"),
     "assistance:workload": Entry("login", perm="manage"),
     "assistance:pair": Entry("scoped", obj="household", perm="manage"),

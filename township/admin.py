@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from township.models import County, StaffProfile, Township, Village
+from township.models import County, StaffProfile, Township, Village, VillageYear
 
 
 @admin.register(County)
@@ -33,3 +33,10 @@ class StaffProfileAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "user__username", "unit", "phone"]
     autocomplete_fields = ["county", "township", "village"]
     raw_id_fields = ["user"]
+
+
+@admin.register(VillageYear)
+class VillageYearAdmin(SimpleHistoryAdmin):
+    list_display = ["village", "year", "collective_income"]
+    list_filter = ["year"]
+    autocomplete_fields = ["village"]

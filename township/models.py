@@ -159,6 +159,32 @@ class Village(models.Model):
             )
 
 
+class VillageYear(models.Model):
+    """A village's figures for one year that village exit (贫困村出列) looks at."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="years", verbose_name=_("village")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    collective_income = models.DecimalField(
+        _("collective income (yuan)"), max_digits=12, decimal_places=2
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("village year")
+        verbose_name_plural = _("village years")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="village_year_once"),
+            models.CheckConstraint(
+                condition=Q(collective_income__gte=0), name="village_collective_income_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.year}"
+
+
 class StaffProfile(models.Model):
     """A user's role and where they work: the basis of what they may see."""
 

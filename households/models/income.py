@@ -40,6 +40,13 @@ class PovertyLine(models.Model):
             "A village may exit when its poverty incidence is below this (2% east, 3% west)."
         ),
     )
+    village_collective_income = models.DecimalField(
+        _("village exit: collective income (yuan a year)"),
+        max_digits=12,
+        decimal_places=2,
+        default=50000,
+        help_text=_("A village may exit when its collective income reaches this."),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 
