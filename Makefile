@@ -27,5 +27,5 @@ check: setup
 
 ## Refresh the translation catalogues after changing user-facing strings.
 messages: setup
-	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
