@@ -21,3 +21,11 @@ def import_check(job_id: int) -> None:
 def import_apply(job_id: int) -> None:
     with translation.override(_language(job_id)):
         service.import_apply(job_id=job_id)
+
+
+@shared_task
+def monitoring_refresh() -> int:
+    """Daily: open monitoring cases for the households the rules flag."""
+    from households.monitoring import monitoring_refresh as refresh
+
+    return refresh()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from households import import_views, views, workflow_views
+from households import import_views, monitoring_views, views, workflow_views
 
 app_name = "households"
 
@@ -21,6 +21,13 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/advance/", workflow_views.workflow_advance, name="workflow_advance"),
     path("cases/<int:pk>/reject/", workflow_views.workflow_reject, name="workflow_reject"),
+    path("monitoring/", monitoring_views.monitoring_list, name="monitoring"),
+    path(
+        "monitoring/<int:pk>/advance/",
+        monitoring_views.monitoring_advance,
+        name="monitoring_advance",
+    ),
+    path("<int:pk>/hardships/new/", monitoring_views.hardship_record, name="hardship_record"),
     path("imports/", import_views.import_list, name="imports"),
     path("imports/template.xlsx", import_views.import_template, name="import_template"),
     path("imports/<int:pk>/", import_views.import_detail, name="import"),

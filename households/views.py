@@ -24,7 +24,7 @@ from households.forms import (
     MemberFormSet,
     VisitForm,
 )
-from households.models import Household
+from households.models import Hardship, Household
 from households.workflow_views import workflow_context
 from township.access import (
     can_edit_cards,
@@ -82,6 +82,11 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_pair=can_manage_township(request.user),
         plans=assistance_selectors.plans_for_card(household),
         **workflow_context(request.user, household),
+        monitoring_cases=list(
+            household.monitoring_cases.select_related("cadre").order_by("-opened_on")
+        ),
+        hardships=list(household.hardships.order_by("-occurred_on")),
+        hardship_kinds=Hardship.Kind.choices,
     )
     return render(request, "households/detail.html", context)
 

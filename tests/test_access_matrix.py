@@ -6,13 +6,14 @@ role's scope: out of scope answers 404, anonymous visitors go to the login page,
 request answers 500 (the test client re-raises server errors).
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from households.models import ImportJob
+from households.models import ImportJob, MonitoringCase
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,11 @@ MATRIX: dict[str, Entry] = {
     "households:workflow_advance": Entry("scoped", obj="case", perm="workflow", post=True),
     "households:workflow_reject": Entry("scoped", obj="case", perm="workflow", post=True),
     "villages:bulk_review": Entry("scoped", obj="village", perm="township_staff", post=True),
+    "households:monitoring": Entry("login"),
+    "households:monitoring_advance": Entry(
+        "scoped", obj="monitoring", perm="monitoring", post=True
+    ),
+    "households:hardship_record": Entry("scoped", obj="household", perm="visit", post=True),
     "households:imports": Entry("login", perm="edit"),
     "households:import_template": Entry("login"),
     "households:import": Entry("scoped", obj="import"),
@@ -110,6 +116,7 @@ PERMS = {
     "plans": {"cadre", "cadre2", "team", "staff", "county", "superuser"},
     "manage": {"county", "staff", "superuser"},
     "workflow": {"team", "cadre", "cadre2", "superuser"},
+    "monitoring": {"team", "cadre", "cadre2", "superuser"},
     "township_staff": {"staff", "superuser"},
     "reports": {"county", "leader", "staff", "team", "cadre", "cadre2", "superuser"},
 }
@@ -276,6 +283,13 @@ def _object(world, kind, name):
     household = getattr(world.households, name)
     if kind == "photo":
         return f.VisitPhotoFactory(visit__household=household)
+    if kind == "monitoring":
+        return MonitoringCase.objects.create(
+            household=household,
+            category="hardship",
+            reason="因灾",
+            opened_on=datetime.date(2025, 5, 1),
+        )
     if kind in ("plan", "item", "loan", "case"):
         return getattr(household, kind)
     return household

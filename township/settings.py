@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.report_runs_sweep",
         "schedule": timedelta(minutes=5),
     },
+    "monitoring-flags": {
+        "task": "households.tasks.monitoring_refresh",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "scheduled-reports": {
         "task": "reporting.tasks.reports_scheduled",
         "schedule": crontab(hour=2, minute=0),

@@ -2,6 +2,7 @@ from households.models.card import Household, HouseholdCause, PovertyCause
 from households.models.imports import ImportJob
 from households.models.income import HouseholdIncome, PovertyLine
 from households.models.members import Member
+from households.models.monitoring import Hardship, MonitoringCase
 from households.models.pairing import Pairing
 from households.models.visits import Visit, VisitPhoto
 from households.models.workflow import WorkflowCase, WorkflowStep
@@ -9,9 +10,11 @@ from households.models.workflow import WorkflowCase, WorkflowStep
 __all__ = [
     "Household",
     "HouseholdCause",
+    "Hardship",
     "HouseholdIncome",
     "ImportJob",
     "Member",
+    "MonitoringCase",
     "Pairing",
     "PovertyCause",
     "PovertyLine",

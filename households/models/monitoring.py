@@ -1,0 +1,99 @@
+"""Monitoring against return to poverty (防返贫监测): hardships, flags and cases."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from households.models.card import Household
+from township.models import StaffProfile
+
+
+class Hardship(models.Model):
+    """A sudden severe hardship a household suffered (突发严重困难)."""
+
+    class Kind(models.TextChoices):
+        ILLNESS = "illness", _("Serious illness")
+        DISASTER = "disaster", _("Disaster")
+        ACCIDENT = "accident", _("Accident")
+        JOB_LOSS = "job_loss", _("Loss of work")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="hardships", verbose_name=_("household")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    note = models.CharField(_("what happened"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sudden hardship")
+        verbose_name_plural = _("sudden hardships")
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.get_kind_display()}"
+
+
+class MonitoringCaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MonitoringCaseQuerySet":
+        return self.filter(household__in=Household.objects.visible_to(user))
+
+
+class MonitoringCase(models.Model):
+    class Category(models.TextChoices):
+        UNSTABLE = "unstable", _("Unstable exited household")
+        MARGINAL = "marginal", _("Marginal household prone to poverty")
+        HARDSHIP = "hardship", _("Sudden severe hardship household")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Monitored")
+        VERIFIED = "verified", _("Stable again: verified")
+        NOTICED = "noticed", _("Stable again: publicly noticed")
+        REMOVED = "removed", _("Risk removed")
+
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="monitoring_cases",
+        verbose_name=_("household"),
+    )
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    reason = models.CharField(_("why flagged"), max_length=200)
+    opened_on = models.DateField(_("opened on"))
+    cadre = models.ForeignKey(
+        StaffProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible cadre"),
+    )
+    measures = models.TextField(_("measures"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    closed_on = models.DateField(_("risk removed on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = MonitoringCaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monitoring case")
+        verbose_name_plural = _("monitoring cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=~Q(status="removed"),
+                name="monitoring_one_open_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.get_category_display()}"

@@ -1,0 +1,78 @@
+"""Monitoring pages: open cases with their age, recording a hardship, removing a risk."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from households import monitoring
+from households.models import Hardship, MonitoringCase
+from households.selectors import get_household_for
+from township.access import can_log_visits
+
+
+@login_required
+def monitoring_list(request: HttpRequest) -> HttpResponse:
+    cases = list(
+        MonitoringCase.objects.visible_to(request.user)
+        .exclude(status=MonitoringCase.Status.REMOVED)
+        .select_related("household__village", "cadre")
+        .order_by("opened_on", "pk")
+    )
+    today = timezone.localdate()
+    for case in cases:
+        case.age = (today - case.opened_on).days
+    return render(request, "households/monitoring.html", {"cases": cases})
+
+
+@login_required
+@require_POST
+def hardship_record(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_for(request.user, pk)
+    if not can_log_visits(request.user):
+        raise PermissionDenied
+    kind, note = request.POST.get("kind", ""), request.POST.get("note", "").strip()
+    try:
+        day = datetime.date.fromisoformat(request.POST.get("occurred_on", ""))
+    except ValueError:
+        day = None
+    if kind not in Hardship.Kind.values or not note or day is None or day > timezone.localdate():
+        messages.error(request, _("Give the kind, a past date and what happened."))
+    else:
+        hardship = Hardship(
+            household=household,
+            kind=kind,
+            occurred_on=day,
+            note=note[:200],
+            recorded_by=request.user,
+        )
+        hardship._history_user = request.user
+        hardship.save()
+        opened = monitoring.monitoring_refresh()
+        messages.success(
+            request,
+            _("Hardship recorded.")
+            + (" " + _("The household is now monitored.") if opened else ""),
+        )
+    return redirect(household.get_absolute_url() + "#monitoring")
+
+
+@login_required
+@require_POST
+def monitoring_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(MonitoringCase.objects.visible_to(request.user), pk=pk)
+    try:
+        case = monitoring.monitoring_advance(
+            case=case, user=request.user, measures=request.POST.get("measures", "")
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, case.get_status_display())
+    return redirect(case.household.get_absolute_url() + "#monitoring")

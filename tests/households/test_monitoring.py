@@ -1,0 +1,61 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from households import monitoring
+from households.models import Household, MonitoringCase
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2025, 11, 1)
+
+
+def test_an_exited_household_below_the_monitoring_line_is_flagged_once(world):
+    f.PovertyLineFactory(year=2025, amount=Decimal("4000"), monitoring_line=Decimal("6000"))
+    hh = world.households.own
+    Household.objects.filter(pk=hh.pk).update(status="exited")
+    hh.incomes.update(wage_income=Decimal("17999.97"), members_count=3)  # 5999.99 a head
+    assert monitoring.monitoring_refresh(today=TODAY) == 1
+    case = MonitoringCase.objects.get()
+    assert (case.category, case.cadre) == ("unstable", world.profiles.cadre)
+    assert monitoring.monitoring_refresh(today=TODAY) == 0
+
+
+def test_income_exactly_at_the_monitoring_line_is_not_flagged(world):
+    f.PovertyLineFactory(year=2025, amount=Decimal("4000"), monitoring_line=Decimal("6000"))
+    Household.objects.filter(pk=world.households.own.pk).update(status="exited")
+    world.households.own.incomes.update(wage_income=Decimal("18000"), members_count=3)
+    assert monitoring.monitoring_refresh(today=TODAY) == 0
+
+
+def test_a_recorded_hardship_flags_the_household(client, world):
+    hh = world.households.colleague
+    Household.objects.filter(pk=hh.pk).update(status="exited")
+    client.force_login(world.profiles.cadre2.user)
+    client.post(
+        reverse("households:hardship_record", args=[hh.pk]),
+        {"kind": "illness", "occurred_on": "2025-10-01", "note": "户主突发脑梗住院"},
+    )
+    case = MonitoringCase.objects.get(household=hh)
+    assert case.category == "hardship" and "脑梗" in case.reason
+    listed = client.get(reverse("households:monitoring")).context["cases"]
+    assert [c.pk for c in listed] == [case.pk] and listed[0].age >= 0
+
+
+def test_risk_removal_is_verified_noticed_and_approved_by_their_roles(world):
+    case = MonitoringCase.objects.create(
+        household=world.households.own, category="hardship", reason="x", opened_on=TODAY
+    )
+    with pytest.raises(PermissionDenied):
+        monitoring.monitoring_advance(case=case, user=world.profiles.staff.user)
+    case = monitoring.monitoring_advance(
+        case=case, user=world.profiles.cadre.user, measures="落实大病救助"
+    )
+    case = monitoring.monitoring_advance(case=case, user=world.profiles.team.user)
+    with pytest.raises(PermissionDenied):
+        monitoring.monitoring_advance(case=case, user=world.profiles.team.user)
+    case = monitoring.monitoring_advance(case=case, user=world.profiles.staff.user)
+    assert case.status == "removed" and case.closed_on and "大病救助" in case.measures
