@@ -37,7 +37,11 @@ def test_a_recorded_hardship_flags_the_household(client, world):
     client.force_login(world.profiles.cadre2.user)
     client.post(
         reverse("households:hardship_record", args=[hh.pk]),
-        {"kind": "illness", "occurred_on": "2025-10-01", "note": "户主突发脑梗住院"},
+        {
+            "kind": "illness",
+            "occurred_on": str(datetime.date.today() - datetime.timedelta(days=10)),
+            "note": "户主突发脑梗住院",
+        },
     )
     case = MonitoringCase.objects.get(household=hh)
     assert case.category == "hardship" and "脑梗" in case.reason
