@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from township.models import County, StaffProfile, Township, Village, VillageYear
+from township.models import County, StaffProfile, Township, TownshipYear, Village, VillageYear
 
 
 @admin.register(County)
@@ -40,3 +40,9 @@ class VillageYearAdmin(SimpleHistoryAdmin):
     list_display = ["village", "year", "collective_income"]
     list_filter = ["year"]
     autocomplete_fields = ["village"]
+
+
+@admin.register(TownshipYear)
+class TownshipYearAdmin(SimpleHistoryAdmin):
+    list_display = ["township", "year", "exit_target"]
+    list_filter = ["year"]

@@ -185,6 +185,27 @@ class VillageYear(models.Model):
         return f"{self.village} {self.year}"
 
 
+class TownshipYear(models.Model):
+    """A township's targets for one year, as its leaders set them."""
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="years", verbose_name=_("township")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    exit_target = models.PositiveIntegerField(_("households to bring out of poverty"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("township target")
+        verbose_name_plural = _("township targets")
+        constraints = [
+            models.UniqueConstraint(fields=["township", "year"], name="township_year_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township} {self.year}"
+
+
 class StaffProfile(models.Model):
     """A user's role and where they work: the basis of what they may see."""
 

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from households.selectors import home_summary
+from reporting.dashboard import dashboard, needs_attention
 from township.access import profile_for
 from township.celery import app as celery_app
 
@@ -13,7 +14,17 @@ from township.celery import app as celery_app
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's landing page: its scope and the households in it, counted by status."""
-    context = {"profile": profile_for(request.user), **home_summary(request.user)}
+    profile = profile_for(request.user)
+    context = {
+        "profile": profile,
+        **home_summary(request.user),
+        "attention": needs_attention(request.user),
+    }
+    # Leaders, county and township staff get the dashboard of their whole scope.
+    if request.user.is_superuser or (
+        profile and profile.role in {"leader", "county_admin", "township_staff"}
+    ):
+        context["dashboard"] = dashboard(request.user)
     return render(request, "township/home.html", context)
 
 
