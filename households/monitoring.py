@@ -105,3 +105,37 @@ def monitoring_advance(*, case: MonitoringCase, user, measures: str = "") -> Mon
     case._history_user = user
     case.save()
     return case
+
+
+@transaction.atomic
+def monitoring_open(*, household: Household, category: str, reason: str, user) -> MonitoringCase:
+    """Open a case by hand: for a marginal household, or a flag the rules cannot see."""
+    profile = profile_for(user)
+    if not user.is_superuser and (
+        profile is None or profile.role not in {"township_staff", "village_team"}
+    ):
+        raise PermissionDenied
+    if category not in MonitoringCase.Category.values or not reason.strip():
+        raise ValidationError(_("Choose the category and say why the household is monitored."))
+    if (
+        MonitoringCase.objects.filter(household=household)
+        .exclude(status=MonitoringCase.Status.REMOVED)
+        .exists()
+    ):
+        raise ValidationError(_("This household is already monitored."))
+    cadre = (
+        Pairing.objects.current()
+        .filter(household=household)
+        .values_list("cadre_id", flat=True)
+        .first()
+    )
+    case = MonitoringCase(
+        household=household,
+        category=category,
+        reason=reason.strip()[:200],
+        opened_on=timezone.localdate(),
+        cadre_id=cadre,
+    )
+    case._history_user = user
+    case.save()
+    return case

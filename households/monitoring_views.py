@@ -76,3 +76,21 @@ def monitoring_advance(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, case.get_status_display())
     return redirect(case.household.get_absolute_url() + "#monitoring")
+
+
+@login_required
+@require_POST
+def monitoring_open(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_for(request.user, pk)
+    try:
+        monitoring.monitoring_open(
+            household=household,
+            category=request.POST.get("category", ""),
+            reason=request.POST.get("reason", ""),
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The household is now monitored."))
+    return redirect(household.get_absolute_url() + "#monitoring")

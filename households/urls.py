@@ -27,6 +27,7 @@ urlpatterns = [
         monitoring_views.monitoring_advance,
         name="monitoring_advance",
     ),
+    path("<int:pk>/monitoring/open/", monitoring_views.monitoring_open, name="monitoring_open"),
     path("<int:pk>/hardships/new/", monitoring_views.hardship_record, name="hardship_record"),
     path("imports/", import_views.import_list, name="imports"),
     path("imports/template.xlsx", import_views.import_template, name="import_template"),

@@ -24,7 +24,7 @@ from households.forms import (
     MemberFormSet,
     VisitForm,
 )
-from households.models import Hardship, Household
+from households.models import Hardship, Household, MonitoringCase
 from households.workflow_views import workflow_context
 from township.access import (
     can_edit_cards,
@@ -87,6 +87,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         hardships=list(household.hardships.order_by("-occurred_on")),
         hardship_kinds=Hardship.Kind.choices,
+        monitoring_categories=MonitoringCase.Category.choices,
     )
     return render(request, "households/detail.html", context)
 

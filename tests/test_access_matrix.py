@@ -67,6 +67,7 @@ MATRIX: dict[str, Entry] = {
         "scoped", obj="monitoring", perm="monitoring", post=True
     ),
     "households:hardship_record": Entry("scoped", obj="household", perm="visit", post=True),
+    "households:monitoring_open": Entry("scoped", obj="household", perm="monitor_open", post=True),
     "households:imports": Entry("login", perm="edit"),
     "households:import_template": Entry("login"),
     "households:import": Entry("scoped", obj="import"),
@@ -117,6 +118,7 @@ PERMS = {
     "manage": {"county", "staff", "superuser"},
     "workflow": {"team", "cadre", "cadre2", "superuser"},
     "monitoring": {"team", "cadre", "cadre2", "superuser"},
+    "monitor_open": {"staff", "team", "county", "superuser"},
     "township_staff": {"staff", "superuser"},
     "reports": {"county", "leader", "staff", "team", "cadre", "cadre2", "superuser"},
 }

@@ -12,9 +12,13 @@ from tests import factories as f
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_household_goes_from_assessment_to_exit(browser, browser_context_args, live_server, world, screenshot):
+def test_a_household_goes_from_assessment_to_exit(
+    browser, browser_context_args, live_server, world, screenshot
+):
     hh = world.households.own
-    Household.objects.filter(pk=hh.pk).update(no_worry_food=True, no_worry_clothing=True, water_safe=True)
+    Household.objects.filter(pk=hh.pk).update(
+        no_worry_food=True, no_worry_clothing=True, water_safe=True
+    )
     hh.members.update(medical_insurance=True)
     hh.incomes.update(wage_income=Decimal("30000"), members_count=1)
     f.PovertyLineFactory(year=2025, amount=Decimal("4000"))
@@ -44,14 +48,20 @@ def test_a_household_goes_from_assessment_to_exit(browser, browser_context_args,
     context, page = as_user("team")
     page.fill("#workflow input[name=attendance]", "36")
     record(page, "村民主评议")
-    page.fill("#workflow input[name=posted_from]", (today - datetime.timedelta(days=10)).isoformat())
-    page.fill("#workflow input[name=posted_until]", (today - datetime.timedelta(days=1)).isoformat())
+    page.fill(
+        "#workflow input[name=posted_from]", (today - datetime.timedelta(days=10)).isoformat()
+    )
+    page.fill(
+        "#workflow input[name=posted_until]", (today - datetime.timedelta(days=1)).isoformat()
+    )
     record(page, "村内公示")
     context.close()
 
     context, page = as_user("cadre")
-    page.set_input_files("#workflow input[name=document]",
-                         files=[{"name": "letter.png", "mimeType": "image/png", "buffer": f.png_bytes()}])
+    page.set_input_files(
+        "#workflow input[name=document]",
+        files=[{"name": "letter.png", "mimeType": "image/png", "buffer": f.png_bytes()}],
+    )
     record(page, "贫困户签字的退出确认书")
     context.close()
 

@@ -63,3 +63,15 @@ def test_risk_removal_is_verified_noticed_and_approved_by_their_roles(world):
         monitoring.monitoring_advance(case=case, user=world.profiles.team.user)
     case = monitoring.monitoring_advance(case=case, user=world.profiles.staff.user)
     assert case.status == "removed" and case.closed_on and "大病救助" in case.measures
+
+
+def test_staff_open_a_case_for_a_marginal_household_by_hand(client, world):
+    client.force_login(world.profiles.staff.user)
+    url = reverse("households:monitoring_open", args=[world.households.neighbour.pk])
+    client.post(url, {"category": "marginal", "reason": ""})
+    assert not MonitoringCase.objects.exists()
+    client.post(url, {"category": "marginal", "reason": "收入刚过贫困线，家中两位老人"})
+    case = MonitoringCase.objects.get()
+    assert (case.category, case.cadre) == ("marginal", world.profiles.cadre2)
+    client.force_login(world.profiles.cadre2.user)
+    assert client.post(url, {"category": "marginal", "reason": "x"}).status_code == 403
