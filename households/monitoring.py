@@ -112,7 +112,7 @@ def monitoring_open(*, household: Household, category: str, reason: str, user) -
     """Open a case by hand: for a marginal household, or a flag the rules cannot see."""
     profile = profile_for(user)
     if not user.is_superuser and (
-        profile is None or profile.role not in {"township_staff", "village_team"}
+        profile is None or profile.role not in {"township_staff", "village_team", "county_admin"}
     ):
         raise PermissionDenied
     if category not in MonitoringCase.Category.values or not reason.strip():
