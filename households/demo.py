@@ -402,7 +402,51 @@ def seed_demo(*, households: int, today: datetime.date | None = None) -> dict[st
         default_change_reason="seed_demo",
     )
     _visits([(i, d.household) for i, d in new], profiles, today)
+    _targets_and_cases(township, villages, profiles, today)
     return {"created": len(new), "total": len(existing) + len(new)}
+
+
+def _targets_and_cases(township, villages, profiles, today: datetime.date) -> None:
+    """This year's exit target, villages' collective income, exits under way, monitoring."""
+    from households.models import Hardship, MonitoringCase, WorkflowCase
+    from households.monitoring import monitoring_refresh
+    from township.models import TownshipYear, VillageYear
+
+    TownshipYear.objects.get_or_create(
+        township=township, year=today.year, defaults={"exit_target": 60}
+    )
+    for i, village in enumerate(villages):
+        VillageYear.objects.get_or_create(
+            village=village,
+            year=today.year,
+            defaults={"collective_income": Decimal(30000 + 4000 * i)},
+        )
+    staff = profiles["staff"].user
+    if not WorkflowCase.objects.filter(household__village__township=township).exists():
+        steps = ["assessment", "appraisal", "notice", "township_review", "county_approval"]
+        poor = Household.objects.filter(
+            village__township=township, status=Household.Status.POOR
+        ).order_by("pk")
+        for n, household in enumerate(poor[:10]):
+            WorkflowCase.objects.create(
+                household=household,
+                kind=WorkflowCase.Kind.EXIT,
+                step=steps[n % len(steps)],
+                started_by=staff,
+            )
+    if not MonitoringCase.objects.filter(household__village__township=township).exists():
+        exited = Household.objects.filter(
+            village__township=township, status=Household.Status.EXITED
+        ).order_by("pk")
+        for household in exited[:3]:
+            Hardship.objects.create(
+                household=household,
+                kind=Hardship.Kind.ILLNESS,
+                recorded_by=staff,
+                occurred_on=today - datetime.timedelta(days=20),
+                note="户主突发重病住院",
+            )
+        monitoring_refresh(today=today)
 
 
 FINDINGS = [
