@@ -423,17 +423,24 @@ def _targets_and_cases(township, villages, profiles, today: datetime.date) -> No
         )
     staff = profiles["staff"].user
     if not WorkflowCase.objects.filter(household__village__township=township).exists():
-        steps = ["assessment", "appraisal", "notice", "township_review", "county_approval"]
-        poor = Household.objects.filter(
-            village__township=township, status=Household.Status.POOR
-        ).order_by("pk")
-        for n, household in enumerate(poor[:10]):
-            WorkflowCase.objects.create(
-                household=household,
-                kind=WorkflowCase.Kind.EXIT,
-                step=steps[n % len(steps)],
-                started_by=staff,
-            )
+        from django.core.exceptions import PermissionDenied, ValidationError
+
+        from households.workflows import workflow_start
+
+        poor = Household.objects.filter(village__township=township, status=Household.Status.POOR)
+        for household in poor.order_by("pk")[:10]:
+            # Through the workflow's own door: an ineligible household needs a leader's reason.
+            try:
+                workflow_start(
+                    household=household, kind=WorkflowCase.Kind.EXIT, user=profiles["team"].user
+                )
+            except (ValidationError, PermissionDenied):
+                workflow_start(
+                    household=household,
+                    kind=WorkflowCase.Kind.EXIT,
+                    user=profiles["leader"].user,
+                    override_reason="演示：收入已达标，其他条件正在落实",
+                )
     if not MonitoringCase.objects.filter(household__village__township=township).exists():
         exited = Household.objects.filter(
             village__township=township, status=Household.Status.EXITED
