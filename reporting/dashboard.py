@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from assistance import ledger
 from assistance.models import Fund, PlanItem
 from households.models import Household, Member, MonitoringCase, Pairing, Visit, WorkflowCase
-from reporting.builders.exit_report import _STYLE
+from reporting.builders.exit_report import CHART_STYLE
 from township.models import TownshipYear, Village
 
 
@@ -77,7 +77,7 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         row["received"] += balance.received
         row["disbursed"] += balance.disbursed
     chart = pygal.Bar(
-        style=_STYLE,
+        style=CHART_STYLE,
         width=640,
         height=280,
         show_legend=False,

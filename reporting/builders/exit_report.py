@@ -9,7 +9,7 @@ from pygal.style import Style
 from households.models import Household, PovertyLine
 from reporting import selectors
 
-_STYLE = Style(
+CHART_STYLE = Style(
     font_family="Noto Sans CJK SC",
     background="white",
     plot_background="white",
@@ -23,7 +23,7 @@ _STYLE = Style(
 
 def _chart(chart_class, title, labels, values) -> str:
     chart = chart_class(
-        style=_STYLE,
+        style=CHART_STYLE,
         width=640,
         height=300,
         show_legend=False,
