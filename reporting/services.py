@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from reporting.models import ReportRun
 from reporting.pdf import write_pdf
@@ -128,9 +129,11 @@ def report_runs_sweep(*, now: datetime.datetime | None = None) -> int:
     limit = datetime.timedelta(minutes=settings.BANGFU_REPORT_STALE_MINUTES)
     stale = ReportRun.objects.filter(status=Status.RUNNING, started_at__lt=now - limit)
     never = ReportRun.objects.filter(status=Status.QUEUED, created_at__lt=now - 2 * limit)
-    message = (
-        "The build stopped without finishing (its worker died or it ran too long). Build it again."
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "The build stopped without finishing (its worker died or it ran too long). "
+            "Build it again."
+        )
     return stale.update(status=Status.FAILED, error=message, finished_at=now) + never.update(
         status=Status.FAILED, error=message, finished_at=now
     )
