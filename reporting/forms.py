@@ -11,6 +11,7 @@ class ReportRequestForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Report"), choices=ReportRun.Kind.choices)
     year = forms.IntegerField(label=_("Year"), min_value=2014, max_value=2100)
+    township = forms.ModelChoiceField(label=_("Township"), queryset=None, required=False)
     village = forms.ModelChoiceField(
         label=_("Village"),
         queryset=None,
@@ -18,9 +19,15 @@ class ReportRequestForm(forms.Form):
         help_text=_("Leave empty for the whole township."),
     )
 
-    def __init__(self, *args, villages, cadre_only: bool, **kwargs):
+    def __init__(self, *args, villages, cadre_only: bool, townships=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.cadre_only = cadre_only
+        # A county administrator chooses the township; everyone else has one.
+        if townships is not None and townships.count() > 1:
+            self.fields["township"].queryset = townships
+            self.fields["township"].required = True
+        else:
+            del self.fields["township"]
         self.fields["year"].initial = datetime.date.today().year
         self.fields["village"].queryset = villages
         self.fields["village"].empty_label = _("The whole township")

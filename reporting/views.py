@@ -45,15 +45,18 @@ def _request_scope(user, form) -> dict:
         raise PermissionDenied
     if village is not None:
         return {"township": village.township, "village": village}
-    townships = (
+    township = form.cleaned_data.get("township") or _townships(user).first()
+    if township is None:
+        raise PermissionDenied
+    return {"township": township}
+
+
+def _townships(user):
+    return (
         Township.objects.filter(villages__in=Village.objects.visible_to(user))
         .distinct()
         .order_by("code")
     )
-    township = townships.first()
-    if township is None:
-        raise PermissionDenied
-    return {"township": township}
 
 
 @login_required
@@ -65,6 +68,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         villages=Village.objects.visible_to(request.user).order_by("code"),
         cadre_only=scope.level in (Scope.Level.CADRE,),
+        townships=_townships(request.user)
+        if scope.level in (Scope.Level.ALL, Scope.Level.COUNTY)
+        else None,
     )
     if request.method == "POST" and form.is_valid():
         where = _request_scope(request.user, form)

@@ -13,6 +13,7 @@ from assistance import ledger
 from assistance.models import Fund
 from reporting import services
 from reporting.models import ReportRun
+from tests import factories as f
 from tests.reporting_helpers import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +223,17 @@ def test_a_households_card_prints_as_a_pdf_for_its_cadre(
         client.post(reverse("reporting:card_pdf", args=[world.households.colleague.pk])).status_code
         == 404
     )
+
+
+def test_a_county_administrator_chooses_the_township(
+    world, client, django_capture_on_commit_callbacks
+):
+    other = f.TownshipFactory(county=world.counties[0], code="520399200000")
+    f.VillageFactory(township=other, code="520399200201")
+    client.force_login(world.profiles.county.user)
+    assert "township" in client.get(reverse("reporting:list")).context["form"].fields
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("reporting:list"), {"kind": "register", "year": "2025", "township": other.pk}
+        )
+    assert ReportRun.objects.get(kind="register").township == other
