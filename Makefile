@@ -15,7 +15,8 @@ run: setup
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL and CELERY_BROKER_URL if set).
-test: setup
+test:
+	@bin/setup --test
 	$(VENV)/bin/pytest
 
 lint: setup
