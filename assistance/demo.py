@@ -21,6 +21,7 @@ from assistance.models import (
     Project,
     ProjectBeneficiary,
 )
+from households import policy
 from households.demo import SEED, TOWNSHIP
 from households.models import Household, Pairing
 from township.models import Township
@@ -132,21 +133,22 @@ def _plans(households: list[Household], cadres: dict[int, int], user, today) -> 
         rng = random.Random(SEED + item.pk)
         if item.due_date < today and rng.random() < 0.7:
             amount = item.planned_amount
+            delivered_on = item.due_date - datetime.timedelta(days=rng.randint(1, 40))
             deliveries.append(
                 Delivery(
                     item=item,
-                    delivered_on=item.due_date - datetime.timedelta(days=rng.randint(1, 40)),
+                    delivered_on=delivered_on,
                     amount=amount,
                     quantity="" if amount else "1次",
                     recorded_by=user,
                 )
             )
-            item.status = PlanItem.Status.DONE
+            item.status, item.closed_on = PlanItem.Status.DONE, delivered_on
             done.append(item)
     bulk_create_with_history(
         deliveries, Delivery, batch_size=1000, default_change_reason="seed_demo"
     )
-    PlanItem.objects.bulk_update(done, ["status"], batch_size=1000)
+    PlanItem.objects.bulk_update(done, ["status", "closed_on"], batch_size=1000)
 
 
 def _projects(township: Township, villages, user, today) -> list[Project]:
@@ -304,9 +306,7 @@ def seed_assistance(*, today: datetime.date | None = None) -> None:
         .filter(household__in=households)
         .values_list("household_id", "cadre_id")
     )
-    needy = [
-        h for h in households if h.status in (Household.Status.POOR, Household.Status.RETURNED)
-    ]
+    needy = [h for h in households if h.status in policy.POOR]
     paired_demo = [
         h
         for h in households

@@ -54,8 +54,11 @@ def _effective(entries, kind: str) -> Decimal:
     )
 
 
-def fund_balance(fund: Fund) -> FundBalance:
+def fund_balance(fund: Fund, *, until: datetime.date | None = None) -> FundBalance:
+    """The fund's balances now, or at the end of ``until`` (entries dated up to that day)."""
     entries = LedgerEntry.objects.filter(fund=fund)
+    if until is not None:
+        entries = entries.filter(entry_date__lte=until)
     return FundBalance(
         received=_effective(entries, Kind.RECEIPT),
         allocated=_effective(entries, Kind.ALLOCATION),

@@ -220,49 +220,93 @@ def funds_with_balances(user) -> list[Fund]:
 
 
 @dataclass
+class ReconciliationRow:
+    """One entry of a period: its amount in the column of its kind, and what it did to the
+    balance being reconciled (+1 raised it, −1 lowered it, 0 left it)."""
+
+    entry: LedgerEntry
+    effect: int
+
+    @property
+    def column(self) -> str:
+        return self.entry.kind
+
+
+@dataclass
 class Reconciliation:
-    """opening + increases − decreases = closing, with every entry of the period."""
+    """opening + increases − decreases = closing, with every entry of the period.
+
+    ``increase_kind`` and ``decrease_kind`` are the entries that move the balance (for a
+    fund's money in hand: receipts and disbursements); their reversals move it back and are
+    netted into the same figures, and every kind is also totalled in its own column.
+    """
 
     start: datetime.date
     end: datetime.date
+    increase_kind: str
+    decrease_kind: str
     opening: Decimal
-    increases: Decimal
-    decreases: Decimal
+    totals: dict  # kind → gross sum in the period; "reversal:<kind>" → reversals of that kind
     rows: list
+
+    def _net(self, kind: str) -> Decimal:
+        return self.totals.get(kind, ZERO) - self.totals.get(f"reversal:{kind}", ZERO)
+
+    @property
+    def increases(self) -> Decimal:
+        return self._net(self.increase_kind)
+
+    @property
+    def decreases(self) -> Decimal:
+        return self._net(self.decrease_kind)
+
+    @property
+    def net_change(self) -> Decimal:
+        return self.increases - self.decreases
 
     @property
     def closing(self) -> Decimal:
-        return self.opening + self.increases - self.decreases
+        return self.opening + self.net_change
+
+    def column_total(self, kind: str) -> Decimal:
+        return self.totals.get(kind, ZERO)
+
+    @property
+    def reversals(self) -> Decimal:
+        return sum((v for k, v in self.totals.items() if k.startswith("reversal:")), ZERO)
 
 
-def _signed(entry: LedgerEntry, signs: dict[str, int]) -> int:
-    if entry.kind == Kind.REVERSAL:
-        return -signs.get(entry.reverses.kind, 0)
-    return signs.get(entry.kind, 0)
+def _effect(entry: LedgerEntry, increase_kind: str, decrease_kind: str) -> int:
+    kind, sign = entry.kind, 1
+    if kind == Kind.REVERSAL:
+        kind, sign = entry.reverses.kind, -1
+    if kind == increase_kind:
+        return sign
+    if kind == decrease_kind:
+        return -sign
+    return 0
 
 
-def _reconcile(entries, signs, start, end) -> Reconciliation:
-    opening, increases, decreases, rows = ZERO, ZERO, ZERO, []
+def _reconcile(entries, increase_kind, decrease_kind, start, end) -> Reconciliation:
+    opening, totals, rows = ZERO, {}, []
     for entry in entries.select_related(
-        "reverses", "recorded_by", "project", "allocation"
+        "reverses", "recorded_by__profile", "project", "allocation", "plan_item"
     ).order_by("entry_date", "pk"):
-        sign = _signed(entry, signs)
+        effect = _effect(entry, increase_kind, decrease_kind)
         if entry.entry_date < start:
-            opening += sign * entry.amount
+            opening += effect * entry.amount
             continue
         if entry.entry_date > end:
             continue
-        if sign > 0:
-            increases += entry.amount
-        elif sign < 0:
-            decreases += entry.amount
-        rows.append((entry, sign))
-    return Reconciliation(start, end, opening, increases, decreases, rows)
+        key = entry.kind if entry.kind != Kind.REVERSAL else f"reversal:{entry.reverses.kind}"
+        totals[key] = totals.get(key, ZERO) + entry.amount
+        rows.append(ReconciliationRow(entry, effect))
+    return Reconciliation(start, end, increase_kind, decrease_kind, opening, totals, rows)
 
 
 def fund_reconciliation(fund: Fund, start: datetime.date, end: datetime.date) -> Reconciliation:
-    """Money in hand: receipts in, disbursements out (allocations move no money)."""
-    return _reconcile(fund.entries.all(), {Kind.RECEIPT: 1, Kind.DISBURSEMENT: -1}, start, end)
+    """Money in hand: receipts in, disbursements out (allocations earmark, move no money)."""
+    return _reconcile(fund.entries.all(), Kind.RECEIPT, Kind.DISBURSEMENT, start, end)
 
 
 def project_reconciliation(
@@ -275,7 +319,7 @@ def project_reconciliation(
         | Q(reverses__project=project)
         | Q(reverses__allocation__project=project)
     )
-    return _reconcile(entries, {Kind.ALLOCATION: 1, Kind.DISBURSEMENT: -1}, start, end)
+    return _reconcile(entries, Kind.ALLOCATION, Kind.DISBURSEMENT, start, end)
 
 
 def heads_of(household_ids) -> dict[int, Member]:

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assistance.models import (
@@ -181,20 +182,23 @@ def plan_item_deliver(
     delivery._history_user = user
     delivery.save()
     if completes:
-        item.status = PlanItem.Status.DONE
+        item.status, item.closed_on = PlanItem.Status.DONE, delivered_on
         item._history_user = user
         item.save()
     return delivery
 
 
 @transaction.atomic
-def plan_item_cancel(*, item: PlanItem, reason: str, user) -> PlanItem:
+def plan_item_cancel(
+    *, item: PlanItem, reason: str, user, on: datetime.date | None = None
+) -> PlanItem:
     item = PlanItem.objects.select_for_update().get(pk=item.pk)
     if item.status != PlanItem.Status.OPEN:
         raise ValidationError(_("Only an open item can be cancelled."))
     if not reason.strip():
         raise ValidationError(_("Say why the item is cancelled."))
     item.status, item.cancel_reason = PlanItem.Status.CANCELLED, reason.strip()
+    item.closed_on = on or timezone.localdate()
     item._history_user = user
     item.save()
     return item

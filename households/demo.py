@@ -21,6 +21,7 @@ from households.models import (
     Pairing,
     PovertyCause,
     PovertyLine,
+    StatusChange,
     Visit,
 )
 from township.models import County, StaffProfile, Township, Village
@@ -181,8 +182,6 @@ def _generate(index: int, village: Village, today: datetime.date, used: set[str]
         housing=rng.choices(list(Household.Housing), weights=[85, 10, 5])[0],
         no_worry_food=status != Household.Status.POOR or rng.random() < 0.6,
         no_worry_clothing=status != Household.Status.POOR or rng.random() < 0.7,
-        education_guaranteed=rng.random() < 0.95,
-        medical_guaranteed=rng.random() < 0.95,
         water_safe=rng.random() < 0.9,
         road_distance_km=Decimal(rng.randint(0, 800)) / 100,
         farmland_mu=Decimal(rng.randint(0, 80)) / 10,
@@ -257,6 +256,58 @@ def _generate(index: int, village: Village, today: datetime.date, used: set[str]
             )
         )
     return demo
+
+
+def _status_facts(
+    index: int, household: Household, profiles, today: datetime.date
+) -> list[StatusChange]:
+    """The dated facts behind the demo card's status: registered in its year identified;
+    exits of earlier years entered from the county's records; returns and removals dated."""
+    from households.services import historical_exit_date, initial_status_facts
+
+    rng = random.Random(SEED * 11 + index)
+    staff = profiles["staff"].user
+    status, identified = household.status, household.year_identified
+    last_year = today.year - 1
+    exit_year = rng.randint(min(max(identified, 2016), last_year), last_year)
+    if status == Household.Status.RETURNED:
+        exit_year = min(exit_year, last_year - 1)
+    facts = initial_status_facts(
+        household,
+        status=Household.Status.EXITED
+        if status in (Household.Status.EXITED, Household.Status.RETURNED)
+        else Household.Status.POOR,
+        exited_on=historical_exit_date(exit_year, today=today),
+        source=StatusChange.Source.CARRIED_OVER,
+        user=staff,
+        today=today,
+    )
+    for fact in facts:
+        if fact.status == Household.Status.EXITED:
+            fact.note = f"{exit_year}年度脱贫，县扶贫办批复（演示）"
+    if status == Household.Status.RETURNED:
+        facts.append(
+            StatusChange(
+                household=household,
+                status=Household.Status.RETURNED,
+                effective_on=datetime.date(rng.randint(exit_year + 1, last_year), 6, 30),
+                source=StatusChange.Source.CARRIED_OVER,
+                recorded_by=staff,
+                note="因病返贫（演示）",
+            )
+        )
+    elif status == Household.Status.REMOVED:
+        facts.append(
+            StatusChange(
+                household=household,
+                status=Household.Status.REMOVED,
+                effective_on=datetime.date(rng.randint(identified + 1, last_year), 3, 31),
+                source=StatusChange.Source.CARRIED_OVER,
+                recorded_by=staff,
+                note="全户迁出（演示）",
+            )
+        )
+    return facts
 
 
 def _places() -> tuple[County, Township, list[Village]]:
@@ -401,6 +452,12 @@ def seed_demo(*, households: int, today: datetime.date | None = None) -> dict[st
         batch_size=batch,
         default_change_reason="seed_demo",
     )
+    bulk_create_with_history(
+        [fact for i, d in new for fact in _status_facts(i, d.household, profiles, today)],
+        StatusChange,
+        batch_size=batch,
+        default_change_reason="seed_demo",
+    )
     _visits([(i, d.household) for i, d in new], profiles, today)
     _targets_and_cases(township, villages, profiles, today)
     return {"created": len(new), "total": len(existing) + len(new)}
@@ -413,7 +470,9 @@ def _targets_and_cases(township, villages, profiles, today: datetime.date) -> No
     from township.models import TownshipYear, VillageYear
 
     TownshipYear.objects.get_or_create(
-        township=township, year=today.year, defaults={"exit_target": 60}
+        township=township,
+        year=today.year,
+        defaults={"exit_target": 60, "exit_target_people": 190},
     )
     for i, village in enumerate(villages):
         VillageYear.objects.get_or_create(
@@ -441,6 +500,7 @@ def _targets_and_cases(township, villages, profiles, today: datetime.date) -> No
                     user=profiles["leader"].user,
                     override_reason="演示：收入已达标，其他条件正在落实",
                 )
+    _exits_this_year(township, profiles, today)
     if not MonitoringCase.objects.filter(household__village__township=township).exists():
         exited = Household.objects.filter(
             village__township=township, status=Household.Status.EXITED
@@ -454,6 +514,71 @@ def _targets_and_cases(township, villages, profiles, today: datetime.date) -> No
                 note="户主突发重病住院",
             )
         monitoring_refresh(today=today)
+
+
+EXITS_THIS_YEAR = 14
+
+
+def _exits_this_year(township, profiles, today: datetime.date) -> None:
+    """This year's exits, walked through every step of the exit case on past dates, so the
+    dashboard, the lists and the exit report have this year's exits to show."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from households.models import StatusChange, WorkflowCase
+    from households.workflows import workflow_advance, workflow_start
+
+    year_start = datetime.date(today.year, 1, 1)
+    if (
+        StatusChange.objects.exits()
+        .filter(household__village__township=township, effective_on__gte=year_start)
+        .exists()
+    ):
+        return
+    latest = today - datetime.timedelta(days=20)
+    if latest < datetime.date(today.year, 3, 1):
+        return  # too early in the year for a case to have run its course
+    candidates = (
+        Household.objects.filter(village__township=township, status=Household.Status.POOR)
+        .exclude(workflow_cases__status=WorkflowCase.Status.OPEN)
+        .order_by("-pk")[:EXITS_THIS_YEAR]
+    )
+    span = (latest - datetime.date(today.year, 3, 1)).days
+    team, staff = profiles["team"].user, profiles["staff"].user
+    county, leader = profiles["county"].user, profiles["leader"].user
+    for n, household in enumerate(candidates):
+        start = datetime.date(today.year, 3, 1) + datetime.timedelta(
+            days=span * n // EXITS_THIS_YEAR
+        )
+        try:
+            case = workflow_start(household=household, kind=WorkflowCase.Kind.EXIT, user=team)
+        except (ValidationError, PermissionDenied):
+            case = workflow_start(
+                household=household,
+                kind=WorkflowCase.Kind.EXIT,
+                user=leader,
+                override_reason="演示：收入已达标，住房改造年内完成",
+            )
+        day = start
+        workflow_advance(case=case, user=team, comment="村两委和工作队评估", today=day)
+        workflow_advance(
+            case=case,
+            user=team,
+            data={"date": day, "attendance": "村民代表32人", "result": "pass"},
+            today=day,
+        )
+        workflow_advance(
+            case=case,
+            user=team,
+            data={"posted_from": day, "posted_until": day + datetime.timedelta(days=7)},
+            today=day,
+        )
+        day += datetime.timedelta(days=8)
+        letter = SimpleUploadedFile("确认书.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+        workflow_advance(case=case, user=team, document=letter, today=day)
+        workflow_advance(case=case, user=staff, comment="乡镇审核通过", today=day)
+        workflow_advance(case=case, user=county, comment="县级审定", today=day)
+        workflow_advance(case=case, user=staff, comment="公告退出", today=day)
 
 
 FINDINGS = [

@@ -34,7 +34,15 @@ class HouseholdFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All statuses")), *Household.Status.choices],
+        choices=[
+            ("", _("All statuses")),
+            ("registered", _("In the register (not yet, already or again poor)")),
+            ("remaining", _("Poor now (not yet out, or returned)")),
+            *Household.Status.choices,
+        ],
+    )
+    exit_year = forms.IntegerField(
+        label=_("Out of poverty in the year"), required=False, min_value=2000, max_value=2100
     )
     attribute = forms.ChoiceField(
         label=_("Attribute"),
@@ -74,6 +82,33 @@ class HouseholdForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Only when the card is made: where the household stands in the register.
+    initial_status = forms.ChoiceField(
+        label=_("The household is"),
+        choices=[
+            (Household.Status.APPLICANT, _("applying: walk it through identification")),
+            (Household.Status.POOR, _("registered, not yet out of poverty")),
+            (Household.Status.EXITED, _("registered and already out of poverty")),
+        ],
+        initial=Household.Status.POOR,
+    )
+    exit_year = forms.IntegerField(
+        label=_("Year out of poverty"),
+        required=False,
+        help_text=_("For a household that left poverty before it was entered here."),
+    )
+    exited_on = forms.DateField(
+        label=_("Date of the exit (if known)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Otherwise 31 December of that year."),
+    )
+    exit_note = forms.CharField(
+        label=_("Evidence of the exit"),
+        required=False,
+        max_length=200,
+        help_text=_("E.g. the county's approval document number."),
+    )
 
     class Meta:
         model = Household
@@ -89,8 +124,6 @@ class HouseholdForm(forms.ModelForm):
             "housing",
             "no_worry_food",
             "no_worry_clothing",
-            "education_guaranteed",
-            "medical_guaranteed",
             "water_safe",
             "road_distance_km",
             "farmland_mu",
@@ -108,6 +141,9 @@ class HouseholdForm(forms.ModelForm):
             )
             self.initial.setdefault("other_causes", [c.cause for c in causes if not c.is_main])
             self.initial["version"] = self.instance.version
+        if self.instance.pk:
+            for name in ("initial_status", "exit_year", "exited_on", "exit_note"):
+                del self.fields[name]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -124,7 +160,41 @@ class HouseholdForm(forms.ModelForm):
             value = data.get(name)
             if value is not None and value < 0:
                 self.add_error(name, _("This cannot be negative."))
+        if data.get("initial_status") == Household.Status.EXITED:
+            data["exited_on"] = self._exit_date(data)
+        elif "initial_status" in self.fields:
+            data["exited_on"] = None
         return data
+
+    def _exit_date(self, data) -> datetime.date | None:
+        """The exit of a household entered as already out of poverty: its date, or
+        31 December of its year; between the year identified and today."""
+        from households.services import historical_exit_date
+
+        year, day = data.get("exit_year"), data.get("exited_on")
+        identified = data.get("year_identified")
+        if year is None and day is None:
+            self.add_error("exit_year", _("Give the year the household left poverty."))
+            return None
+        if day is None:
+            day = historical_exit_date(year)
+        if year is not None and day.year != year:
+            self.add_error("exited_on", _("The date is not in the year given."))
+        elif day > datetime.date.today():
+            self.add_error("exited_on", _("The exit cannot be in the future."))
+        elif identified and day.year < identified:
+            self.add_error("exit_year", _("The exit cannot come before the year identified."))
+        return day
+
+
+class ExitDateForm(forms.Form):
+    """Correct the date of an exit entered from earlier records."""
+
+    exited_on = forms.DateField(
+        label=_("Date out of poverty"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(label=_("Why it is corrected"), max_length=100)
 
 
 # What the members form edits; the formset adds its own `id` and `household` fields.

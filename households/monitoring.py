@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households import policy
 from households.models import (
     Hardship,
     Household,
@@ -33,16 +34,21 @@ REMOVAL = {
 
 @transaction.atomic
 def monitoring_refresh(*, today: datetime.date | None = None) -> int:
-    """Open a case for every household the rules flag that has none open. Returns how many."""
+    """Open a case for every household the rules (``households.policy.monitoring``) flag
+    that has none open. Returns how many."""
     today = today or timezone.localdate()
-    year = today.year - 1 if today.month < 7 else today.year
+    year = policy.monitoring_year(today)
     flagged: dict[int, tuple[str, str]] = {}
     line = PovertyLine.objects.filter(year=year).exclude(monitoring_line__isnull=True).first()
     if line is not None:
         for income in HouseholdIncome.objects.filter(
             year=year, household__status=Household.Status.EXITED
-        ):
-            if income.per_capita_net_income < line.monitoring_line:
+        ).select_related("household"):
+            if policy.is_unstable_exit(
+                status=income.household.status,
+                per_capita=income.per_capita_net_income,
+                monitoring_line=line.monitoring_line,
+            ):
                 flagged[income.household_id] = (
                     MonitoringCase.Category.UNSTABLE,
                     _("Per-capita income %(value)s below the monitoring line %(line)s (%(year)s).")
@@ -52,12 +58,16 @@ def monitoring_refresh(*, today: datetime.date | None = None) -> int:
                         "year": year,
                     },
                 )
-    since = today - datetime.timedelta(days=365)
+    since = today - policy.monitoring.HARDSHIP_WINDOW
     for hardship in (
-        Hardship.objects.filter(occurred_on__gte=since)
-        .exclude(household__status__in=[Household.Status.POOR, Household.Status.APPLICANT])
+        Hardship.objects.filter(occurred_on__gte=since, occurred_on__lte=today)
+        .select_related("household")
         .order_by("occurred_on")
     ):
+        if not policy.is_hardship_case(
+            status=hardship.household.status, occurred_on=hardship.occurred_on, day=today
+        ):
+            continue
         flagged[hardship.household_id] = (
             MonitoringCase.Category.HARDSHIP,
             f"{hardship.get_kind_display()}：{hardship.note}",

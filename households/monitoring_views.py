@@ -21,7 +21,7 @@ from township.access import can_log_visits
 def monitoring_list(request: HttpRequest) -> HttpResponse:
     cases = list(
         MonitoringCase.objects.visible_to(request.user)
-        .exclude(status=MonitoringCase.Status.REMOVED)
+        .open()
         .select_related("household__village", "cadre")
         .order_by("opened_on", "pk")
     )

@@ -17,18 +17,25 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Right
 from django.shortcuts import get_object_or_404
 
-from households.eligibility import exit_eligibility, is_eligible
+from households import asof, policy
 from households.history import card_history
 from households.models import (
     Household,
     Member,
     Pairing,
     PovertyLine,
+    StatusChange,
     Visit,
     VisitPhoto,
 )
 from township.access import Scope, scope_for
-from township.models import StaffProfile, Village
+from township.models import (
+    StaffProfile,
+    Village,
+    VillageCriterionCheck,
+    VillageExitCriterion,
+    VillageYear,
+)
 
 _ID_TAIL_RE = re.compile(r"^[0-9]{1,17}[0-9Xx]?$")
 
@@ -83,7 +90,11 @@ SORTS = {
 }
 
 
-def households_for_list(
+# Statuses a list can be filtered by, beyond single statuses: the groups policy counts by.
+STATUS_GROUPS = {"registered": policy.REGISTERED, "remaining": policy.POOR}
+
+
+def households_filtered(
     user,
     *,
     q: str = "",
@@ -93,15 +104,22 @@ def households_for_list(
     cause: str = "",
     cadre: StaffProfile | None = None,
     no_visit_days: int | None = None,
-    sort: str = "",
+    exit_year: int | None = None,
     today: datetime.date | None = None,
 ) -> QuerySet:
-    """The user's households for a list page, filtered and sorted, in one query."""
+    """The user's households matching a list's filters: what a list shows and what every
+    figure linking to that list counts (the same queryset, so they always agree)."""
     qs = Household.objects.visible_to(user)
     if village is not None:
         qs = qs.filter(village=village)
-    if status:
+    if status in STATUS_GROUPS:
+        qs = qs.filter(status__in=STATUS_GROUPS[status])
+    elif status:
         qs = qs.filter(status=status)
+    if exit_year:
+        qs = qs.filter(
+            Exists(StatusChange.objects.exits().in_year(exit_year).filter(household=OuterRef("pk")))
+        )
     if attribute:
         qs = qs.filter(attribute=attribute)
     if cause:
@@ -118,6 +136,12 @@ def households_for_list(
     q = q.strip()
     if q:
         qs = qs.filter(_search(q))
+    return qs
+
+
+def households_for_list(user, *, sort: str = "", **filters) -> QuerySet:
+    """The user's households for a list page, filtered and sorted, in one query."""
+    qs = households_filtered(user, **filters)
     return with_list_columns(qs).order_by(*SORTS.get(sort, SORTS["village"]))
 
 
@@ -149,21 +173,33 @@ def cadres_for_list(households: QuerySet) -> QuerySet:
     )
 
 
-def card_context(household: Household, *, visits_shown: int = 10) -> dict:
+def card_context(
+    household: Household, *, visits_shown: int = 10, today: datetime.date | None = None
+) -> dict:
     """Everything the archive card page shows, in a fixed number of queries."""
+    today = today or datetime.date.today()
     incomes = list(household.incomes.order_by("-year"))
+    year = policy.income_year(today)
     lines = {
-        line.year: line for line in PovertyLine.objects.filter(year__in=[i.year for i in incomes])
+        line.year: line
+        for line in PovertyLine.objects.filter(year__in=[i.year for i in incomes] + [year])
     }
     members = list(household.members.order_by("-is_active", "pk"))
-    eligibility = exit_eligibility(household, members=members, incomes=incomes, lines=lines)
+    eligibility = policy.exit_criteria(
+        household=household,
+        members=members,
+        incomes=incomes,
+        lines={y: line.amount for y, line in lines.items()},
+        day=today,
+    )
     income_rows = [
         {
             "income": income,
             "line": lines.get(income.year),
-            "above_line": None
-            if income.year not in lines
-            else income.per_capita_net_income > lines[income.year].amount,
+            "above_line": policy.income_above_line(
+                income.per_capita_net_income,
+                lines[income.year].amount if income.year in lines else None,
+            ),
         }
         for income in incomes
     ]
@@ -172,11 +208,25 @@ def card_context(household: Household, *, visits_shown: int = 10) -> dict:
         .prefetch_related("photos")
         .order_by("-visited_on", "-pk")[:visits_shown]
     )
+    status_changes = list(
+        household.status_changes.select_related(
+            "recorded_by__profile", "override_by__profile"
+        ).order_by("-effective_on", "-pk")
+    )
     return {
         "household": household,
         "members": members,
         "eligibility": eligibility,
-        "eligible": is_eligible(eligibility),
+        "eligible": policy.is_eligible(eligibility),
+        "status_changes": status_changes,
+        "historical_exit": next(
+            (
+                f
+                for f in status_changes
+                if f.status == Household.Status.EXITED and f.source != StatusChange.Source.WORKFLOW
+            ),
+            None,
+        ),
         "income_rows": income_rows,
         "causes": list(household.causes.order_by("-is_main", "cause")),
         "pairings": list(household.pairings.select_related("cadre").order_by("-start_date", "-pk")),
@@ -313,57 +363,45 @@ def home_summary(user) -> dict:
     }
 
 
-def village_exit_rows(user, *, year: int) -> list[dict]:
-    """Each village: poverty incidence and collective income against the year's thresholds."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    from township.models import VillageYear
-
+def village_exits(
+    villages,
+    *,
+    year: int,
+    day: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> list:
+    """Each village's exit eligibility in ``year`` (``policy.village_exit``), with poor people
+    counted on ``day`` (31 December of the year, or today for the year in progress)."""
+    today = today or datetime.date.today()
+    villages = list(villages)
     line = PovertyLine.objects.filter(year=year).first()
-    villages = list(Village.objects.visible_to(user).select_related("township").order_by("code"))
-    poor = dict(
-        Member.objects.filter(
-            is_active=True,
-            household__village__in=villages,
-            household__status__in=[Household.Status.POOR, Household.Status.RETURNED],
-        )
-        .values_list("household__village_id")
-        .annotate(n=Count("pk"))
-    )
+    day = min(day or datetime.date(year, 12, 31), today)
+    poor = asof.poor_people_by_village(villages, None if day >= today else day)
     incomes = dict(
         VillageYear.objects.filter(village__in=villages, year=year).values_list(
             "village_id", "collective_income"
         )
     )
-    rows = []
-    for village in villages:
-        people, base = poor.get(village.pk, 0), village.rural_population
-        incidence = (
-            (Decimal(people * 100) / base).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            if base
-            else None
+    conditions = list(VillageExitCriterion.objects.filter(year=year).order_by("order", "name"))
+    checks = {
+        (c.village_id, c.criterion_id): c.met
+        for c in VillageCriterionCheck.objects.filter(
+            village__in=villages, criterion__in=conditions
         )
-        income = incomes.get(village.pk)
-        reasons = []
-        if line is None:
-            reasons.append("no_line")
-        else:
-            if incidence is None:
-                reasons.append("no_population")
-            elif incidence >= line.exit_incidence_threshold:
-                reasons.append("incidence")
-            if income is None:
-                reasons.append("no_income")
-            elif income < line.village_collective_income:
-                reasons.append("income")
-        rows.append(
-            {
-                "village": village,
-                "poor_people": people,
-                "incidence": incidence,
-                "collective_income": income,
-                "reasons": reasons,
-                "qualifies": not reasons,
-            }
+    }
+    return [
+        policy.village_exit(
+            village=village,
+            poor_people=poor.get(village.pk, 0),
+            collective_income=incomes.get(village.pk),
+            line=line,
+            conditions=[(c.name, checks.get((village.pk, c.pk))) for c in conditions],
         )
-    return rows
+        for village in villages
+    ]
+
+
+def village_exit_rows(user, *, year: int) -> list:
+    """The village-exit page: the user's villages."""
+    villages = Village.objects.visible_to(user).select_related("township").order_by("code")
+    return village_exits(villages, year=year)

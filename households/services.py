@@ -1,15 +1,31 @@
 """Writes to the archive card: each one atomic, validated by its form, recorded in history."""
 
+import datetime
 import secrets
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household, HouseholdCause, HouseholdIncome, Member, Visit, VisitPhoto
+from households import policy
+from households.models import (
+    Household,
+    HouseholdCause,
+    HouseholdIncome,
+    Member,
+    PovertyLine,
+    StatusChange,
+    Visit,
+    VisitPhoto,
+)
 from township.models import Village
+
+Status = Household.Status
+Source = StatusChange.Source
 
 
 class StaleEdit(Exception):
@@ -81,15 +97,180 @@ def _save_members(household: Household, rows: list[MemberRow], user) -> None:
 
 @transaction.atomic
 def household_create(
-    *, user, fields: dict, main_cause: str, other_causes: list[str], members: list[MemberRow]
+    *,
+    user,
+    fields: dict,
+    main_cause: str,
+    other_causes: list[str],
+    members: list[MemberRow],
+    status: str = Status.POOR,
+    exited_on: datetime.date | None = None,
+    exit_note: str = "",
 ) -> Household:
+    """A new card: an applicant to walk through identification, a registered household, or
+    one that left poverty before the system (``exited_on``, with the evidence of the time)."""
     household = Household(**fields)
     household.card_number = _next_card_number(household.village)
+    household.status = status
     household._history_user = user
     household.save()
     _sync_causes(household, main_cause=main_cause, other_causes=other_causes, user=user)
     _save_members(household, members, user)
+    facts = initial_status_facts(
+        household, status=status, exited_on=exited_on, source=Source.CARD, user=user
+    )
+    for fact in facts:
+        if fact.status == Status.EXITED:
+            fact.evidence, fact.people = exit_evidence(household, day=fact.effective_on)
+            fact.note = exit_note
+        fact.save()
     return household
+
+
+def initial_status_facts(
+    household: Household,
+    *,
+    status: str,
+    exited_on: datetime.date | None,
+    source: str,
+    user,
+    today: datetime.date | None = None,
+) -> list[StatusChange]:
+    """The dated facts of a card entered with ``status`` (unsaved): registration on
+    1 January of the year identified, and for a household entered as out of poverty its
+    exit on ``exited_on``. An applicant is applying from today."""
+    today = today or timezone.localdate()
+    registered = datetime.date(household.year_identified, 1, 1)
+
+    def fact(status, day):
+        return StatusChange(
+            household=household, status=status, effective_on=day, source=source, recorded_by=user
+        )
+
+    if status == Status.APPLICANT:
+        return [fact(Status.APPLICANT, today)]
+    if status == Status.POOR:
+        return [fact(Status.POOR, registered)]
+    if status == Status.EXITED:
+        if exited_on is None:
+            raise ValidationError(_("Give the year (or date) the household left poverty."))
+        if exited_on < registered or exited_on > today:
+            raise ValidationError(_("The exit must fall between the year identified and today."))
+        return [fact(Status.POOR, registered), fact(Status.EXITED, exited_on)]
+    raise ValidationError(_("A new card is an applicant, registered, or already out of poverty."))
+
+
+def historical_exit_date(year: int, *, today: datetime.date | None = None) -> datetime.date:
+    """The day an exit known only by its year took effect: 31 December, or today for an exit
+    of the current year (which is recorded through the exit case instead, when it can be)."""
+    today = today or timezone.localdate()
+    return min(datetime.date(year, 12, 31), today)
+
+
+def exit_evidence(household: Household, *, day: datetime.date) -> tuple[list[dict], int]:
+    """The exit criteria on ``day`` from the card's data, as stored with an exit, and the
+    number of people in the household that day."""
+    members = list(household.members.all())
+    incomes = list(household.incomes.all())
+    lines = dict(PovertyLine.objects.values_list("year", "amount"))
+    criteria = policy.exit_criteria(
+        household=household, members=members, incomes=incomes, lines=lines, day=day
+    )
+    people = sum(1 for m in members if policy.member_present(m, day))
+    return [c.as_evidence() for c in criteria], people
+
+
+@transaction.atomic
+def status_change_record(
+    *,
+    household: Household,
+    status: str,
+    effective_on: datetime.date,
+    source: str,
+    user,
+    case=None,
+    evidence: list[dict] | None = None,
+    people: int | None = None,
+    override_reason: str = "",
+    override_by=None,
+    note: str = "",
+) -> StatusChange:
+    """Record that ``household`` has ``status`` from ``effective_on``, and show it on the card.
+
+    Facts follow one another in time and in the order of a household's life in the register
+    (``policy.statuses.TRANSITIONS``); the card's status is the latest fact's.
+    """
+    # Race: two cases completing for one household at once; the row lock orders them.
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    last = household.status_changes.order_by("-effective_on", "-pk").first()
+    if last is not None and effective_on < last.effective_on:
+        raise ValidationError(
+            _("A status change cannot be dated before the previous one (%(date)s).")
+            % {"date": last.effective_on}
+        )
+    if effective_on > timezone.localdate():
+        raise ValidationError(_("A status change cannot be dated in the future."))
+    if not policy.may_follow(last.status if last else None, status):
+        raise ValidationError(
+            _("“%(new)s” cannot follow “%(old)s”.")
+            % {
+                "new": Status(status).label,
+                "old": Status(last.status).label if last else "—",
+            }
+        )
+    fact = StatusChange.objects.create(
+        household=household,
+        status=status,
+        effective_on=effective_on,
+        source=source,
+        case=case,
+        evidence=evidence or [],
+        people=people,
+        override_reason=override_reason,
+        override_by=override_by,
+        note=note,
+        recorded_by=user,
+    )
+    household.status = status
+    household.version += 1
+    household._history_user = user
+    household._change_reason = note or fact.get_source_display()
+    household.save()
+    return fact
+
+
+@transaction.atomic
+def historical_exit_correct(
+    *, household: Household, exited_on: datetime.date, user, reason: str
+) -> StatusChange:
+    """Correct the date of an exit entered from earlier records (not one of an exit case),
+    keeping it between the facts before and after it; the correction stays in history."""
+    Household.objects.select_for_update().get(pk=household.pk)
+    facts = list(household.status_changes.order_by("effective_on", "pk"))
+    exits = [
+        f for f in facts if f.status == Status.EXITED and f.source != StatusChange.Source.WORKFLOW
+    ]
+    if not exits:
+        raise ValidationError(_("This household has no exit entered from earlier records."))
+    fact = exits[-1]
+    if not reason.strip():
+        raise ValidationError(_("Say why the date is corrected."))
+    index = facts.index(fact)
+    before = facts[index - 1].effective_on if index > 0 else None
+    after = facts[index + 1].effective_on if index + 1 < len(facts) else None
+    if (before and exited_on < before) or (after and exited_on > after):
+        raise ValidationError(
+            _("The exit must fall between the facts before and after it (%(a)s – %(b)s).")
+            % {"a": before or "—", "b": after or "—"}
+        )
+    if exited_on > timezone.localdate():
+        raise ValidationError(_("A status change cannot be dated in the future."))
+    fact.effective_on = exited_on
+    fact.evidence, fact.people = exit_evidence(household, day=exited_on)
+    fact._history_user = user
+    fact._change_reason = reason.strip()[:100]
+    fact.save()
+    return fact
 
 
 @transaction.atomic

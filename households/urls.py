@@ -11,6 +11,7 @@ urlpatterns = [
     path("visits/", views.visit_list_all, name="visit_list"),
     path("<int:pk>/", views.household_detail, name="detail"),
     path("<int:pk>/edit/", views.household_edit, name="edit"),
+    path("<int:pk>/exit-date/", views.exit_date_correct, name="exit_date"),
     path("<int:pk>/income/new/", views.income_edit, name="income_create"),
     path("<int:pk>/income/<int:year>/", views.income_edit, name="income_edit"),
     path("<int:pk>/visits/", views.visit_list, name="visits"),

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from assistance import selectors as assistance_selectors
 from households import selectors, services
 from households.forms import (
     MEMBER_FIELDS,
+    ExitDateForm,
     HouseholdFilterForm,
     HouseholdForm,
     IncomeForm,
@@ -36,7 +38,15 @@ from township.access import (
 from township.models import Village
 
 PAGE_SIZE = 25
-_HOUSEHOLD_EXTRA_FIELDS = {"main_cause", "other_causes", "version"}
+_HOUSEHOLD_EXTRA_FIELDS = {
+    "main_cause",
+    "other_causes",
+    "version",
+    "initial_status",
+    "exit_year",
+    "exited_on",
+    "exit_note",
+}
 MEMBER_RACE_MESSAGE = gettext_lazy(
     "The card could not be saved: one of its members was saved in another household "
     "meanwhile. Check the ID numbers."
@@ -124,6 +134,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 main_cause=form.cleaned_data["main_cause"],
                 other_causes=form.cleaned_data["other_causes"],
                 members=_member_rows(formset),
+                status=form.cleaned_data["initial_status"],
+                exited_on=form.cleaned_data["exited_on"],
+                exit_note=form.cleaned_data["exit_note"],
             )
         except IntegrityError:
             messages.error(request, MEMBER_RACE_MESSAGE)
@@ -173,6 +186,31 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "households/form.html", {"form": form, "formset": formset, "household": household}
     )
+
+
+@login_required
+@require_POST
+def exit_date_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the date of an exit entered from earlier records (not one of an exit case)."""
+    household = selectors.get_household_for(request.user, pk)
+    if not can_edit_cards(request.user):
+        raise PermissionDenied
+    form = ExitDateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date and why it is corrected."))
+    else:
+        try:
+            services.historical_exit_correct(
+                household=household,
+                exited_on=form.cleaned_data["exited_on"],
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("The date of the exit is corrected."))
+    return redirect(household.get_absolute_url() + "#status")
 
 
 @login_required

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from households.eligibility import exit_eligibility, is_eligible
-from households.models import Household, PovertyLine, WorkflowCase, WorkflowStep
+from households import policy
+from households.models import Household, PovertyLine, StatusChange, WorkflowCase, WorkflowStep
+from households.services import exit_evidence, status_change_record
 from township.access import profile_for
 
 Kind = WorkflowCase.Kind
@@ -74,7 +75,7 @@ IDENTIFICATION = [
 STEPS = {Kind.EXIT: EXIT, Kind.IDENTIFICATION: IDENTIFICATION}
 RESULT_STATUS = {Kind.EXIT: Household.Status.EXITED, Kind.IDENTIFICATION: Household.Status.POOR}
 START_STATUS = {
-    Kind.EXIT: {Household.Status.POOR, Household.Status.RETURNED},
+    Kind.EXIT: policy.POOR,
     Kind.IDENTIFICATION: {Household.Status.APPLICANT},
 }
 
@@ -104,13 +105,14 @@ def _require(user, case: WorkflowCase) -> Step:
     return current_step(case)
 
 
-def eligibility_of(household: Household):
-    incomes = list(household.incomes.all())
-    lines = {
-        line.year: line for line in PovertyLine.objects.filter(year__in=[i.year for i in incomes])
-    }
-    return exit_eligibility(
-        household, members=list(household.members.all()), incomes=incomes, lines=lines
+def eligibility_of(household: Household, *, day: datetime.date | None = None):
+    """The exit criteria of ``household`` on ``day`` (today), from its current card."""
+    return policy.exit_criteria(
+        household=household,
+        members=list(household.members.all()),
+        incomes=list(household.incomes.all()),
+        lines=dict(PovertyLine.objects.values_list("year", "amount")),
+        day=day or timezone.localdate(),
     )
 
 
@@ -128,7 +130,7 @@ def workflow_start(
     profile = profile_for(user)
     role = profile.role if profile else None
     override_reason = override_reason.strip()
-    if kind == Kind.EXIT and not is_eligible(eligibility_of(household)):
+    if kind == Kind.EXIT and not policy.is_eligible(eligibility_of(household)):
         if not override_reason:
             raise ValidationError(
                 _(
@@ -234,13 +236,26 @@ def workflow_advance(
     if index + 1 < len(keys):
         case.step = keys[index + 1]
     else:
+        # The case's last step is the day the household's status changes: an exit on the
+        # day of its announcement, with the criteria as they stood that day.
         case.status, case.finished_at = WorkflowCase.Status.COMPLETED, timezone.now()
-        household = Household.objects.select_for_update().get(pk=case.household_id)
-        household.status = RESULT_STATUS[case.kind]
-        household.version += 1
-        household._history_user = user
-        household._change_reason = f"{case.get_kind_display()} #{case.pk}"
-        household.save()
+        household = Household.objects.get(pk=case.household_id)
+        evidence, people = ([], None)
+        if case.kind == Kind.EXIT:
+            evidence, people = exit_evidence(household, day=today)
+        status_change_record(
+            household=household,
+            status=RESULT_STATUS[case.kind],
+            effective_on=today,
+            source=StatusChange.Source.WORKFLOW,
+            user=user,
+            case=case,
+            evidence=evidence,
+            people=people,
+            override_reason=case.override_reason,
+            override_by=case.override_by,
+            note=f"{case.get_kind_display()} #{case.pk}",
+        )
     case.save()
     return case
 

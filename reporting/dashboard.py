@@ -1,81 +1,117 @@
-"""The leaders' dashboard: the figures of the scope, each with the list behind it."""
+"""The leaders' dashboard: the figures of the scope, each the count of the list it links to.
+
+A tile names the list filters it stands for; its figure is the count of exactly the queryset
+that list shows (``households.selectors.households_filtered``), so a tile and its list
+cannot disagree. Every rule behind a figure comes from ``households.policy``.
+"""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlencode
 
 import pygal
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assistance import ledger
-from assistance.models import Fund, PlanItem
-from households.models import Household, Member, MonitoringCase, Pairing, Visit, WorkflowCase
-from reporting.builders.exit_report import CHART_STYLE
+from assistance.models import Fund, LedgerEntry, PlanItem
+from households import policy
+from households.models import Household, MonitoringCase, StatusChange, WorkflowCase
+from households.selectors import households_filtered, village_exits
+from reporting.builders.charts import CHART_STYLE
 from township.models import TownshipYear, Village
+
+
+@dataclass
+class Tile:
+    key: str
+    label: str
+    value: object
+    url: str
+    extra: str = ""
+
+
+def _list_url(**filters) -> str:
+    return f"{reverse('households:list')}?{urlencode(filters)}"
+
+
+def household_tiles(user, *, today: datetime.date) -> list[Tile]:
+    """The household figures of the home page, each with the list it counts."""
+    year = today.year
+    interval = settings.BANGFU_VISIT_INTERVAL_DAYS
+    specs = [
+        ("registered", _("Registered households"), {"status": "registered"}),
+        ("exited_this_year", _("Out of poverty in %(year)s") % {"year": year}, {"exit_year": year}),
+        ("poor", _("Not yet out of poverty"), {"status": Household.Status.POOR}),
+        ("returned", _("Returned to poverty"), {"status": Household.Status.RETURNED}),
+        (
+            "overdue_visits",
+            _("No visit for more than %(n)d days") % {"n": interval},
+            {"status": "registered", "no_visit_days": interval},
+        ),
+    ]
+    return [
+        Tile(
+            key,
+            label,
+            households_filtered(user, today=today, **filters).count(),
+            _list_url(**filters),
+        )
+        for key, label, filters in specs
+    ]
+
+
+def exit_progress(user, *, year: int) -> dict:
+    """Exits of the year against the township targets, in households and in people."""
+    households = Household.objects.visible_to(user)
+    exits = StatusChange.objects.exits().in_year(year).filter(household__in=households)
+    done = exits.aggregate(households=Count("household", distinct=True), people=Sum("people"))
+    villages = Village.objects.visible_to(user)
+    targets = TownshipYear.objects.filter(
+        township__in=villages.values("township"), year=year
+    ).aggregate(households=Sum("exit_target"), people=Sum("exit_target_people"))
+    return {
+        "households": done["households"] or 0,
+        "people": done["people"] or 0,
+        "target_households": targets["households"],
+        "target_people": targets["people"],
+    }
 
 
 def dashboard(user, *, today: datetime.date | None = None) -> dict:
     today = today or datetime.date.today()
     year = today.year
+    tiles = household_tiles(user, today=today)
+    progress = exit_progress(user, year=year)
+    exited = next(t for t in tiles if t.key == "exited_this_year")
+    exited.extra = _("%(people)s people") % {"people": progress["people"]}
+    if progress["target_households"]:
+        exited.extra += " · " + _("target %(n)s households") % {"n": progress["target_households"]}
+        if progress["target_people"]:
+            exited.extra += _(", %(n)s people") % {"n": progress["target_people"]}
     households = Household.objects.visible_to(user)
-    by_status = dict(households.order_by().values_list("status").annotate(n=Count("pk")))
-    exited_this_year = WorkflowCase.objects.filter(
-        household__in=households,
-        kind=WorkflowCase.Kind.EXIT,
-        status=WorkflowCase.Status.COMPLETED,
-        finished_at__year=year,
-    ).count()
-    villages = list(Village.objects.visible_to(user).order_by("code"))
-    target = (
-        TownshipYear.objects.filter(township__villages__in=villages, year=year)
-        .distinct()
-        .aggregate(t=Sum("exit_target"))["t"]
-    )
-    monitored = (
-        MonitoringCase.objects.filter(household__in=households).exclude(status="removed").count()
+    monitored = MonitoringCase.objects.visible_to(user).open().count()
+    tiles.insert(
+        4,
+        Tile("monitored", _("Monitored households"), monitored, reverse("households:monitoring")),
     )
     items = PlanItem.objects.filter(
         plan__household__in=households, plan__year=year, due_date__lte=today
     ).exclude(status=PlanItem.Status.CANCELLED)
     due, done = items.count(), items.filter(status=PlanItem.Status.DONE).count()
-    since = today - datetime.timedelta(days=settings.BANGFU_VISIT_INTERVAL_DAYS)
-    overdue_visits = (
-        households.filter(Exists(Pairing.objects.current().filter(household=OuterRef("pk"))))
-        .exclude(Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=since)))
-        .count()
+    tiles.append(
+        Tile(
+            "delivery_rate",
+            _("Measures due so far that are done"),
+            f"{round(100 * done / due) if due else 100}%",
+            reverse("reporting:export_plans"),
+            f"{done}/{due}",
+        )
     )
-    poor_people = dict(
-        Member.objects.filter(
-            is_active=True,
-            household__in=households,
-            household__status__in=[Household.Status.POOR, Household.Status.RETURNED],
-        )
-        .values_list("household__village_id")
-        .annotate(n=Count("pk"))
-    )
-    incidence = []
-    for village in villages:
-        base = village.rural_population
-        value = (
-            (Decimal(poor_people.get(village.pk, 0) * 100) / base).quantize(
-                Decimal("0.01"), ROUND_HALF_UP
-            )
-            if base
-            else None
-        )
-        incidence.append(
-            {"village": village, "poor_people": poor_people.get(village.pk, 0), "incidence": value}
-        )
-    funds = {}
-    for fund in Fund.objects.visible_to(user).filter(year=year):
-        balance = ledger.fund_balance(fund)
-        row = funds.setdefault(
-            fund.get_source_display(), {"received": Decimal("0.00"), "disbursed": Decimal("0.00")}
-        )
-        row["received"] += balance.received
-        row["disbursed"] += balance.disbursed
+    villages = list(Village.objects.visible_to(user).order_by("code"))
+    incidence = village_exits(villages, year=year, today=today)
     chart = pygal.Bar(
         style=CHART_STYLE,
         width=640,
@@ -85,70 +121,68 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         js=[],
         title=_("Poverty incidence by village (%)"),
     )
-    chart.x_labels = [row["village"].name for row in incidence]
-    chart.add(_("Incidence"), [float(row["incidence"] or 0) for row in incidence])
-    households_url = reverse("households:list")
+    chart.x_labels = [row.village.name for row in incidence]
+    chart.add(_("Incidence"), [float(row.incidence or 0) for row in incidence])
     return {
         "year": year,
-        "figures": [
-            {
-                "label": _("Households registered"),
-                "value": sum(by_status.values()),
-                "url": households_url,
-            },
-            {
-                "label": _("Out of poverty this year"),
-                "value": exited_this_year,
-                "extra": _("target %(n)s") % {"n": target} if target else "",
-                "url": f"{households_url}?status=exited",
-            },
-            {
-                "label": _("Remaining"),
-                "value": by_status.get("poor", 0) + by_status.get("returned", 0),
-                "url": f"{households_url}?status=poor",
-            },
-            {"label": _("Monitored"), "value": monitored, "url": reverse("households:monitoring")},
-            {
-                "label": _("Plan delivery rate"),
-                "value": f"{round(100 * done / due) if due else 100}%",
-                "extra": f"{done}/{due}",
-                "url": reverse("reporting:export_plans"),
-            },
-            {
-                "label": _("Visits overdue"),
-                "value": overdue_visits,
-                "url": f"{households_url}?no_visit_days={settings.BANGFU_VISIT_INTERVAL_DAYS}",
-            },
-        ],
+        "figures": tiles,
         "incidence": incidence,
         "incidence_chart": chart.render(is_unicode=True),
-        "funds": [{"source": k, **v} for k, v in funds.items()],
-        "counts": {
-            "registered": sum(by_status.values()),
-            "exited_this_year": exited_this_year,
-            "remaining": by_status.get("poor", 0) + by_status.get("returned", 0),
-            "monitored": monitored,
-            "items_due": due,
-            "items_done": done,
-            "overdue_visits": overdue_visits,
-        },
+        "funds": fund_use(user, year=year, until=today),
+        "counts": {t.key: t.value for t in tiles},
+        "exit_progress": progress,
     }
+
+
+def fund_use(user, *, year: int, until: datetime.date) -> list[dict]:
+    """Received and disbursed by source, net of reversals, up to ``until``: one query."""
+    Kind = LedgerEntry.Kind
+
+    def net(kind):
+        entries = Q(entries__entry_date__lte=until)
+        return Sum("entries__amount", filter=entries & Q(entries__kind=kind)), Sum(
+            "entries__amount",
+            filter=entries & Q(entries__kind=Kind.REVERSAL, entries__reverses__kind=kind),
+        )
+
+    (r, rr), (d, rd) = net(Kind.RECEIPT), net(Kind.DISBURSEMENT)
+    rows = (
+        Fund.objects.visible_to(user)
+        .filter(year=year)
+        .values("source")
+        .annotate(r=r, rr=rr, d=d, rd=rd)
+        .order_by("source")
+    )
+    labels = dict(Fund.Source.choices)
+    zero, cent = Decimal("0"), Decimal("0.01")
+    return [
+        {
+            "source": labels[row["source"]],
+            "received": ((row["r"] or zero) - (row["rr"] or zero)).quantize(cent),
+            "disbursed": ((row["d"] or zero) - (row["rd"] or zero)).quantize(cent),
+        }
+        for row in rows
+    ]
 
 
 def needs_attention(user, *, today: datetime.date | None = None) -> dict:
     """What waits for this user: overdue visits, plan items due, workflow steps for their role."""
     from households import workflows
+    from households.models import Visit
     from township.access import profile_for
 
     today = today or datetime.date.today()
     profile = profile_for(user)
     role = profile.role if profile else None
-    since = today - datetime.timedelta(days=settings.BANGFU_VISIT_INTERVAL_DAYS)
     mine = Household.objects.visible_to(user)
     overdue = (
-        mine.exclude(
-            Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=since))
-        ).count()
+        mine.filter(status__in=policy.REGISTERED)
+        .exclude(
+            id__in=Visit.objects.filter(visited_on__gte=policy.visit_due_since(today)).values(
+                "household_id"
+            )
+        )
+        .count()
         if role == "cadre"
         else 0
     )

@@ -12,6 +12,12 @@ class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=ReportRun.Kind.choices)
     year = forms.IntegerField(label=_("Year"), min_value=2014, max_value=2100)
     township = forms.ModelChoiceField(label=_("Township"), queryset=None, required=False)
+    as_of = forms.DateField(
+        label=_("Drawn up to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty for the account's own day: 31 January, 30 June or 31 December."),
+    )
     village = forms.ModelChoiceField(
         label=_("Village"),
         queryset=None,
@@ -44,3 +50,10 @@ class ReportRequestForm(forms.Form):
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             )
+
+    def clean(self):
+        data = super().clean()
+        as_of, year = data.get("as_of"), data.get("year")
+        if as_of and year and as_of.year != year:
+            self.add_error("as_of", _("Choose a day of the report's year."))
+        return data

@@ -54,6 +54,8 @@ class ReportRun(models.Model):
 
     kind = models.CharField(_("report"), max_length=12, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("year"))
+    # The day the report is drawn up to: every figure is as it stood at the end of that day.
+    as_of = models.DateField(_("drawn up to"))
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="report_runs", verbose_name=_("township")
     )
@@ -112,15 +114,19 @@ class ReportRun(models.Model):
         constraints = [
             # Two requests for the same report at once produce one run.
             models.UniqueConstraint(
-                fields=["kind", "scope_key", "year"],
+                fields=["kind", "scope_key", "year", "as_of"],
                 condition=Q(status__in=["queued", "running"]),
                 name="report_one_run_in_progress",
             ),
             models.UniqueConstraint(
-                fields=["kind", "scope_key", "year", "version"], name="report_version_once"
+                fields=["kind", "scope_key", "year", "as_of", "version"],
+                name="report_version_once",
             ),
             models.CheckConstraint(
                 condition=Q(progress__lte=100), name="report_progress_at_most_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(as_of__year=models.F("year")), name="report_as_of_in_its_year"
             ),
         ]
         indexes = [

@@ -1,19 +1,31 @@
-"""The figures reports are built on, gathered in a fixed number of queries per report.
+"""The figures reports are built on, as they stood on each report's own date.
 
-The same functions serve the PDF, the frozen figures stored on the run, and the tests that
-check every total against the database and the ledger.
+A run is drawn up to ``run.as_of``: households in the register that day (from their dated
+status facts), the pairing in force that day, cards and members as recorded then, plan items
+with their status that day, deliveries and visits up to it, the income of the report's year.
+Every rule comes from ``households.policy``. The same functions serve the PDF, the frozen
+figures stored on the run, and the tests that check every total a second way.
 """
 
 import datetime
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy
 
 from assistance import ledger
-from assistance.models import AssistancePlan, Fund, PlanItem, Project
+from assistance.models import (
+    AssistancePlan,
+    Delivery,
+    Fund,
+    PlanItem,
+    Project,
+    ProjectStageChange,
+)
 from assistance.selectors import fund_reconciliation, project_reconciliation
-from households.models import Household, HouseholdIncome, Member, Pairing, PovertyLine, Visit
+from households import asof, policy
+from households.models import Household, HouseholdIncome, PovertyLine, Visit
 from reporting.models import ReportRun
 
 ZERO = Decimal("0.00")
@@ -25,20 +37,28 @@ PHASE_DATE = {  # the day each account is drawn up to
 }
 
 
-def households_of(run: ReportRun) -> QuerySet:
+def phase_date(kind: str, year: int) -> datetime.date:
+    """The default day a report of ``kind`` for ``year`` is drawn up to."""
+    month, day = PHASE_DATE.get(kind, (12, 31))
+    return datetime.date(year, month, day)
+
+
+def households_in_scope(run: ReportRun) -> QuerySet:
+    """The run's area on its date: a household, the cadre's households that day, a village,
+    or the township."""
     qs = Household.objects.filter(village__township=run.township)
     if run.household_id:
         return qs.filter(pk=run.household_id)
-    if run.village_id:
-        qs = qs.filter(village_id=run.village_id)
     if run.cadre_id:
-        qs = qs.filter(pairings__cadre_id=run.cadre_id, pairings__end_date__isnull=True)
-    return qs.exclude(status=Household.Status.REMOVED)
+        return qs.filter(pk__in=asof.paired_with_on(run.cadre_id, run.as_of).values("pk"))
+    if run.village_id:
+        return qs.filter(village_id=run.village_id)
+    return qs
 
 
-def phase_date(kind: str, year: int) -> datetime.date:
-    month, day = PHASE_DATE.get(kind, (12, 31))
-    return datetime.date(year, month, day)
+def households_of(run: ReportRun) -> QuerySet:
+    """The households of the run's area that were in the register on its date."""
+    return asof.registered_on(households_in_scope(run), run.as_of)
 
 
 def _money(value) -> Decimal:
@@ -46,26 +66,17 @@ def _money(value) -> Decimal:
 
 
 def household_rows(run: ReportRun, *, progress=None) -> list[dict]:
-    """One row a household: head, cadre, plan, deliveries, visits, income, criteria."""
-    year, until = run.year, phase_date(run.kind, run.year)
-    households = list(
-        households_of(run).select_related("village").order_by("village__code", "card_number")
-    )
+    """One row a household, as it stood on ``run.as_of``: head, cadre, plan, deliveries,
+    visits, income, status and the exit criteria."""
+    year, day = run.year, run.as_of
+    scope = households_of(run)
+    households = list(scope.select_related("village").order_by("village__code", "card_number"))
     ids = [h.pk for h in households]
-    heads = {
-        m.household_id: m
-        for m in Member.objects.filter(household_id__in=ids, is_active=True, relation="head")
-    }
-    sizes = dict(
-        Member.objects.filter(household_id__in=ids, is_active=True)
-        .values_list("household_id")
-        .annotate(n=Count("pk"))
-    )
-    cadres = dict(
-        Pairing.objects.current()
-        .filter(household_id__in=ids)
-        .values_list("household_id", "cadre__name")
-    )
+    statuses = asof.statuses_on(scope, day)
+    cards, entered_later = asof.cards_as_of(scope, day)
+    members = asof.members_as_of(scope, day, entered_later=entered_later)
+    pairings = asof.pairings_on(scope, day)
+    facts = asof.facts_of(scope)
     plans = {
         p.household_id: p for p in AssistancePlan.objects.filter(household_id__in=ids, year=year)
     }
@@ -73,64 +84,76 @@ def household_rows(run: ReportRun, *, progress=None) -> list[dict]:
     for item in (
         PlanItem.objects.filter(plan__household_id__in=ids, plan__year=year)
         .select_related("kind", "responsible", "plan")
-        .annotate(
-            delivered=Sum("deliveries__amount", filter=Q(deliveries__delivered_on__lte=until))
-        )
+        .annotate(delivered=Sum("deliveries__amount", filter=Q(deliveries__delivered_on__lte=day)))
         .order_by("due_date", "pk")
     ):
         item.delivered = _money(item.delivered)
-        item.overdue = item.status == PlanItem.Status.OPEN and item.due_date < until
+        item.status_then = item.status_on(day)
+        item.overdue = policy.is_item_overdue(
+            status_on_day=item.status_then, due_date=item.due_date, day=day
+        )
         items_by_household[item.plan.household_id].append(item)
     visits = dict(
-        Visit.objects.filter(household_id__in=ids, visited_on__year=year, visited_on__lte=until)
+        Visit.objects.filter(household_id__in=ids, visited_on__year=year, visited_on__lte=day)
         .values_list("household_id")
         .annotate(n=Count("pk"))
+        .order_by()
     )
     incomes = {
         i.household_id: i for i in HouseholdIncome.objects.filter(household_id__in=ids, year=year)
     }
-    line = PovertyLine.objects.filter(year=year).first()
-    months = until.month
+    lines = dict(PovertyLine.objects.values_list("year", "amount"))
+    line = lines.get(year)
     rows = []
     for n, hh in enumerate(households):
         plan = plans.get(hh.pk)
         items = items_by_household.get(hh.pk, [])
         income = incomes.get(hh.pk)
+        people = members.get(hh.pk, [])
+        head = next((m for m in people if m.relation == "head"), None)
+        criteria = policy.exit_criteria(
+            household=cards.get(hh.pk, hh),
+            members=people,
+            incomes=[income] if income else [],
+            lines=lines,
+            day=day,
+        )
         per_capita = income.per_capita_net_income if income else None
-        required = round((plan.required_visits if plan else 12) * months / 12)
-        criteria = [
-            hh.no_worry_food,
-            hh.no_worry_clothing,
-            hh.education_guaranteed,
-            hh.medical_guaranteed,
-            hh.housing_safe,
-            hh.water_safe,
-        ]
+        pairing = pairings.get(hh.pk)
+        exits = [f for f in facts.get(hh.pk, []) if policy.is_exit_in_year(f, year)]
+        exits = [f for f in exits if f.effective_on <= day]
+        live = [i for i in items if i.status_then != PlanItem.Status.CANCELLED]
         rows.append(
             {
                 "household": hh,
-                "head": heads.get(hh.pk),
-                "size": sizes.get(hh.pk, 0),
-                "cadre": cadres.get(hh.pk, ""),
+                "card": cards.get(hh.pk, hh),
+                "status": statuses.get(hh.pk),
+                "status_label": Household.Status(statuses[hh.pk]).label,
+                "head": head,
+                "members": people,
+                "size": len(people),
+                "cadre": pairing.cadre.name if pairing else "",
                 "plan": plan,
                 "items": items,
-                "planned": sum(
-                    (i.planned_amount for i in items if i.status != PlanItem.Status.CANCELLED), ZERO
-                ),
+                "planned": sum((i.planned_amount for i in live), ZERO),
                 "delivered": sum((i.delivered for i in items), ZERO),
-                "done": sum(1 for i in items if i.status == PlanItem.Status.DONE),
+                "done": sum(1 for i in items if i.status_then == PlanItem.Status.DONE),
                 "overdue": sum(1 for i in items if i.overdue),
-                "open": sum(1 for i in items if i.status == PlanItem.Status.OPEN),
-                "cancelled": sum(1 for i in items if i.status == PlanItem.Status.CANCELLED),
+                "open": sum(1 for i in items if i.status_then == PlanItem.Status.OPEN),
+                "cancelled": sum(1 for i in items if i.status_then == PlanItem.Status.CANCELLED),
                 "visits": visits.get(hh.pk, 0),
-                "visits_required": required,
+                "visits_required": policy.visits_required(
+                    plan.required_visits if plan else None, day
+                ),
                 "income": income,
                 "per_capita": per_capita,
-                "above_line": None
-                if per_capita is None or line is None
-                else per_capita > line.amount,
-                "criteria_met": all(criteria),
-                "exited": hh.status == Household.Status.EXITED,
+                "line": line,
+                "above_line": policy.income_above_line(per_capita, line),
+                "criteria": criteria,
+                "criteria_met": policy.is_eligible(criteria),
+                "unmet": policy.unmet(criteria),
+                "exited": statuses.get(hh.pk) == Household.Status.EXITED,
+                "exits_this_year": exits,
             }
         )
         if progress and n % 200 == 0:
@@ -138,48 +161,110 @@ def household_rows(run: ReportRun, *, progress=None) -> list[dict]:
     return rows
 
 
+# What a report states about each household, to tell which rows changed between builds.
+ROW_FACTS = [
+    ("head", gettext_lazy("Head of household")),
+    ("size", gettext_lazy("People")),
+    ("cadre", gettext_lazy("Pairing cadre")),
+    ("status", gettext_lazy("Status")),
+    ("planned", gettext_lazy("Planned")),
+    ("delivered", gettext_lazy("Delivered")),
+    ("done", gettext_lazy("Done")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("visits", gettext_lazy("Visits")),
+    ("per_capita", gettext_lazy("Per capita")),
+    ("criteria", gettext_lazy("Criteria met")),
+]
+
+
+def row_facts(row: dict) -> list[str]:
+    return [
+        row["head"].name if row["head"] else "",
+        str(row["size"]),
+        row["cadre"],
+        str(row["status"]),
+        str(row["planned"]),
+        str(row["delivered"]),
+        str(row["done"]),
+        str(row["overdue"]),
+        str(row["visits"]),
+        str(row["per_capita"] or "—"),
+        " ".join(c.key for c in row["criteria"] if c.met),
+    ]
+
+
+def row_changes(before: dict, after: dict, names: dict[str, str]) -> list[dict]:
+    """Rows that differ between two builds' ``{household id: row_facts}``."""
+    changes = []
+    for hid in sorted(set(before) | set(after), key=int):
+        old, new = before.get(hid), after.get(hid)
+        if old == new:
+            continue
+        if old is None or new is None:
+            what = [str(gettext_lazy("added") if old is None else gettext_lazy("removed"))]
+        else:
+            what = [
+                f"{label}: {a or '—'} → {b or '—'}"
+                for (key, label), a, b in zip(ROW_FACTS, old, new, strict=True)
+                if a != b
+            ]
+        changes.append({"name": names.get(hid, hid), "what": what})
+    return changes
+
+
 def fund_sections(run: ReportRun) -> list[dict]:
-    """Per fund and per project of the township and year: the reconciliation identity."""
+    """Per fund of the township and year: the reconciliation up to the report's date."""
     if run.village_id or run.cadre_id or run.household_id:
         return []
-    start, end = datetime.date(run.year, 1, 1), phase_date(run.kind, run.year)
-    sections = []
-    for fund in Fund.objects.filter(township=run.township, year=run.year).order_by("name"):
-        rec = fund_reconciliation(fund, start, end)
-        balance = ledger.fund_balance(fund)
-        sections.append({"fund": fund, "rec": rec, "balance": balance})
-    return sections
+    start, end = datetime.date(run.year, 1, 1), run.as_of
+    return [
+        {
+            "fund": fund,
+            "rec": fund_reconciliation(fund, start, end),
+            "balance": ledger.fund_balance(fund, until=end),
+        }
+        for fund in Fund.objects.filter(township=run.township, year=run.year).order_by("name")
+    ]
+
+
+def project_stage_on(project: Project, day: datetime.date) -> str:
+    """A project's stage on ``day`` from its dated stage changes."""
+    last = (
+        ProjectStageChange.objects.filter(project=project, changed_on__lte=day)
+        .order_by("-changed_on", "-pk")
+        .values_list("stage", flat=True)
+        .first()
+    )
+    return last or Project.Stage.LIBRARY
 
 
 def project_sections(run: ReportRun) -> list[dict]:
     if run.village_id or run.cadre_id or run.household_id:
         return []
-    start, end = datetime.date(run.year, 1, 1), phase_date(run.kind, run.year)
+    start, end = datetime.date(run.year, 1, 1), run.as_of
     return [
         {
             "project": p,
+            "stage": Project.Stage(project_stage_on(p, end)).label,
             "rec": project_reconciliation(p, start, end),
-            "allocated": ledger.project_allocated(p),
         }
         for p in Project.objects.filter(township=run.township, year=run.year).order_by("name")
     ]
 
 
 def exceptions(run: ReportRun, rows: list[dict]) -> list[dict]:
-    """Everything that does not reconcile, one line each."""
+    """Everything that does not reconcile on the report's date, one line each."""
     out = []
     year_end = run.kind == ReportRun.Kind.YEAR_END
     for row in rows:
-        hh, name = (
-            row["household"],
-            row["head"].name if row["head"] else row["household"].card_number,
-        )
+        hh = row["household"]
+        name = row["head"].name if row["head"] else hh.card_number
         for item in row["items"]:
             if item.overdue:
                 out.append(
                     {"household": hh, "name": name, "what": item.description, "problem": "overdue"}
                 )
-            elif year_end and item.status == PlanItem.Status.OPEN:
+            elif year_end and item.status_then == PlanItem.Status.OPEN:
                 out.append(
                     {
                         "household": hh,
@@ -193,7 +278,7 @@ def exceptions(run: ReportRun, rows: list[dict]) -> list[dict]:
                     {
                         "household": hh,
                         "name": name,
-                        "what": item.description,
+                        "what": f"{item.description}：{item.delivered} > {item.planned_amount}",
                         "problem": "over_delivered",
                     }
                 )
@@ -229,82 +314,49 @@ def totals(rows: list[dict]) -> dict:
         "delivered": str(sum((r["delivered"] for r in rows), ZERO)),
         "visits": sum(r["visits"] for r in rows),
         "visits_required": sum(r["visits_required"] for r in rows),
+        "criteria_met": sum(1 for r in rows if r["criteria_met"]),
         "exited": sum(1 for r in rows if r["exited"]),
+        "exited_this_year": sum(1 for r in rows if r["exits_this_year"]),
+        "poor": sum(1 for r in rows if r["status"] in policy.POOR),
     }
 
 
-def incidence_by_village(township) -> list[dict]:
-    """Poverty incidence per village, now: poor people / rural population."""
-    poor = (
-        Member.objects.filter(
-            is_active=True,
-            household__village__township=township,
-            household__status__in=[Household.Status.POOR, Household.Status.RETURNED],
-        )
-        .values("household__village_id")
-        .annotate(n=Count("pk"))
+def measures_by_kind(run: ReportRun) -> list[dict]:
+    """Measures of the year's plans by kind: done by the report's date, and money delivered."""
+    day = run.as_of
+    households = households_of(run)
+    items = list(
+        PlanItem.objects.filter(plan__household__in=households, plan__year=run.year)
+        .select_related("kind")
+        .order_by("kind__order", "pk")
     )
-    poor_people = {r["household__village_id"]: r["n"] for r in poor}
-    rows = []
-    for village in township.villages.order_by("code"):
-        people = poor_people.get(village.pk, 0)
-        base = village.rural_population or 0
-        incidence = (Decimal(people * 100) / base).quantize(CENT, ROUND_HALF_UP) if base else None
-        rows.append(
-            {"village": village, "poor_people": people, "population": base, "incidence": incidence}
+    delivered = dict(
+        Delivery.objects.filter(item__in=items, delivered_on__lte=day)
+        .values_list("item__kind_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    out: dict[int, dict] = {}
+    for item in items:
+        row = out.setdefault(
+            item.kind_id,
+            {"kind": item.kind.name, "items": 0, "done": 0, "delivered": ZERO},
         )
-    return rows
+        row["items"] += 1
+        row["done"] += item.status_on(day) == PlanItem.Status.DONE
+    for kind_id, amount in delivered.items():
+        out[kind_id]["delivered"] = _money(amount)
+    return list(out.values())
 
 
-def status_timeline(township) -> dict[int, list[tuple[datetime.datetime, str]]]:
-    """Each household's status changes, oldest first, from the card's history."""
-    timeline: dict[int, list] = defaultdict(list)
-    for hid, status, when in (
-        Household.history.filter(village__township=township)
-        .order_by("history_date", "history_id")
-        .values_list("id", "status", "history_date")
-    ):
-        if not timeline[hid] or timeline[hid][-1][1] != status:
-            timeline[hid].append((when, status))
-    return timeline
-
-
-def exits_by_year(timeline) -> dict[int, int]:
-    """How many households first reached "out of poverty" in each year."""
-    out: dict[int, int] = defaultdict(int)
-    for changes in timeline.values():
-        first = next((when for when, status in changes if status == Household.Status.EXITED), None)
-        if first is not None:
-            out[first.year] += 1
-    return dict(out)
-
-
-def poor_at_year_end(timeline, year: int) -> int:
-    """Households not yet out of poverty (or returned) on 31 December of ``year``."""
-    end = datetime.datetime(year, 12, 31, 23, 59, tzinfo=datetime.UTC)
-    count = 0
-    for changes in timeline.values():
-        status = None
-        for when, value in changes:
-            if when > end:
-                break
-            status = value
-        if status in (Household.Status.POOR, Household.Status.RETURNED):
-            count += 1
-    return count
-
-
-def fund_use_by_source(township, year: int) -> list[dict]:
-    rows = []
-    for fund in Fund.objects.filter(township=township, year=year).order_by("source", "name"):
-        balance = ledger.fund_balance(fund)
-        rows.append({"fund": fund, "received": balance.received, "disbursed": balance.disbursed})
+def fund_use_by_source(township, year: int, until: datetime.date) -> list[dict]:
     by_source: dict[str, dict] = {}
-    for row in rows:
+    for fund in Fund.objects.filter(township=township, year=year).order_by("source", "name"):
+        balance = ledger.fund_balance(fund, until=until)
         entry = by_source.setdefault(
-            row["fund"].source,
-            {"source": row["fund"].get_source_display(), "received": ZERO, "disbursed": ZERO},
+            fund.source,
+            {"source": fund.get_source_display(), "received": ZERO, "disbursed": ZERO},
         )
-        entry["received"] += row["received"]
-        entry["disbursed"] += row["disbursed"]
+        entry["received"] += balance.received
+        entry["disbursed"] += balance.disbursed
     return list(by_source.values())

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from households.models import Household
 from reporting.models import ReportRun
 from reporting.pdf import write_pdf
 
@@ -28,27 +29,41 @@ def scope_key(*, township, village=None, cadre=None, household=None) -> str:
 
 
 def report_request(
-    *, kind: str, year: int, township, village=None, cadre=None, household=None, user=None
+    *,
+    kind: str,
+    year: int,
+    township,
+    village=None,
+    cadre=None,
+    household=None,
+    user=None,
+    as_of: datetime.date | None = None,
 ) -> ReportRun:
-    """The run in progress for this report, or a new version queued for building."""
+    """The run in progress for this report, or a new version queued for building.
+
+    ``as_of`` is the day the report is drawn up to: by default the account's day (31 January,
+    30 June, 31 December), 31 December for the other reports.
+    """
+    from reporting.selectors import phase_date
     from reporting.tasks import build_report
 
+    as_of = as_of or phase_date(kind, year)
+    if as_of.year != year:
+        raise ValueError("A report is drawn up to a day of its own year.")
     key = scope_key(township=township, village=village, cadre=cadre, household=household)
-    in_progress = ReportRun.objects.filter(
-        kind=kind, scope_key=key, year=year, status__in=ReportRun.IN_PROGRESS
-    )
+    same = ReportRun.objects.filter(kind=kind, scope_key=key, year=year, as_of=as_of)
+    in_progress = same.filter(status__in=ReportRun.IN_PROGRESS)
     with transaction.atomic():
         existing = in_progress.first()
         if existing is not None:
             return existing
-        last = ReportRun.objects.filter(kind=kind, scope_key=key, year=year).aggregate(
-            v=Max("version")
-        )["v"]
+        last = same.aggregate(v=Max("version"))["v"]
         try:
             with transaction.atomic():
                 run = ReportRun.objects.create(
                     kind=kind,
                     year=year,
+                    as_of=as_of,
                     township=township,
                     village=village,
                     cadre=cadre,
@@ -68,6 +83,7 @@ def report_retry(*, run: ReportRun, user) -> ReportRun:
     return report_request(
         kind=run.kind,
         year=run.year,
+        as_of=run.as_of,
         township=run.township,
         village=run.village,
         cadre=run.cadre,
@@ -101,10 +117,14 @@ def report_build(*, run_id: int) -> None:
                 run, lambda p: _progress(run_id, p, "gather")
             )
             _progress(run_id, 65, "render")
-            html = render_to_string(template, {"run": run, **context})
+            html = render_to_string(
+                template, {"run": run, **_report_frame(run, figures), **context}
+            )
             _progress(run_id, 70, "pdf")
             scope = run.scope_key.replace(":", "-")
-            name = write_pdf(html, f"reports/{run.year}/{run.kind}-{scope}-v{run.version}.pdf")
+            name = write_pdf(
+                html, f"reports/{run.year}/{run.kind}-{scope}-{run.as_of:%m%d}-v{run.version}.pdf"
+            )
     except Exception as exc:
         log.exception("report run %s failed", run_id)
         ReportRun.objects.filter(pk=run_id).update(
@@ -121,6 +141,44 @@ def report_build(*, run_id: int) -> None:
         figures=figures,
         finished_at=timezone.now(),
     )
+
+
+def _report_frame(run: ReportRun, figures: dict) -> dict:
+    """What every report shows around its figures: who prepared it, whether it was built
+    before its day, and what changed since its first version."""
+    prepared_by = ""
+    if run.requested_by_id:
+        profile = getattr(run.requested_by, "profile", None)
+        prepared_by = profile.name if profile else run.requested_by.get_username()
+    frame = {
+        "prepared_by": prepared_by,
+        "provisional": timezone.localdate() <= run.as_of,
+        "changes": None,
+    }
+    first = (
+        ReportRun.objects.filter(
+            kind=run.kind,
+            scope_key=run.scope_key,
+            year=run.year,
+            as_of=run.as_of,
+            status=Status.DONE,
+        )
+        .exclude(pk=run.pk)
+        .order_by("version")
+        .first()
+    )
+    if first is not None and "rows" in first.figures and "rows" in figures:
+        from reporting.selectors import row_changes
+
+        names = {
+            str(h.pk): f"{h.village.name} {h.card_number}"
+            for h in Household.objects.filter(
+                pk__in=[int(k) for k in set(first.figures["rows"]) | set(figures["rows"])]
+            ).select_related("village")
+        }
+        frame["first_version"] = first
+        frame["changes"] = row_changes(first.figures["rows"], figures["rows"], names)
+    return frame
 
 
 def report_runs_sweep(*, now: datetime.datetime | None = None) -> int:

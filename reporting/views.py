@@ -76,7 +76,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
         where = _request_scope(request.user, form)
         kind = form.cleaned_data["kind"]
         run = services.report_request(
-            kind=kind, year=form.cleaned_data["year"], user=request.user, **where
+            kind=kind,
+            year=form.cleaned_data["year"],
+            as_of=form.cleaned_data.get("as_of"),
+            user=request.user,
+            **where,
         )
         return redirect("reporting:run", run.pk)
     runs = (
@@ -99,7 +103,7 @@ def run_download(request: HttpRequest, pk: int) -> FileResponse:
     run = get_run_for(request.user, pk)
     if run.status != ReportRun.Status.DONE or not run.file:
         raise PermissionDenied
-    filename = f"{run.get_kind_display()}-{run.scope_label}-{run.year}-v{run.version}.pdf"
+    filename = f"{run.get_kind_display()}-{run.scope_label}-{run.as_of:%Y%m%d}-v{run.version}.pdf"
     return FileResponse(
         run.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
     )
@@ -124,6 +128,7 @@ def household_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     run = services.report_request(
         kind=ReportRun.Kind.CARDS,
         year=timezone.localdate().year,
+        as_of=timezone.localdate(),
         township=household.village.township,
         household=household,
         user=request.user,

@@ -114,6 +114,7 @@ def world(db):
         run = ReportRun.objects.create(
             kind="year_end",
             year=2024,
+            as_of=datetime.date(2024, 12, 31),
             status="done",
             progress=100,
             scope_key=scope_key(**place),

@@ -74,10 +74,42 @@ class ProfileFactory(factory.django.DjangoModelFactory):
 class HouseholdFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Household
+        skip_postgeneration_save = True
 
     village = factory.SubFactory(VillageFactory)
     card_number = factory.LazyAttributeSequence(lambda o, n: f"{o.village.code}{n % 10000:04d}")
     year_identified = 2016
+
+    @factory.post_generation
+    def facts(obj, create, extracted, **kwargs):
+        """The dated status facts behind the card's status, as the services write them:
+        registered on 1 January of the year identified; an exit (``facts__exited_on``, by
+        default 31 December of the next year); a return or removal the year after."""
+        if not create:
+            return
+        from households.models import StatusChange
+
+        Status = Household.Status
+        registered = datetime.date(obj.year_identified, 1, 1)
+        exited_on = kwargs.get("exited_on") or datetime.date(obj.year_identified + 1, 12, 31)
+        chain = {
+            Status.APPLICANT: [(Status.APPLICANT, registered)],
+            Status.POOR: [(Status.POOR, registered)],
+            Status.EXITED: [(Status.POOR, registered), (Status.EXITED, exited_on)],
+            Status.RETURNED: [
+                (Status.POOR, registered),
+                (Status.EXITED, exited_on),
+                (Status.RETURNED, exited_on + datetime.timedelta(days=365)),
+            ],
+            Status.REMOVED: [
+                (Status.POOR, registered),
+                (Status.REMOVED, registered + datetime.timedelta(days=400)),
+            ],
+        }[obj.status]
+        for status, day in chain:
+            StatusChange.objects.create(
+                household=obj, status=status, effective_on=day, source="carried_over"
+            )
 
 
 class MemberFactory(factory.django.DjangoModelFactory):

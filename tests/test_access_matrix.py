@@ -53,6 +53,7 @@ MATRIX: dict[str, Entry] = {
     "households:create": Entry("login", perm="edit"),
     "households:detail": Entry("scoped", obj="household"),
     "households:edit": Entry("scoped", obj="household", perm="edit"),
+    "households:exit_date": Entry("scoped", obj="household", perm="edit", post=True),
     "households:income_create": Entry("scoped", obj="household", perm="edit"),
     "households:income_edit": Entry("scoped", obj="household", perm="edit", extra_args=(2025,)),
     "households:visits": Entry("scoped", obj="household"),

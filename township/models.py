@@ -185,6 +185,56 @@ class VillageYear(models.Model):
         return f"{self.village} {self.year}"
 
 
+class VillageExitCriterion(models.Model):
+    """A further condition of village exit (贫困村出列) in a year, beyond incidence and
+    collective income: e.g. a hardened road, a clinic, broadband. Kept as data per year."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("condition"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("village exit condition")
+        verbose_name_plural = _("village exit conditions")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "name"], name="village_criterion_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.name}"
+
+
+class VillageCriterionCheck(models.Model):
+    """Whether one village meets one further exit condition of the year."""
+
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        related_name="criterion_checks",
+        verbose_name=_("village"),
+    )
+    criterion = models.ForeignKey(
+        VillageExitCriterion,
+        on_delete=models.PROTECT,
+        related_name="checks",
+        verbose_name=_("condition"),
+    )
+    met = models.BooleanField(_("met"), default=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("village exit condition check")
+        verbose_name_plural = _("village exit condition checks")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "criterion"], name="village_check_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.criterion}"
+
+
 class TownshipYear(models.Model):
     """A township's targets for one year, as its leaders set them."""
 
@@ -193,6 +243,9 @@ class TownshipYear(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     exit_target = models.PositiveIntegerField(_("households to bring out of poverty"))
+    exit_target_people = models.PositiveIntegerField(
+        _("people to bring out of poverty"), null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -101,6 +101,9 @@ class PlanItem(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    # The day the item was done (its completing delivery) or cancelled: a report drawn up to
+    # an earlier day sees it still open.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = PlanItemQuerySet.as_manager()
@@ -116,6 +119,11 @@ class PlanItem(models.Model):
                 condition=Q(status="cancelled") & ~Q(cancel_reason="") | ~Q(status="cancelled"),
                 name="plan_item_cancel_has_reason",
             ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_on__isnull=True)
+                | ~Q(status="open") & Q(closed_on__isnull=False),
+                name="plan_item_closed_has_date",
+            ),
         ]
         indexes = [
             # Items due and overdue for a cadre's home and the mid-year account.
@@ -126,7 +134,17 @@ class PlanItem(models.Model):
         return self.description
 
     def is_overdue(self, today: datetime.date) -> bool:
-        return self.status == self.Status.OPEN and self.due_date < today
+        from households.policy import is_item_overdue
+
+        return is_item_overdue(
+            status_on_day=self.status_on(today), due_date=self.due_date, day=today
+        )
+
+    def status_on(self, day: datetime.date) -> str:
+        """The item's status as it stood on ``day``."""
+        if self.closed_on is None or self.closed_on > day:
+            return self.Status.OPEN
+        return self.status
 
 
 def _evidence_path(delivery: "Delivery", filename: str) -> str:

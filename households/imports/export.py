@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 
 from households.imports.roster import COLUMNS
 from households.masking import mask_id
-from households.models import HouseholdIncome, Member
+from households.models import HouseholdIncome, Member, StatusChange
 
 
 def roster_rows(households, *, full_ids: bool, year: int | None = None):
@@ -17,10 +17,15 @@ def roster_rows(households, *, full_ids: bool, year: int | None = None):
     incomes = Prefetch(
         "incomes", queryset=HouseholdIncome.objects.order_by("-year"), to_attr="roster_incomes"
     )
+    exits = Prefetch(
+        "status_changes",
+        queryset=StatusChange.objects.exits().order_by("-effective_on", "-pk"),
+        to_attr="roster_exits",
+    )
     shown = (lambda v: v) if full_ids else mask_id
     for household in (
         households.select_related("village")
-        .prefetch_related(members, incomes, "causes")
+        .prefetch_related(members, incomes, "causes", exits)
         .iterator(chunk_size=1000)
     ):
         head = next(
@@ -48,6 +53,10 @@ def roster_rows(households, *, full_ids: bool, year: int | None = None):
                 "address": household.address,
                 "attribute": household.get_attribute_display(),
                 "year_identified": household.year_identified,
+                "status": household.get_status_display(),
+                "exit_year": household.roster_exits[0].effective_on.year
+                if household.roster_exits and household.status == household.Status.EXITED
+                else "",
                 "housing": household.get_housing_display(),
                 "main_cause": main,
             }

@@ -55,6 +55,8 @@ COLUMNS = [
         "attribute", "贫困户属性", "Household attribute", "household", False, Household.Attribute
     ),
     Column("year_identified", "识别年度", "Year identified", "household"),
+    Column("status", "户状态", "Status", "household", False, Household.Status),
+    Column("exit_year", "脱贫年度", "Year out of poverty", "household"),
     Column("housing", "住房情况", "Housing", "household", False, Household.Housing),
     Column("main_cause", "主要致贫原因", "Main cause of poverty", "household", False, PovertyCause),
     Column("income_year", "收入年度", "Income year", "income"),
@@ -243,6 +245,67 @@ def _id(raw, row, column, problems) -> str | None:
     return text
 
 
+# A roster brings households in as they stand; returns to poverty and removals are dated
+# steps of the card, not columns of a spreadsheet.
+IMPORTABLE_STATUSES = {Household.Status.APPLICANT, Household.Status.POOR, Household.Status.EXITED}
+
+
+def _status_fields(raw, row, columns, fields, problems) -> None:
+    """The household's status and, for one out of poverty, the year it left."""
+    text = normalise(raw.get("status"))
+    status = Household.Status.POOR
+    if text:
+        status = _CHOICES["status"].get(text.lower()) or _CHOICES["status"].get(text)
+        if status is None or status not in IMPORTABLE_STATUSES:
+            problems.append(
+                Problem(
+                    row,
+                    columns["status"].zh,
+                    text,
+                    _(
+                        "A roster brings households in as applying, not yet or already out of "
+                        "poverty; other changes are steps on the card."
+                    ),
+                )
+            )
+            return
+        fields["status"] = status
+    year_text = normalise(raw.get("exit_year"))
+    if status != Household.Status.EXITED:
+        if year_text:
+            problems.append(
+                Problem(
+                    row,
+                    columns["exit_year"].zh,
+                    year_text,
+                    _("Only a household out of poverty has a year out of poverty."),
+                )
+            )
+        return
+    year = parse_year(raw.get("exit_year")) if year_text else None
+    identified = fields.get("year_identified")
+    if year is None or not 2000 <= year <= datetime.date.today().year:
+        problems.append(
+            Problem(
+                row,
+                columns["exit_year"].zh,
+                year_text,
+                _("Give the year the household left poverty, such as 2019."),
+            )
+        )
+    elif identified and year < identified:
+        problems.append(
+            Problem(
+                row,
+                columns["exit_year"].zh,
+                year_text,
+                _("The exit cannot come before the year identified."),
+            )
+        )
+    else:
+        fields["exit_year"] = year
+
+
 def parse(
     rows, *, villages: dict[str, object], progress=None
 ) -> tuple[list[RosterHousehold], list[Problem]]:
@@ -377,6 +440,7 @@ def parse(
                 )
             else:
                 fields["year_identified"] = year
+        _status_fields(raw, row, columns, fields, problems)
         household.fields, household.row = fields, row
         if normalise(raw.get("income_year")):
             year = parse_year(raw["income_year"])

@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from households.imports.roster import Problem, RosterError, estimate_rows, parse, read_rows
-from households.models import Household, HouseholdCause, HouseholdIncome, ImportJob, Member
+from households.models import (
+    Household,
+    HouseholdCause,
+    HouseholdIncome,
+    ImportJob,
+    Member,
+    StatusChange,
+)
+from households.services import historical_exit_date, initial_status_facts
 from township.models import Village
 
 MEMBER_FIELDS = [
@@ -145,6 +153,20 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
             if item.income:
                 plan.new_incomes.append(item)
             continue
+        if "status" in item.fields and item.fields["status"] != household.status:
+            problems.append(
+                Problem(
+                    item.row,
+                    "户状态",
+                    Household.Status(item.fields["status"]).label,
+                    _(
+                        "The card says “%(status)s”: a change of status is a dated step on "
+                        "the card, not an import."
+                    )
+                    % {"status": household.get_status_display()},
+                )
+            )
+            continue
         changed = _apply_fields(household, item.fields, HOUSEHOLD_FIELDS)
         if changed:
             plan.changed_households.append((household, changed))
@@ -201,11 +223,26 @@ def write(plan: Plan, *, user, reason: str) -> None:
         fields.setdefault("year_identified", timezone.localdate().year)
         serials[fields["village"].pk] += 1
         household = Household(
-            card_number=f"{fields['village'].code}{serials[fields['village'].pk]:04d}", **fields
+            card_number=f"{fields['village'].code}{serials[fields['village'].pk]:04d}",
+            status=item.fields.get("status", Household.Status.POOR),
+            **fields,
         )
         households.append(household)
         by_head[item.head_id] = (household, item)
     bulk_create_with_history(households, Household, **kw)
+    facts = []
+    for household, item in by_head.values():
+        exit_year = item.fields.get("exit_year")
+        for fact in initial_status_facts(
+            household,
+            status=household.status,
+            exited_on=historical_exit_date(exit_year) if exit_year else None,
+            source=StatusChange.Source.IMPORT,
+            user=user,
+        ):
+            fact.note = reason
+            facts.append(fact)
+    bulk_create_with_history(facts, StatusChange, **kw)
     members, causes, incomes = [], [], []
     for household, item in by_head.values():
         for _row, member in item.members:

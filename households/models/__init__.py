@@ -4,6 +4,7 @@ from households.models.income import HouseholdIncome, PovertyLine
 from households.models.members import Member
 from households.models.monitoring import Hardship, MonitoringCase
 from households.models.pairing import Pairing
+from households.models.status import StatusChange
 from households.models.visits import Visit, VisitPhoto
 from households.models.workflow import WorkflowCase, WorkflowStep
 
@@ -18,6 +19,7 @@ __all__ = [
     "Pairing",
     "PovertyCause",
     "PovertyLine",
+    "StatusChange",
     "Visit",
     "VisitPhoto",
     "WorkflowCase",

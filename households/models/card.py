@@ -104,8 +104,8 @@ class Household(models.Model):
     )
     no_worry_food = models.BooleanField(_("no worry about food"), default=False)
     no_worry_clothing = models.BooleanField(_("no worry about clothing"), default=False)
-    education_guaranteed = models.BooleanField(_("compulsory education guaranteed"), default=False)
-    medical_guaranteed = models.BooleanField(_("basic medical care guaranteed"), default=False)
+    # Compulsory education and basic medical care are judged from the members (schooling of
+    # every school-age child, insurance of every member) by ``households.policy``: no flag.
     water_safe = models.BooleanField(_("safe drinking water"), default=False)
     road_distance_km = models.DecimalField(
         _("distance to the road (km)"), max_digits=6, decimal_places=2, default=0

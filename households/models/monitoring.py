@@ -45,6 +45,10 @@ class MonitoringCaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MonitoringCaseQuerySet":
         return self.filter(household__in=Household.objects.visible_to(user))
 
+    def open(self) -> "MonitoringCaseQuerySet":
+        """Households still monitored (监测对象): every case whose risk is not removed."""
+        return self.exclude(status=MonitoringCase.Status.REMOVED)
+
 
 class MonitoringCase(models.Model):
     class Category(models.TextChoices):

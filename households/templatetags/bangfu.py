@@ -9,21 +9,6 @@ register.filter("mask_id", mask_id)
 register.filter("mask_account", mask_account)
 
 
-@register.filter
-def criteria(household) -> list[tuple[bool, str]]:
-    """The card's "two no-worries, three guarantees" and safe water, as (met, label) pairs."""
-    from django.utils.translation import gettext as _
-
-    return [
-        (household.no_worry_food, _("No worry about food")),
-        (household.no_worry_clothing, _("No worry about clothing")),
-        (household.education_guaranteed, _("Compulsory education")),
-        (household.medical_guaranteed, _("Basic medical care")),
-        (household.housing_safe, _("Safe housing")),
-        (household.water_safe, _("Safe drinking water")),
-    ]
-
-
 _STATUS_COLOURS = {
     "poor": "danger",
     "exited": "success",

@@ -8,8 +8,10 @@ def build(run, progress):
     funds = selectors.fund_sections(run)
     projects = selectors.project_sections(run)
     problems = selectors.exceptions(run, rows)
+    totals = selectors.totals(rows)
     figures = {
-        **selectors.totals(rows),
+        **totals,
+        "as_of": run.as_of.isoformat(),
         "exceptions": len(problems),
         "funds": [
             {
@@ -31,13 +33,14 @@ def build(run, progress):
             }
             for s in projects
         ],
+        "rows": {str(r["household"].pk): selectors.row_facts(r) for r in rows},
     }
     context = {
         "rows": rows,
         "funds": funds,
         "projects": projects,
         "exceptions": problems,
-        "totals": selectors.totals(rows),
-        "until": selectors.phase_date(run.kind, run.year),
+        "totals": totals,
+        "until": run.as_of,
     }
     return "reporting/pdf/reconciliation.html", context, figures

@@ -31,6 +31,7 @@ def card_data(village, members, *, version=None, existing=0, **household):
         "bank_account": "",
         "attribute": "general",
         "year_identified": "2016",
+        "initial_status": "poor",
         "housing": "safe",
         "road_distance_km": "1.5",
         "farmland_mu": "2",

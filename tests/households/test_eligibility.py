@@ -1,12 +1,14 @@
-"""Exit eligibility: each criterion with its boundary, and on the card."""
+"""Exit criteria (households.policy.criteria): each criterion with its boundary, on a day."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
-from households.eligibility import MET, NOT_MET, UNKNOWN, exit_eligibility, is_eligible
 from households.models import Member
+from households.policy import MET, NOT_MET, UNKNOWN, exit_criteria, is_eligible
 from tests import factories as f
 from township.validators import id_check_char
 
@@ -31,9 +33,12 @@ def household(db):
 def states(hh, year=2025):
     from households.models import PovertyLine
 
-    lines = {pl.year: pl for pl in PovertyLine.objects.all()}
-    criteria = exit_eligibility(
-        hh, members=list(hh.members.all()), incomes=list(hh.incomes.all()), lines=lines, year=year
+    criteria = exit_criteria(
+        household=hh,
+        members=list(hh.members.all()),
+        incomes=list(hh.incomes.all()),
+        lines=dict(PovertyLine.objects.values_list("year", "amount")),
+        day=datetime.date(year, 11, 30),
     )
     return {c.key: c.state for c in criteria}, criteria
 
@@ -97,6 +102,34 @@ def test_every_member_needs_medical_insurance(household):
     assert states(household)[0]["medical"] == NOT_MET
 
 
+def test_a_member_who_left_counts_until_the_day_they_left(household):
+    f.MemberFactory(
+        household=household,
+        id_number=id_born(1972, 2),
+        sex="F",
+        relation="spouse",
+        medical_insurance=False,
+        is_active=False,
+        left_on=datetime.date(2025, 6, 30),
+        left_reason="marriage",
+    )
+    assert states(household)[0]["medical"] == MET  # judged on 30 November 2025
+    criteria = exit_criteria(
+        household=household,
+        members=list(household.members.all()),
+        incomes=[],
+        lines={},
+        day=datetime.date(2025, 6, 1),
+    )
+    assert {c.key: c.state for c in criteria}["medical"] == NOT_MET
+
+
+def test_the_income_judged_is_the_one_of_the_days_year(household):
+    f.IncomeFactory(household=household, year=2024, members_count=1, wage_income=Decimal("9000"))
+    assert states(household)[0]["income"] == UNKNOWN  # 2025's income is not recorded
+
+
+@time_machine.travel(datetime.datetime(2025, 11, 30, 12, tzinfo=datetime.UTC), tick=False)
 def test_the_card_shows_each_criterion_with_its_figure(client, world):
     f.PovertyLineFactory(year=2025, amount=Decimal("4000"))
     world.households.own.incomes.update(wage_income=Decimal("15000"), members_count=3)

@@ -1,44 +1,80 @@
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from households.models import Household
+from households.models import Household, StatusChange
 from tests import factories as f
-from township.models import Village, VillageYear
+from township.models import Village, VillageCriterionCheck, VillageExitCriterion, VillageYear
 
 pytestmark = pytest.mark.django_db
 
 
-def test_villages_qualify_by_incidence_and_collective_income_with_reasons(client, world):
+@pytest.fixture
+def poor_villages(world):
+    Village.objects.filter(pk__in=[world.villages.a1.pk, world.villages.a2.pk]).update(
+        is_poor_village=True
+    )
     f.PovertyLineFactory(year=2025, amount=Decimal("4000"))
-    Village.objects.filter(pk=world.villages.a1.pk).update(
-        rural_population=200
-    )  # 2 poor people: 1.00 %
-    Village.objects.filter(pk=world.villages.a2.pk).update(
-        rural_population=20
-    )  # 1 poor person: 5.00 %
+
+
+def rows_for(client, user, year=2025):
+    client.force_login(user)
+    return {
+        r.village.name: r
+        for r in client.get(reverse("villages:exit"), {"year": year}).context["rows"]
+    }
+
+
+def test_villages_qualify_by_incidence_and_collective_income_with_reasons(
+    client, world, poor_villages
+):
+    Village.objects.filter(pk=world.villages.a1.pk).update(rural_population=200)  # 2 poor: 1 %
+    Village.objects.filter(pk=world.villages.a2.pk).update(rural_population=20)  # 1 poor: 5 %
     VillageYear.objects.create(
         village=world.villages.a1, year=2025, collective_income=Decimal("50000")
     )
     VillageYear.objects.create(
         village=world.villages.a2, year=2025, collective_income=Decimal("49999.99")
     )
-    client.force_login(world.profiles.leader.user)
-    rows = {
-        r["village"].name: r
-        for r in client.get(reverse("villages:exit"), {"year": 2025}).context["rows"]
-    }
-    assert rows["新田村"]["incidence"] == Decimal("1.00") and rows["新田村"]["qualifies"]
-    assert rows["石门村"]["reasons"] == ["incidence", "income"]
+    rows = rows_for(client, world.profiles.leader.user)
+    assert rows["新田村"].incidence == Decimal("1.00") and rows["新田村"].qualifies
+    assert rows["石门村"].reasons == ["incidence", "income"]
+    page = client.get(reverse("villages:exit"), {"year": 2025}).content.decode()
+    assert "贫困发生率偏高" in page
 
 
-def test_missing_figures_are_reasons_too(client, world):
+def test_missing_figures_are_reasons_too(client, world, poor_villages):
+    for household in Household.objects.filter(village=world.villages.a1):
+        StatusChange.objects.create(
+            household=household,
+            status="exited",
+            effective_on=datetime.date(2025, 10, 1),
+            source="card",
+        )
+    rows = rows_for(client, world.profiles.leader.user)
+    assert rows["新田村"].poor_people == 0
+    assert rows["新田村"].reasons == ["no_population", "no_income"]
+    # Counted on 31 December of the year asked: before the exits, both were poor.
+    assert rows_for(client, world.profiles.leader.user, year=2024)["新田村"].poor_people == 2
+
+
+def test_a_further_condition_of_the_year_must_be_met(client, world, poor_villages):
+    Village.objects.filter(pk=world.villages.a1.pk).update(rural_population=500)
+    VillageYear.objects.create(
+        village=world.villages.a1, year=2025, collective_income=Decimal("80000")
+    )
+    road = VillageExitCriterion.objects.create(year=2025, name="通硬化路")
+    assert rows_for(client, world.profiles.leader.user)["新田村"].reasons == ["unchecked:通硬化路"]
+    check = VillageCriterionCheck.objects.create(village=world.villages.a1, criterion=road)
+    assert rows_for(client, world.profiles.leader.user)["新田村"].reasons == ["condition:通硬化路"]
+    check.met = True
+    check.save()
+    assert rows_for(client, world.profiles.leader.user)["新田村"].qualifies
+
+
+def test_a_village_that_is_not_a_poor_village_has_nothing_to_exit(client, world):
     f.PovertyLineFactory(year=2025, amount=Decimal("4000"))
-    Household.objects.filter(village=world.villages.a1).update(status="exited")
-    client.force_login(world.profiles.leader.user)
-    rows = {
-        r["village"].name: r
-        for r in client.get(reverse("villages:exit"), {"year": 2025}).context["rows"]
-    }
-    assert rows["新田村"]["reasons"] == ["no_population", "no_income"]
+    row = rows_for(client, world.profiles.leader.user)["新田村"]
+    assert not row.applicable and row.reasons == ["not_poor_village"]

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -14,6 +15,13 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2025, 10, 1)
+
+
+@pytest.fixture(autouse=True)
+def in_november_2025():
+    """Exits are judged on the income of the year they fall in: these cases run in 2025."""
+    with time_machine.travel(datetime.datetime(2025, 11, 1, 9, tzinfo=datetime.UTC), tick=False):
+        yield
 
 
 @pytest.fixture

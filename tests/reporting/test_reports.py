@@ -13,6 +13,7 @@ from assistance import ledger
 from assistance.models import Fund
 from reporting import services
 from reporting.models import ReportRun
+from reporting.selectors import phase_date
 from tests import factories as f
 from tests.reporting_helpers import pdf_fonts, pdf_text
 
@@ -22,7 +23,11 @@ D = Decimal
 
 def build(kind, **place):
     run = ReportRun.objects.create(
-        kind=kind, year=2025, scope_key=services.scope_key(**place), **place
+        kind=kind,
+        year=2025,
+        as_of=phase_date(kind, 2025),
+        scope_key=services.scope_key(**place),
+        **place,
     )
     services.report_build(run_id=run.pk)
     run.refresh_from_db()
@@ -107,6 +112,7 @@ def test_a_stale_running_run_is_marked_failed(world):
     run = ReportRun.objects.create(
         kind="exit",
         year=2025,
+        as_of=datetime.date(2025, 12, 31),
         township=world.township,
         scope_key="township:x",
         status="running",
@@ -121,6 +127,7 @@ def test_a_redelivered_task_builds_a_run_its_dead_worker_left_running(world):
     run = ReportRun.objects.create(
         kind="register",
         year=2025,
+        as_of=datetime.date(2025, 12, 31),
         township=world.township,
         scope_key="township:redo",
         status="running",
@@ -169,6 +176,7 @@ def test_the_progress_fragment_polls_until_done(world, client):
     run = ReportRun.objects.create(
         kind="exit",
         year=2025,
+        as_of=datetime.date(2025, 12, 31),
         township=world.township,
         scope_key="township:p",
         status="running",
