@@ -176,6 +176,9 @@ class HouseholdForm(forms.ModelForm):
         if year is None and day is None:
             self.add_error("exit_year", _("Give the year the household left poverty."))
             return None
+        if year is not None and year > datetime.date.today().year:
+            self.add_error("exit_year", _("The exit cannot be in the future."))
+            return None
         if day is None:
             day = historical_exit_date(year)
         if year is not None and day.year != year:

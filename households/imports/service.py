@@ -158,7 +158,7 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
                 Problem(
                     item.row,
                     "户状态",
-                    Household.Status(item.fields["status"]).label,
+                    str(Household.Status(item.fields["status"]).label),
                     _(
                         "The card says “%(status)s”: a change of status is a dated step on "
                         "the card, not an import."
