@@ -152,7 +152,7 @@ def _report_frame(run: ReportRun, figures: dict) -> dict:
         prepared_by = profile.name if profile else run.requested_by.get_username()
     frame = {
         "prepared_by": prepared_by,
-        "provisional": timezone.localdate() <= run.as_of,
+        "provisional": timezone.localdate() < run.as_of,
         "changes": None,
     }
     first = (
