@@ -8,6 +8,7 @@ from households.models import (
     Member,
     Pairing,
     PovertyLine,
+    StatusChange,
 )
 
 
@@ -30,6 +31,27 @@ class HouseholdAdmin(SimpleHistoryAdmin):
     search_fields = ["card_number"]
     autocomplete_fields = ["village"]
     inlines = [CauseInline, MemberInline]
+    # A status changes only as a dated fact (households.services.status_change_record).
+    readonly_fields = ["status"]
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(SimpleHistoryAdmin):
+    """Read-only: facts are recorded by cases, the card form and imports."""
+
+    list_display = ["household", "status", "effective_on", "source", "recorded_by"]
+    list_filter = ["status", "source"]
+    date_hierarchy = "effective_on"
+    raw_id_fields = ["household", "case"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Member)

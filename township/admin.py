@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from township.models import County, StaffProfile, Township, TownshipYear, Village, VillageYear
+from township.models import (
+    County,
+    StaffProfile,
+    Township,
+    TownshipYear,
+    Village,
+    VillageCriterionCheck,
+    VillageExitCriterion,
+    VillageYear,
+)
 
 
 @admin.register(County)
@@ -44,5 +53,18 @@ class VillageYearAdmin(SimpleHistoryAdmin):
 
 @admin.register(TownshipYear)
 class TownshipYearAdmin(SimpleHistoryAdmin):
-    list_display = ["township", "year", "exit_target"]
+    list_display = ["township", "year", "exit_target", "exit_target_people"]
     list_filter = ["year"]
+
+
+@admin.register(VillageExitCriterion)
+class VillageExitCriterionAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "name", "order"]
+    list_filter = ["year"]
+
+
+@admin.register(VillageCriterionCheck)
+class VillageCriterionCheckAdmin(SimpleHistoryAdmin):
+    list_display = ["village", "criterion", "met", "note"]
+    list_filter = ["criterion__year", "met"]
+    autocomplete_fields = ["village"]
