@@ -24,7 +24,7 @@ from households.models import (
     StatusChange,
     Visit,
 )
-from township.models import County, StaffProfile, Township, Village
+from township.models import County, HelpUnit, StaffProfile, Township, Village
 from township.validators import id_check_char
 
 DEMO_PASSWORD = "bangfu-demo"
@@ -343,30 +343,52 @@ def _login(username: str, *, password: str | None, superuser: bool = False):
     return user
 
 
+def _help_units(county, villages) -> dict[str, HelpUnit]:
+    """The county units whose cadres are paired with households; each answers for a village
+    (包村) of the demo township, the first ones for the poor villages."""
+    units = {}
+    for i, name in enumerate(CADRE_UNITS):
+        unit, created = HelpUnit.objects.get_or_create(county=county, name=name)
+        if created:
+            unit.villages.set([villages[i % len(villages)]])
+        units[name] = unit
+    return units
+
+
 def _profiles(county, township, villages, cadres_needed: int) -> dict[str, StaffProfile]:
     places = {
         "county": {"county": county},
         "township": {"township": township},
         "village": {"village": villages[0]},
     }
+    units = _help_units(county, villages)
     profiles = {}
     for username, name, role, unit, title, place in DEMO_LOGINS:
         user = _login(username, password=DEMO_PASSWORD)
         profiles[username], _ = StaffProfile.objects.get_or_create(
             user=user,
-            defaults={"name": name, "role": role, "unit": unit, "title": title, **places[place]},
+            defaults={
+                "name": name,
+                "role": role,
+                "unit": unit,
+                "help_unit": units.get(unit) if role == StaffProfile.Role.CADRE else None,
+                "title": title,
+                **places[place],
+            },
         )
     for n in range(3, cadres_needed + 1):
         rng = random.Random(SEED + n)
         user = _login(f"cadre{n:03d}", password=None)
         male = rng.random() < 0.6
         chars = MALE_CHARS if male else FEMALE_CHARS
+        unit = rng.choice(CADRE_UNITS)
         profiles[user.username], _ = StaffProfile.objects.get_or_create(
             user=user,
             defaults={
                 "name": rng.choice(SURNAMES) + "".join(rng.choice(chars) for _ in range(2)),
                 "role": StaffProfile.Role.CADRE,
-                "unit": rng.choice(CADRE_UNITS),
+                "unit": unit,
+                "help_unit": units[unit],
                 "phone": f"139{rng.randrange(10**8):08d}",
                 "township": township,
             },

@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from township.models import (
     County,
+    HelpUnit,
     StaffProfile,
     Township,
     TownshipYear,
@@ -68,3 +69,11 @@ class VillageCriterionCheckAdmin(SimpleHistoryAdmin):
     list_display = ["village", "criterion", "met", "note"]
     list_filter = ["criterion__year", "met"]
     autocomplete_fields = ["village"]
+
+
+@admin.register(HelpUnit)
+class HelpUnitAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "county"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    filter_horizontal = ["villages"]

@@ -259,6 +259,40 @@ class TownshipYear(models.Model):
         return f"{self.township} {self.year}"
 
 
+class HelpUnit(models.Model):
+    """帮扶单位: a county bureau, an enterprise or a school whose cadres are paired with
+    households, and which is responsible for villages (包村)."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government department")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        SCHOOL = "school", _("School or hospital")
+        OTHER = "other", _("Other")
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="help_units", verbose_name=_("county")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.GOVERNMENT)
+    villages = models.ManyToManyField(
+        Village,
+        blank=True,
+        related_name="help_units",
+        verbose_name=_("villages it is responsible for"),
+    )
+    history = HistoricalRecords(m2m_fields=[villages])
+
+    class Meta:
+        verbose_name = _("help unit")
+        verbose_name_plural = _("help units")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="help_unit_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class StaffProfile(models.Model):
     """A user's role and where they work: the basis of what they may see."""
 
@@ -282,6 +316,14 @@ class StaffProfile(models.Model):
         max_length=100,
         blank=True,
         help_text=_("E.g. county public security bureau."),
+    )
+    help_unit = models.ForeignKey(
+        HelpUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("help unit"),
     )
     title = models.CharField(_("post"), max_length=50, blank=True)
     phone = models.CharField(
