@@ -185,7 +185,9 @@ def _projects(township: Township, villages, user, today) -> list[Project]:
     return projects
 
 
-def _funds(township: Township, projects: list[Project], user, today) -> None:
+def _funds(
+    township: Township, projects: list[Project], user, today, household_allocations: int
+) -> None:
     year = today.year
     for i, (name, source, purpose, amount) in enumerate(FUNDS):
         fund, _ = Fund.objects.get_or_create(
@@ -246,27 +248,42 @@ def _funds(township: Township, projects: list[Project], user, today) -> None:
             reason="重复支付，冲销",
             user=user,
         )
+        n_items = household_allocations
         items = PlanItem.objects.filter(
             plan__year=year, plan__household__village__township=township, planned_amount__gt=0
-        ).order_by("pk")[i * 5 : (i + 1) * 5]
+        ).order_by("pk")[i * n_items : (i + 1) * n_items]
         for n, item in enumerate(items, start=1):
-            ledger.ledger_allocate(
-                fund=fund,
-                amount=item.planned_amount,
-                voucher=f"{year}-H{n:02d}",
-                entry_date=min(today, datetime.date(year, 3, 10)),
-                purpose=item.description,
-                user=user,
-                plan_item=item,
-            )
+            try:
+                share = ledger.ledger_allocate(
+                    fund=fund,
+                    amount=item.planned_amount,
+                    voucher=f"{year}-H{n:04d}",
+                    entry_date=min(today, datetime.date(year, 3, 10)),
+                    purpose=item.description,
+                    user=user,
+                    plan_item=item,
+                )
+            except ledger.LedgerRefused:
+                break  # the fund is fully allocated
+            if item.status == PlanItem.Status.DONE:
+                ledger.ledger_disburse(
+                    allocation=share,
+                    amount=item.planned_amount,
+                    voucher=f"{year}-P{n:04d}",
+                    entry_date=min(today, item.closed_on),
+                    purpose=item.description,
+                    user=user,
+                )
 
 
-def _loans(households: list[Household], fund: Fund | None, user, today) -> None:
+def _loans(
+    households: list[Household], fund: Fund | None, user, today, *, count: int = 20
+) -> None:
     rng = random.Random(SEED + 7)
     with_loans = set(
         Loan.objects.filter(household__in=households).values_list("household_id", flat=True)
     )
-    for hh in rng.sample(households, min(20, len(households))):
+    for hh in rng.sample(households, min(count, len(households))):
         if hh.pk in with_loans:
             continue
         disbursed = datetime.date(today.year - rng.choice([0, 1, 2]), rng.randint(1, 12), 10)
@@ -291,11 +308,20 @@ def _loans(households: list[Household], fund: Fund | None, user, today) -> None:
 
 
 @transaction.atomic
-def seed_assistance(*, today: datetime.date | None = None) -> None:
+def seed_assistance(
+    *,
+    today: datetime.date | None = None,
+    township_code: str = TOWNSHIP[1],
+    username: str = "staff",
+    household_allocations: int = 5,
+    loans: int = 20,
+) -> None:
+    """Plans, projects, funds and loans of one township (the demo township by default);
+    ``household_allocations`` plan items per fund get money allocated and paid."""
     today = today or datetime.date.today()
-    township = Township.objects.get(code=TOWNSHIP[1])
+    township = Township.objects.get(code=township_code)
     villages = list(township.villages.order_by("code"))
-    user = get_user_model().objects.get(username="staff")
+    user = get_user_model().objects.get(username=username)
     households = list(
         Household.objects.filter(village__township=township)
         .prefetch_related("causes")
@@ -307,22 +333,19 @@ def seed_assistance(*, today: datetime.date | None = None) -> None:
         .values_list("household_id", "cadre_id")
     )
     needy = [h for h in households if h.status in policy.POOR]
-    paired_demo = [
-        h
-        for h in households
-        if cadres.get(h.pk)
-        in set(
-            Pairing.objects.filter(cadre__user__username__in=["cadre", "cadre2"]).values_list(
-                "cadre_id", flat=True
-            )
+    demo_cadres = set(
+        Pairing.objects.filter(cadre__user__username__in=["cadre", "cadre2"]).values_list(
+            "cadre_id", flat=True
         )
-    ]
+    )
+    paired_demo = [h for h in households if cadres.get(h.pk) in demo_cadres]
     _plans(list({h.pk: h for h in needy + paired_demo}.values()), cadres, user, today)
     projects = _projects(township, villages, user, today)
-    _funds(township, projects, user, today)
+    _funds(township, projects, user, today, household_allocations)
     _loans(
         needy or households,
         Fund.objects.filter(township=township, source=Fund.Source.COUNTY).first(),
         user,
         today,
+        count=loans,
     )

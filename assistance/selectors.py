@@ -4,8 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -19,7 +18,8 @@ from assistance.models import (
     Project,
     Repayment,
 )
-from households.models import Household, Member, Pairing, Visit
+from households import policy
+from households.models import Household, Member, Pairing
 from township.access import scope_for
 from township.models import StaffProfile
 
@@ -161,23 +161,29 @@ def items_due_by_household(user, *, today: datetime.date | None = None) -> dict[
 def cadre_workload(user, *, today: datetime.date | None = None) -> list[StaffProfile]:
     """Each cadre in scope with households paired now and how many are overdue a visit."""
     today = today or datetime.date.today()
-    since = today - datetime.timedelta(days=settings.BANGFU_VISIT_INTERVAL_DAYS)
+    since = policy.visit_due_since(today)
     visible = Household.objects.visible_to(user)
-    current = Pairing.objects.current().filter(cadre=OuterRef("pk"), household__in=visible)
-    overdue = current.exclude(
-        Exists(Visit.objects.filter(household=OuterRef("household"), visited_on__gte=since))
-    )
-
-    def count(qs):
-        return Coalesce(
-            Subquery(qs.order_by().values("cadre").annotate(n=Count("pk")).values("n")), 0
+    # One GROUP BY over the current pairings in scope, joined to the cadres in Python.
+    counts = {
+        row["cadre_id"]: row
+        for row in Pairing.objects.current()
+        .filter(household__in=visible)
+        .values("cadre_id")
+        .annotate(
+            households=Count("pk"),
+            overdue=Count(
+                "pk",
+                filter=Q(household__last_visit_on__isnull=True)
+                | Q(household__last_visit_on__lt=since),
+            ),
         )
-
-    return list(
-        cadres_for(user)
-        .annotate(households=count(current), overdue=count(overdue))
-        .order_by("name")
-    )
+        .order_by()
+    }
+    cadres = list(cadres_for(user).order_by("name"))
+    for cadre in cadres:
+        row = counts.get(cadre.pk, {})
+        cadre.households, cadre.overdue = row.get("households", 0), row.get("overdue", 0)
+    return cadres
 
 
 # Funds ------------------------------------------------------------------------------

@@ -480,12 +480,14 @@ def seed_demo(*, households: int, today: datetime.date | None = None) -> dict[st
         batch_size=batch,
         default_change_reason="seed_demo",
     )
-    _visits([(i, d.household) for i, d in new], profiles, today)
+    _visits([(i, d.household) for i, d in new], lambda i: _cadre_for(i, profiles).user_id, today)
     _targets_and_cases(township, villages, profiles, today)
     return {"created": len(new), "total": len(existing) + len(new)}
 
 
-def _targets_and_cases(township, villages, profiles, today: datetime.date) -> None:
+def _targets_and_cases(
+    township, villages, profiles, today: datetime.date, *, exits: int = 14
+) -> None:
     """This year's exit target, villages' collective income, exits under way, monitoring."""
     from households.models import Hardship, MonitoringCase, WorkflowCase
     from households.monitoring import monitoring_refresh
@@ -522,7 +524,7 @@ def _targets_and_cases(township, villages, profiles, today: datetime.date) -> No
                     user=profiles["leader"].user,
                     override_reason="演示：收入已达标，其他条件正在落实",
                 )
-    _exits_this_year(township, profiles, today)
+    _exits_this_year(township, profiles, today, exits)
     if not MonitoringCase.objects.filter(household__village__township=township).exists():
         exited = Household.objects.filter(
             village__township=township, status=Household.Status.EXITED
@@ -536,9 +538,6 @@ def _targets_and_cases(township, villages, profiles, today: datetime.date) -> No
                 note="户主突发重病住院",
             )
         monitoring_refresh(today=today)
-
-
-EXITS_THIS_YEAR = 14
 
 
 def _lift(household: Household, user, today: datetime.date) -> None:
@@ -571,7 +570,7 @@ def _lift(household: Household, user, today: datetime.date) -> None:
         member.save()
 
 
-def _exits_this_year(township, profiles, today: datetime.date) -> None:
+def _exits_this_year(township, profiles, today: datetime.date, count: int) -> None:
     """This year's exits, walked through every step of the exit case on past dates, so the
     dashboard, the lists and the exit report have this year's exits to show."""
     from django.core.exceptions import PermissionDenied, ValidationError
@@ -593,14 +592,14 @@ def _exits_this_year(township, profiles, today: datetime.date) -> None:
     candidates = (
         Household.objects.filter(village__township=township, status=Household.Status.POOR)
         .exclude(workflow_cases__status=WorkflowCase.Status.OPEN)
-        .order_by("-pk")[:EXITS_THIS_YEAR]
+        .order_by("-pk")[:count]
     )
     span = (latest - datetime.date(today.year, 3, 1)).days
     team, staff = profiles["team"].user, profiles["staff"].user
     county, leader = profiles["county"].user, profiles["leader"].user
     for n, household in enumerate(candidates):
         start = datetime.date(today.year, 3, 1) + datetime.timedelta(
-            days=span * n // EXITS_THIS_YEAR
+            days=span * n // count
         )
         if n % 4:  # three in four reached every criterion with the year's help
             _lift(household, staff, today)
@@ -646,14 +645,13 @@ FINDINGS = [
 HELP = ["", "送去米油", "协助办理医保报销", "联系技术员指导养殖", "介绍务工岗位"]
 
 
-def _visits(
-    new: list[tuple[int, Household]], profiles: dict[str, StaffProfile], today: datetime.date
-) -> None:
-    """This year's visits by each household's cadre: some households well visited, some not."""
+def _visits(new: list[tuple[int, Household]], visitor_of, today: datetime.date) -> None:
+    """This year's visits by each household's cadre (``visitor_of(index)``, a user id): some
+    households well visited, some not."""
     visits = []
     for index, household in new:
         rng = random.Random(SEED * 7 + index)
-        visitor = _cadre_for(index, profiles).user_id
+        visitor = visitor_of(index)
         for _ in range(rng.choice([0, 2, 4, 6, 8, 10])):
             day = datetime.date(today.year, 1, 1) + datetime.timedelta(
                 days=rng.randrange(max(today.timetuple().tm_yday, 1))
@@ -670,3 +668,12 @@ def _visits(
                 )
             )
     bulk_create_with_history(visits, Visit, batch_size=2000, default_change_reason="seed_demo")
+    last: dict[int, datetime.date] = {}
+    for visit in visits:
+        if visit.household_id not in last or last[visit.household_id] < visit.visited_on:
+            last[visit.household_id] = visit.visited_on
+    by_day: dict[datetime.date, list[int]] = {}
+    for household_id, day in last.items():
+        by_day.setdefault(day, []).append(household_id)
+    for day, ids in by_day.items():  # one UPDATE a day, not one a household
+        Household.objects.filter(pk__in=ids).update(last_visit_on=day)

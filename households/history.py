@@ -13,7 +13,15 @@ from django.utils.translation import pgettext
 from households.masking import SENSITIVE_FIELDS
 from households.models import Household, HouseholdCause, HouseholdIncome, Member, Pairing, Visit
 
-_HIDDEN = {"id", "version", "created_at", "updated_at", "client_token", "household"}
+_HIDDEN = {
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "last_visit_on",
+    "client_token",
+    "household",
+}
 
 
 @dataclass

@@ -55,14 +55,6 @@ def _active_members():
     return Member.objects.filter(household=OuterRef("pk"), is_active=True)
 
 
-def _last_visit():
-    return Subquery(
-        Visit.objects.filter(household=OuterRef("pk"))
-        .order_by("-visited_on")
-        .values("visited_on")[:1]
-    )
-
-
 def _current_cadre_name():
     return Subquery(
         Pairing.objects.current().filter(household=OuterRef("pk")).values("cadre__name")[:1]
@@ -77,7 +69,7 @@ def with_list_columns(households: QuerySet) -> QuerySet:
         head_name=Subquery(head.values("name")[:1]),
         head_id_number=Subquery(head.values("id_number")[:1]),
         members_count=Coalesce(Subquery(size, output_field=IntegerField()), 0),
-        last_visit=_last_visit(),
+        last_visit=F("last_visit_on"),
         cadre_name=_current_cadre_name(),
     )
 
@@ -85,7 +77,7 @@ def with_list_columns(households: QuerySet) -> QuerySet:
 SORTS = {
     "card": ["card_number"],
     "head": ["head_name", "card_number"],
-    "last_visit": [F("last_visit").asc(nulls_first=True), "card_number"],
+    "last_visit": [F("last_visit_on").asc(nulls_first=True), "card_number"],
     "village": ["village__code", "card_number"],
 }
 
@@ -130,9 +122,7 @@ def households_filtered(
         )
     if no_visit_days:
         since = (today or datetime.date.today()) - datetime.timedelta(days=no_visit_days)
-        qs = qs.exclude(
-            Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=since))
-        )
+        qs = qs.filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=since))
     q = q.strip()
     if q:
         qs = qs.filter(_search(q))
@@ -286,7 +276,7 @@ def my_households(user, *, today: datetime.date | None = None) -> list[Household
             Exists(Pairing.objects.current().filter(household=OuterRef("pk"), cadre_id=profile_id))
         )
     ).annotate(open_follow_ups=Coalesce(Subquery(open_follow_ups, output_field=IntegerField()), 0))
-    rows = list(qs.order_by(F("last_visit").asc(nulls_first=True), "card_number"))
+    rows = list(qs.order_by(F("last_visit_on").asc(nulls_first=True), "card_number"))
     due = today - datetime.timedelta(days=settings.BANGFU_VISIT_INTERVAL_DAYS)
     for household in rows:
         household.overdue = household.last_visit is None or household.last_visit < due
@@ -294,36 +284,34 @@ def my_households(user, *, today: datetime.date | None = None) -> list[Household
 
 
 def villages_with_counts(user) -> list[Village]:
-    """The user's villages with their counts of households (by status) and people."""
+    """The user's villages with their counts of households (by status) and people: one
+    GROUP BY over the visible households and one over their members."""
     visible = Household.objects.visible_to(user)
-    in_village = visible.filter(village=OuterRef("pk")).order_by().values("village")
-
-    def count(qs):
-        return Coalesce(
-            Subquery(qs.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
-        )
-
-    people = (
-        Member.objects.filter(
-            household__in=visible, household__village=OuterRef("pk"), is_active=True
+    Status = Household.Status
+    by_village = {
+        row["village_id"]: row
+        for row in visible.values("village_id")
+        .annotate(
+            registered=Count("pk"),
+            exited=Count("pk", filter=Q(status=Status.EXITED)),
+            poor=Count("pk", filter=Q(status=Status.POOR)),
+            returned=Count("pk", filter=Q(status=Status.RETURNED)),
         )
         .order_by()
-        .values("household__village")
+    }
+    people = dict(
+        Member.objects.filter(household__in=visible, is_active=True)
+        .values_list("household__village_id")
         .annotate(n=Count("pk"))
-        .values("n")
+        .order_by()
     )
-    return list(
-        Village.objects.visible_to(user)
-        .select_related("township")
-        .annotate(
-            registered=count(in_village),
-            exited=count(in_village.filter(status=Household.Status.EXITED)),
-            poor=count(in_village.filter(status=Household.Status.POOR)),
-            returned=count(in_village.filter(status=Household.Status.RETURNED)),
-            people=Coalesce(Subquery(people, output_field=IntegerField()), 0),
-        )
-        .order_by("code")
-    )
+    villages = list(Village.objects.visible_to(user).select_related("township").order_by("code"))
+    for village in villages:
+        row = by_village.get(village.pk, {})
+        for key in ("registered", "exited", "poor", "returned"):
+            setattr(village, key, row.get(key, 0))
+        village.people = people.get(village.pk, 0)
+    return villages
 
 
 def village_register(user, village: Village) -> QuerySet:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -329,6 +330,11 @@ def visit_log(
             visit = Visit(household=household, visitor=user, client_token=client_token, **fields)
             visit._history_user = user
             visit.save()
+            # The card's last visit moves forward only (a late entry of an older visit
+            # leaves it): one conditional update, safe against two visits saved at once.
+            Household.objects.filter(pk=household.pk).filter(
+                Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=visit.visited_on)
+            ).update(last_visit_on=visit.visited_on)
             for upload in photos:
                 photo = VisitPhoto(
                     visit=visit, token=secrets.token_hex(8), content_type=upload.content_type or ""
@@ -340,3 +346,34 @@ def visit_log(
             raise
         return Visit.objects.get(client_token=client_token), False
     return visit, True
+
+
+def household_facts_rebuild() -> int:
+    """Recompute the facts kept on the card from the events they summarise (the last visit
+    from the visits, the status from the latest status change); return how many changed."""
+    last_visit = Subquery(
+        Visit.objects.filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(day=Max("visited_on"))
+        .values("day")
+    )
+    latest_status = Subquery(
+        StatusChange.objects.filter(household=OuterRef("pk"))
+        .order_by("-effective_on", "-pk")
+        .values("status")[:1]
+    )
+    changed = 0
+    rows = Household.objects.annotate(day=last_visit, fact=latest_status).values_list(
+        "pk", "last_visit_on", "day", "status", "fact"
+    )
+    for pk, kept, day, status, fact in rows.iterator(chunk_size=5000):
+        fields = {}
+        if kept != day:
+            fields["last_visit_on"] = day
+        if fact is not None and status != fact:
+            fields["status"] = fact
+        if fields:
+            Household.objects.filter(pk=pk).update(**fields)
+            changed += 1
+    return changed

@@ -168,20 +168,16 @@ def fund_use(user, *, year: int, until: datetime.date) -> list[dict]:
 def needs_attention(user, *, today: datetime.date | None = None) -> dict:
     """What waits for this user: overdue visits, plan items due, workflow steps for their role."""
     from households import workflows
-    from households.models import Visit
     from township.access import profile_for
 
     today = today or datetime.date.today()
     profile = profile_for(user)
     role = profile.role if profile else None
     mine = Household.objects.visible_to(user)
+    since = policy.visit_due_since(today)
     overdue = (
         mine.filter(status__in=policy.REGISTERED)
-        .exclude(
-            id__in=Visit.objects.filter(visited_on__gte=policy.visit_due_since(today)).values(
-                "household_id"
-            )
-        )
+        .filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=since))
         .count()
         if role == "cadre"
         else 0

@@ -176,6 +176,16 @@ def png_bytes(size=(8, 8), colour=(200, 30, 30)) -> bytes:
 class VisitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Visit
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def last_visit(obj, create, extracted, **kwargs):
+        """The card's last visit, as ``visit_log`` keeps it."""
+        if create:
+            household = obj.household
+            if household.last_visit_on is None or household.last_visit_on < obj.visited_on:
+                Household.objects.filter(pk=household.pk).update(last_visit_on=obj.visited_on)
+                household.last_visit_on = obj.visited_on
 
     household = factory.SubFactory(HouseholdFactory)
     visitor = factory.SubFactory(UserFactory)

@@ -116,11 +116,15 @@ class Household(models.Model):
     forest_mu = models.DecimalField(
         _("forest land (mu)"), max_digits=8, decimal_places=2, default=0
     )
+    # The day of the latest visit: a fact lists sort and filter by, kept by the service that
+    # records a visit (``visit_log``) in the same transaction; ``rebuild_household_facts``
+    # recomputes it from the visits.
+    last_visit_on = models.DateField(_("last visit"), null=True, blank=True, editable=False)
     # Optimistic locking: a save must name the version it started from.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_visit_on"])
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -144,6 +148,8 @@ class Household(models.Model):
         indexes = [
             # The household list and the home page count by village and status.
             models.Index(fields=["village", "status"], name="household_village_status"),
+            # "Longest without a visit" and "no visit for N days" on the household list.
+            models.Index(fields=["village", "last_visit_on"], name="household_last_visit"),
         ]
 
     def __str__(self) -> str:

@@ -57,6 +57,8 @@ class Visit(models.Model):
             models.Index(fields=["household", "-visited_on"], name="visit_household_latest"),
             # A cadre's own visit list.
             models.Index(fields=["visitor", "-visited_on"], name="visit_visitor_latest"),
+            # The visits list: newest first, `ORDER BY visited_on DESC, id DESC`.
+            models.Index(fields=["-visited_on", "-id"], name="visit_newest_first"),
         ]
 
     def __str__(self) -> str:

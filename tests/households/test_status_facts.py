@@ -190,3 +190,31 @@ def test_an_import_does_not_change_a_cards_status(staff, world):
     assert any("状态" in p["message"] for p in job.problems), job.problems
     assert Household.objects.get(pk=world.households.own.pk).status == "poor"
     assert StatusChange.objects.filter(household=world.households.own).count() == 1
+
+
+def test_the_facts_kept_on_the_card_equal_the_events_they_summarise(world):
+    from django.core.management import call_command
+
+    from households.services import visit_log
+
+    own, user = world.households.own, world.profiles.cadre.user
+    for day in (datetime.date(2025, 3, 1), datetime.date(2025, 5, 1), datetime.date(2025, 4, 1)):
+        visit_log(
+            user=user,
+            household=own,
+            fields={"visited_on": day, "findings": "x"},
+            photos=[],
+            client_token=None,
+        )
+    own.refresh_from_db()
+    assert own.last_visit_on == datetime.date(2025, 5, 1)  # a late entry does not move it back
+    # Drift the kept facts behind the services' back; the command puts them right.
+    Household.objects.filter(pk=own.pk).update(last_visit_on=None, status="exited")
+    call_command("rebuild_household_facts")
+    own.refresh_from_db()
+    assert (own.last_visit_on, own.status) == (datetime.date(2025, 5, 1), "poor")
+    for household in Household.objects.all():
+        visits = list(household.visits.values_list("visited_on", flat=True))
+        assert household.last_visit_on == (max(visits) if visits else None)
+        latest = household.status_changes.order_by("-effective_on", "-pk").first()
+        assert household.status == latest.status

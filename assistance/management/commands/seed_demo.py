@@ -15,12 +15,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--households", type=int, default=400, help="How many households (default 400)."
+            "--households",
+            type=int,
+            default=None,
+            help="How many households (default 400; 50,000 with --county).",
+        )
+        parser.add_argument(
+            "--county",
+            action="store_true",
+            help="A county-scale demo: 20 townships of 12 villages, households spread evenly.",
         )
 
-    def handle(self, *args, households: int, **options):
+    def handle(self, *args, households: int | None, county: bool, **options):
+        households = households or (50_000 if county else 400)
         if not 1 <= households <= 100_000:
             raise CommandError(_("--households must be between 1 and 100000."))
+        if county:
+            from households.demo_county import seed_county
+
+            result = seed_county(households=households)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"seed_demo --county: {result['created']} households created, "
+                    f"{result['total']} in the county. Township logins t01staff … t19staff "
+                    f"and the demo township's; password {DEMO_PASSWORD!r}."
+                )
+            )
+            return
         result = seed_demo(households=households)
         seed_assistance()
         self.stdout.write(
