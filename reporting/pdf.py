@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -25,3 +26,22 @@ def write_pdf(html: str, relative_path: str) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise
     return relative_path
+
+
+def temp_files_sweep(*, now: float | None = None) -> int:
+    """Remove the temporary files of builds that died with their worker (``kill -9`` leaves
+    them behind). Only files older than the build time limit and a margin: no build can
+    still be writing them. Returns how many were removed."""
+    root = Path(settings.MEDIA_ROOT) / "reports"
+    if not root.is_dir():
+        return 0
+    older_than = (now or time.time()) - (settings.BANGFU_REPORT_STALE_MINUTES + 5) * 60
+    removed = 0
+    for path in root.rglob(".building-*.pdf"):
+        try:
+            if path.stat().st_mtime < older_than:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # removed meanwhile
+            continue
+    return removed

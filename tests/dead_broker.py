@@ -1,0 +1,44 @@
+"""A broker that is down: the Celery app in this process sends to a port nobody listens on."""
+
+import socket
+from types import SimpleNamespace
+
+import pytest
+
+from township.celery import app as celery_app
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def dead_broker():
+    """Tasks are really sent (not run in-process) to a broker that refuses connections.
+
+    ``revive()`` brings the broker "back": tasks run in-process again, as in the other tests;
+    ``kill()`` takes it down again.
+    """
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.task_always_eager, celery_app._pool)
+    saved_producers = celery_app.amqp._producer_pool
+
+    def reset_pools():
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    def revive():
+        conf.broker_url, conf.task_always_eager = saved[0], saved[1]
+        reset_pools()
+
+    def kill():
+        conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
+        conf.task_always_eager = False
+        reset_pools()
+
+    kill()
+    yield SimpleNamespace(revive=revive, kill=kill)
+    conf.broker_url, conf.task_always_eager, celery_app._pool = saved
+    celery_app.amqp._producer_pool = saved_producers
