@@ -118,13 +118,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock a username from an address after repeated failures.
+# Login throttling (township/throttling.py): after AXES_FAILURE_LIMIT failures a username is
+# locked from that address only, never for everyone; the lockout lasts
+# BANGFU_LOGIN_COOLOFF_MINUTES, doubled for each further lockout within a day.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+BANGFU_LOGIN_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = "township.throttling.cool_off"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Lockouts are kept (not only the current failures), so that the next one can last longer.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client's address: REMOTE_ADDR, unless the app is reached through reverse proxies that
+# append to X-Forwarded-For: then say how many (1 for one nginx in front). Never set it
+# higher than the proxies really in front, or clients could choose their own address.
+AXES_CLIENT_IP_CALLABLE = "township.throttling.client_ip"
+BANGFU_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+BANGFU_FORWARDED_FOR_HEADER = "HTTP_X_FORWARDED_FOR"
 
 # Idle timeout: the session lives SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
