@@ -15,7 +15,7 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def dead_broker():
+def dead_broker(monkeypatch):
     """Tasks are really sent (not run in-process) to a broker that refuses connections.
 
     ``revive()`` brings the broker "back": tasks run in-process again, as in the other tests;
@@ -29,16 +29,20 @@ def dead_broker():
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
-    def revive():
-        conf.broker_url, conf.task_always_eager = saved[0], saved[1]
+    def kill():
+        dead = f"redis://127.0.0.1:{closed_port()}/0"
+        # Celery reads the environment variable before its own setting.
+        monkeypatch.setenv("CELERY_BROKER_URL", dead)
+        conf.broker_url = dead
+        conf.task_always_eager = False
         reset_pools()
 
-    def kill():
-        conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
-        conf.task_always_eager = False
+    def revive():
+        monkeypatch.undo()
+        conf.broker_url, conf.task_always_eager = saved[0], saved[1]
         reset_pools()
 
     kill()
     yield SimpleNamespace(revive=revive, kill=kill)
-    conf.broker_url, conf.task_always_eager, celery_app._pool = saved
-    celery_app.amqp._producer_pool = saved_producers
+    revive()
+    celery_app._pool, celery_app.amqp._producer_pool = saved[2], saved_producers
