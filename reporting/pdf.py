@@ -19,6 +19,9 @@ def write_pdf(html: str, relative_path: str) -> str:
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".building-", suffix=".pdf")
     os.close(fd)
+    pause = getattr(settings, "BANGFU_TEST_BUILD_PAUSE_SECONDS", 0)
+    if pause:  # set by the test settings only: time to kill a worker mid-build
+        time.sleep(pause)
     try:
         HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(tmp)
         os.replace(tmp, final)

@@ -2,7 +2,6 @@
 
 import datetime
 import logging
-import time
 from pathlib import Path
 
 from django.conf import settings
@@ -184,9 +183,6 @@ def _build(run_id: int, attempt: int, mine) -> None:
             _progress(run_id, attempt, 65, "render")
             html = render_to_string(template, {"run": run, **context})
             _progress(run_id, attempt, 70, "pdf")
-            pause = getattr(settings, "BANGFU_TEST_BUILD_PAUSE_SECONDS", 0)
-            if pause:  # the test settings only: time to kill a worker mid-build
-                time.sleep(pause)
             write_pdf(html, name)
     except Exception as exc:
         log.exception("report run %s failed", run_id)
