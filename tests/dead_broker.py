@@ -22,7 +22,7 @@ def dead_broker(monkeypatch):
     ``kill()`` takes it down again.
     """
     conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_always_eager, celery_app._pool)
+    saved = (conf.broker_url, conf.task_always_eager, celery_app._pool, conf.broker_write_url)
     saved_producers = celery_app.amqp._producer_pool
 
     def reset_pools():
@@ -33,13 +33,17 @@ def dead_broker(monkeypatch):
         dead = f"redis://127.0.0.1:{closed_port()}/0"
         # Celery reads the environment variable before its own setting.
         monkeypatch.setenv("CELERY_BROKER_URL", dead)
-        conf.broker_url = dead
+        conf.broker_url = conf.broker_write_url = dead  # tasks are sent to the write URL
         conf.task_always_eager = False
         reset_pools()
 
     def revive():
         monkeypatch.undo()
-        conf.broker_url, conf.task_always_eager = saved[0], saved[1]
+        conf.broker_url, conf.task_always_eager, conf.broker_write_url = (
+            saved[0],
+            saved[1],
+            saved[3],
+        )
         reset_pools()
 
     kill()
