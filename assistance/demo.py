@@ -276,9 +276,7 @@ def _funds(
                 )
 
 
-def _loans(
-    households: list[Household], fund: Fund | None, user, today, *, count: int = 20
-) -> None:
+def _loans(households: list[Household], fund: Fund | None, user, today, *, count: int = 20) -> None:
     rng = random.Random(SEED + 7)
     with_loans = set(
         Loan.objects.filter(household__in=households).values_list("household_id", flat=True)

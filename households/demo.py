@@ -598,9 +598,7 @@ def _exits_this_year(township, profiles, today: datetime.date, count: int) -> No
     team, staff = profiles["team"].user, profiles["staff"].user
     county, leader = profiles["county"].user, profiles["leader"].user
     for n, household in enumerate(candidates):
-        start = datetime.date(today.year, 3, 1) + datetime.timedelta(
-            days=span * n // count
-        )
+        start = datetime.date(today.year, 3, 1) + datetime.timedelta(days=span * n // count)
         if n % 4:  # three in four reached every criterion with the year's help
             _lift(household, staff, today)
         try:

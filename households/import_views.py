@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from households import tasks
+from households.imports import service
 from households.imports.export import roster_headings
+from households.imports.roster import RosterError, check_archive
 from households.models import ImportJob
 from reporting.exports import xlsx_response
 from township.access import can_edit_cards
@@ -31,6 +32,10 @@ class UploadForm(forms.Form):
                 _("The file is larger than %(mb)d MB: split it into smaller files.")
                 % {"mb": settings.BANGFU_IMPORT_MAX_BYTES // (1024 * 1024)}
             )
+        try:
+            check_archive(upload)  # a zip bomb is refused here, before anything parses it
+        except RosterError as error:
+            raise forms.ValidationError(str(error)) from error
         return upload
 
 
@@ -53,7 +58,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
         )
         job.file.save(upload.name, upload, save=False)
         job.save()
-        transaction.on_commit(lambda: tasks.import_check.delay(job.pk))
+        # A broker that is down leaves the job waiting, marked unsent: its page says so and
+        # the sweeper sends it again (township/background.py).
+        transaction.on_commit(lambda: service.send_check(job.pk))
         return redirect("households:import", job.pk)
     jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:20]
     return render(request, "households/imports.html", {"form": form, "jobs": jobs})
@@ -80,5 +87,12 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     if job.status != ImportJob.Status.CHECKED:
         messages.error(request, _("Only a checked file without problems can be written."))
         return redirect("households:import", job.pk)
-    transaction.on_commit(lambda: tasks.import_apply.delay(job.pk))
+    if not service.send_apply(job.pk):
+        messages.error(
+            request,
+            _(
+                "The import service could not be reached right now: nothing was written. "
+                "Try again in a few minutes."
+            ),
+        )
     return redirect("households:import", job.pk)

@@ -1,8 +1,19 @@
 from celery import shared_task
+from django.conf import settings
 from django.utils import translation
 
 from households.imports import service
 from households.models import ImportJob
+
+# Like build_report: a task that dies with its worker is delivered again (acknowledged
+# late, and rejected back to the queue when the pool loses the process), within the hard
+# time limit that the broker's visibility timeout is set against (township/settings.py).
+_LONG = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": settings.BANGFU_IMPORT_TIME_LIMIT_MINUTES * 60 - 30,
+    "time_limit": settings.BANGFU_IMPORT_TIME_LIMIT_MINUTES * 60,
+}
 
 
 def _language(job_id: int) -> str:
@@ -11,16 +22,22 @@ def _language(job_id: int) -> str:
     )
 
 
-@shared_task(acks_late=True)
+@shared_task(**_LONG)
 def import_check(job_id: int) -> None:
     with translation.override(_language(job_id)):
         service.import_check(job_id=job_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(**_LONG)
 def import_apply(job_id: int) -> None:
     with translation.override(_language(job_id)):
         service.import_apply(job_id=job_id)
+
+
+@shared_task
+def import_jobs_sweep() -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        return service.import_jobs_sweep()
 
 
 @shared_task

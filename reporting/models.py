@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Household
 from township.access import Scope, scope_for
+from township.background import BackgroundWork
 from township.models import StaffProfile, Township, Village
 
 
@@ -35,7 +36,7 @@ class ReportRunQuerySet(models.QuerySet):
         return self.none()
 
 
-class ReportRun(models.Model):
+class ReportRun(BackgroundWork):
     class Kind(models.TextChoices):
         YEAR_START = "year_start", _("Year-start account (年初建账)")
         MID_YEAR = "mid_year", _("Mid-year reconciliation (年中对账)")
@@ -150,3 +151,8 @@ class ReportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_unsent(self) -> bool:
+        """Waiting, but the broker could not be reached: the sweeper sends it again."""
+        return self.status == self.Status.QUEUED and self.dispatched_at is None

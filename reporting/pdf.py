@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -18,6 +19,9 @@ def write_pdf(html: str, relative_path: str) -> str:
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".building-", suffix=".pdf")
     os.close(fd)
+    pause = getattr(settings, "BANGFU_TEST_BUILD_PAUSE_SECONDS", 0)
+    if pause:  # set by the test settings only: time to kill a worker mid-build
+        time.sleep(pause)
     try:
         HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(tmp)
         os.replace(tmp, final)
@@ -25,3 +29,22 @@ def write_pdf(html: str, relative_path: str) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise
     return relative_path
+
+
+def temp_files_sweep(*, now: float | None = None) -> int:
+    """Remove the temporary files of builds that died with their worker (``kill -9`` leaves
+    them behind). Only files older than the build time limit and a margin: no build can
+    still be writing them. Returns how many were removed."""
+    root = Path(settings.MEDIA_ROOT) / "reports"
+    if not root.is_dir():
+        return 0
+    older_than = (now or time.time()) - (settings.BANGFU_REPORT_STALE_MINUTES + 5) * 60
+    removed = 0
+    for path in root.rglob(".building-*.pdf"):
+        try:
+            if path.stat().st_mtime < older_than:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # removed meanwhile
+            continue
+    return removed

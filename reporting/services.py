@@ -2,10 +2,11 @@
 
 import datetime
 import logging
+from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,9 +14,12 @@ from django.utils.translation import gettext as _
 from households.models import Household
 from reporting.models import ReportRun
 from reporting.pdf import write_pdf
+from township import background
 
 log = logging.getLogger(__name__)
 Status = ReportRun.Status
+# A run sent this long ago and still waiting is sent again (see report_runs_sweep).
+RESEND_AFTER = datetime.timedelta(minutes=5)
 
 
 def scope_key(*, township, village=None, cadre=None, household=None) -> str:
@@ -26,6 +30,21 @@ def scope_key(*, township, village=None, cadre=None, household=None) -> str:
     if village is not None:
         return f"village:{village.pk}"
     return f"township:{township.pk}"
+
+
+def _send(run_id: int) -> bool:
+    from reporting.tasks import build_report
+
+    return background.send(build_report, ReportRun, run_id)
+
+
+def _needs_sending(run: ReportRun, now: datetime.datetime) -> bool:
+    """A waiting run whose message was never sent, or was sent long ago and not taken
+    (lost by a broker restarted without its data): sending again is harmless, since the
+    first message to arrive claims the run and the others find it taken."""
+    if run.status != Status.QUEUED:
+        return False
+    return run.dispatched_at is None or run.dispatched_at < background.silent_since(now)
 
 
 def report_request(
@@ -41,11 +60,13 @@ def report_request(
 ) -> ReportRun:
     """The run in progress for this report, or a new version queued for building.
 
+
     ``as_of`` is the day the report is drawn up to: by default the account's day (31 January,
-    30 June, 31 December), 31 December for the other reports.
+    30 June, 31 December), 31 December for the other reports. A run in progress that never
+    started (the broker was down) or whose worker was lost is revived and sent again: it
+    never blocks the report it stands for.
     """
     from reporting.selectors import phase_date
-    from reporting.tasks import build_report
 
     as_of = as_of or phase_date(kind, year)
     if as_of.year != year:
@@ -56,6 +77,9 @@ def report_request(
     with transaction.atomic():
         existing = in_progress.first()
         if existing is not None:
+            now = timezone.now()
+            if _requeue_if_silent(existing, now) or _needs_sending(existing, now):
+                transaction.on_commit(lambda: _send(existing.pk))
             return existing
         last = same.aggregate(v=Max("version"))["v"]
         try:
@@ -75,7 +99,7 @@ def report_request(
         except IntegrityError:
             # Race: the same report was requested at the same moment; both get that run.
             return in_progress.get()
-        transaction.on_commit(lambda: build_report.delay(run.pk))
+        transaction.on_commit(lambda: _send(run.pk))
     return run
 
 
@@ -92,48 +116,101 @@ def report_retry(*, run: ReportRun, user) -> ReportRun:
     )
 
 
-def _progress(run_id: int, percent: int, stage: str = "") -> None:
-    ReportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
-        progress=min(max(percent, 0), 99), stage=stage
+def _progress(run_id: int, attempt: int, percent: int, stage: str = "") -> None:
+    ReportRun.objects.filter(pk=run_id, status=Status.RUNNING, attempt=attempt).update(
+        progress=min(max(percent, 0), 99), stage=stage, heartbeat_at=timezone.now()
     )
+
+
+def _lost_message() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "The build stopped without finishing (its worker died or it ran too long). "
+            "Build it again."
+        )
+
+
+def _claim(run_id: int) -> int | None:
+    """Take the run for this worker: the attempt number, or None when it is not ours.
+
+    Ours when it waits, or when it runs but its worker fell silent (a message delivered
+    again after its worker died). The row lock closes the race of two deliveries at once.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None:
+            return None
+        silent = run.status == Status.RUNNING and (
+            run.heartbeat_at is None or run.heartbeat_at < background.silent_since(now)
+        )
+        if not (run.status == Status.QUEUED or silent):
+            return None
+        if silent:
+            run.workers_lost += 1
+            if run.workers_lost >= settings.BANGFU_TASK_MAX_LOST:
+                ReportRun.objects.filter(pk=run_id).update(
+                    status=Status.FAILED,
+                    workers_lost=run.workers_lost,
+                    error=_lost_message(),
+                    finished_at=now,
+                )
+                return None
+        run.attempt += 1
+        ReportRun.objects.filter(pk=run_id).update(
+            status=Status.RUNNING,
+            attempt=run.attempt,
+            workers_lost=run.workers_lost,
+            started_at=now,
+            heartbeat_at=now,
+            progress=1,
+            stage="",
+            error="",
+        )
+    return run.attempt
 
 
 def report_build(*, run_id: int) -> None:
     """Build one run. Safe to call again for the same run (a redelivered task)."""
+    attempt = _claim(run_id)
+    if attempt is None:
+        return
+    mine = ReportRun.objects.filter(pk=run_id, status=Status.RUNNING, attempt=attempt)
+    with background.heartbeat(ReportRun, run_id, attempt, status=Status.RUNNING):
+        _build(run_id, attempt, mine)
+
+
+def _build(run_id: int, attempt: int, mine) -> None:
     from reporting.builders import BUILDERS
 
-    # Claim the run: queued, or running but handed to us again after its worker died.
-    claimed = ReportRun.objects.filter(pk=run_id, status__in=ReportRun.IN_PROGRESS).update(
-        status=Status.RUNNING, started_at=timezone.now(), progress=1, error=""
-    )
-    if not claimed:
-        return
     run = ReportRun.objects.select_related("township", "village", "cadre", "household").get(
         pk=run_id
     )
+    scope = run.scope_key.replace(":", "-")
+    # Each attempt writes its own file: a worker given up on that still finishes can never
+    # overwrite the file of the attempt that owns the run.
+    suffix = "" if attempt == 1 else f"-{attempt}"
+    name = f"reports/{run.year}/{run.kind}-{scope}-{run.as_of:%m%d}-v{run.version}{suffix}.pdf"
     try:
         with translation.override(settings.LANGUAGE_CODE):
             template, context, figures = BUILDERS[run.kind](
-                run, lambda p: _progress(run_id, p, "gather")
+                run, lambda p: _progress(run_id, attempt, p, "gather")
             )
-            _progress(run_id, 65, "render")
+            _progress(run_id, attempt, 65, "render")
             html = render_to_string(
                 template, {"run": run, **_report_frame(run, figures), **context}
             )
-            _progress(run_id, 70, "pdf")
-            scope = run.scope_key.replace(":", "-")
-            name = write_pdf(
-                html, f"reports/{run.year}/{run.kind}-{scope}-{run.as_of:%m%d}-v{run.version}.pdf"
-            )
+            _progress(run_id, attempt, 70, "pdf")
+            write_pdf(html, name)
     except Exception as exc:
         log.exception("report run %s failed", run_id)
-        ReportRun.objects.filter(pk=run_id).update(
+        mine.update(
             status=Status.FAILED,
             error=f"{exc.__class__.__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
         )
         return
-    ReportRun.objects.filter(pk=run_id).update(
+    finished = mine.update(
         status=Status.DONE,
         progress=100,
         stage="",
@@ -141,6 +218,38 @@ def report_build(*, run_id: int) -> None:
         figures=figures,
         finished_at=timezone.now(),
     )
+    if not finished:  # given up on while building: another attempt owns the run
+        log.warning("report run %s: attempt %s finished too late, file dropped", run_id, attempt)
+        (Path(settings.MEDIA_ROOT) / name).unlink(missing_ok=True)
+
+
+def _requeue_if_silent(run: ReportRun, now: datetime.datetime) -> bool:
+    """Put a run whose worker fell silent back in the queue (True), or fail it after too
+    many lost workers. Conditional on what was read, so a late heartbeat wins the race."""
+    if run.status != Status.RUNNING or (
+        run.heartbeat_at is not None and run.heartbeat_at >= background.silent_since(now)
+    ):
+        return False
+    same = ReportRun.objects.filter(
+        pk=run.pk, status=Status.RUNNING, attempt=run.attempt, heartbeat_at=run.heartbeat_at
+    )
+    if run.workers_lost + 1 >= settings.BANGFU_TASK_MAX_LOST:
+        same.update(
+            status=Status.FAILED,
+            workers_lost=run.workers_lost + 1,
+            error=_lost_message(),
+            finished_at=now,
+        )
+        return False
+    requeued = same.update(
+        status=Status.QUEUED,
+        workers_lost=run.workers_lost + 1,
+        stage="",
+        dispatched_at=None,
+    )
+    if requeued:
+        run.status, run.dispatched_at = Status.QUEUED, None
+    return bool(requeued)
 
 
 def _report_frame(run: ReportRun, figures: dict) -> dict:
@@ -182,19 +291,35 @@ def _report_frame(run: ReportRun, figures: dict) -> dict:
 
 
 def report_runs_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Mark runs failed that have run (or waited) far longer than any build takes."""
+    """Every minute (Celery beat): runs that lost their worker go back in the queue (or
+    fail after too many lost workers); runs the broker never got are sent again; runs sent
+    but never started for twice the time limit are failed. Returns the runs touched."""
     now = now or timezone.now()
     limit = datetime.timedelta(minutes=settings.BANGFU_REPORT_STALE_MINUTES)
-    stale = ReportRun.objects.filter(status=Status.RUNNING, started_at__lt=now - limit)
-    never = ReportRun.objects.filter(status=Status.QUEUED, created_at__lt=now - 2 * limit)
-    with translation.override(settings.LANGUAGE_CODE):
-        message = _(
-            "The build stopped without finishing (its worker died or it ran too long). "
-            "Build it again."
-        )
-    return stale.update(status=Status.FAILED, error=message, finished_at=now) + never.update(
-        status=Status.FAILED, error=message, finished_at=now
+    touched = 0
+    silent = ReportRun.objects.filter(status=Status.RUNNING).filter(
+        Q(heartbeat_at__lt=background.silent_since(now)) | Q(heartbeat_at__isnull=True)
     )
+    for run in silent.order_by("pk"):
+        touched += 1
+        if _requeue_if_silent(run, now):
+            _send(run.pk)
+    waiting = ReportRun.objects.filter(status=Status.QUEUED)
+    # Unsent for a minute: the page's own send failed (and did not just happen).
+    unsent = waiting.filter(
+        dispatched_at__isnull=True, created_at__lt=now - datetime.timedelta(minutes=1)
+    )
+    never = waiting.filter(
+        created_at__lt=now - 2 * limit, started_at__isnull=True, dispatched_at__isnull=False
+    )
+    touched += never.update(status=Status.FAILED, error=_lost_message(), finished_at=now)
+    # Sent a while ago and still not taken: the message may be lost (a broker restarted
+    # without its data). A second message is harmless: the first to arrive claims the run.
+    forgotten = waiting.filter(dispatched_at__lt=now - RESEND_AFTER)
+    for run in [*unsent.order_by("pk"), *forgotten.order_by("pk")]:
+        touched += 1
+        _send(run.pk)
+    return touched
 
 
 def reports_scheduled(*, today: datetime.date | None = None) -> list[ReportRun]:

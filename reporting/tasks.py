@@ -20,5 +20,12 @@ def report_runs_sweep() -> int:
 
 
 @shared_task
+def report_temp_files_sweep() -> int:
+    from reporting.pdf import temp_files_sweep
+
+    return temp_files_sweep()
+
+
+@shared_task
 def reports_scheduled() -> int:
     return len(services.reports_scheduled())

@@ -19,6 +19,7 @@ from households.models import WorkflowCase
 from reporting.models import ReportRun
 from reporting.services import scope_key
 from tests import factories as f
+from tests.dead_broker import dead_broker  # noqa: F401 (a fixture: the broker is down)
 from township.models import StaffProfile
 
 Role = StaffProfile.Role

@@ -11,3 +11,73 @@ def pdf_fonts(path) -> str:
     return subprocess.run(
         ["pdffonts", str(path)], capture_output=True, text=True, check=True
     ).stdout
+
+
+def database_url() -> str:
+    """The URL of the test database, for a worker started in another process."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(root, *, media, broker, **env):
+    """A real Celery worker (solo pool: tasks run in its main process) on the test database,
+    returned once it listens. ``env`` adds environment variables (settings). Its log lines
+    are collected in ``process.lines`` as they come."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    import pytest
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "township",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=root,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "township.test_settings",
+            "DATABASE_URL": database_url(),
+            "CELERY_BROKER_URL": broker,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "MEDIA_ROOT": str(media),
+            **{k: str(v) for k, v in env.items()},
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    log = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until the worker listens
+        line = process.stdout.readline()
+        log.append(line)
+        if " ready." in line:
+            process.lines = log
+
+            def drain():
+                for more in process.stdout:
+                    log.append(more)
+
+            threading.Thread(target=drain, daemon=True).start()
+            return process
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    pytest.fail("the worker did not start:\n" + "".join(log))

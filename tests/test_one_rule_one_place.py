@@ -20,7 +20,8 @@ PATTERNS = {
         r"Household\.history\.filter\([^)]*\)(\s*\.\w+\([^)]*\))*?\s*\.values(_list)?\([^)]*status"
     ),
     "statuses that count as poor": re.compile(
-        r"Status\.POOR,\s*Household\.Status\.RETURNED|\"poor\",\s*\"returned\""
+        r"Status\.POOR,\s*(Household\.)?Status\.RETURNED"
+        r"|status(__in)?\s*=\s*\[\"poor\",\s*\"returned\"\]|in \(\"poor\",\s*\"returned\"\)"
     ),
     "plan item overdue": re.compile(r"status\s*==\s*\S*OPEN\s+and\s+\S*due_date\s*<"),
 }
@@ -54,4 +55,6 @@ def test_the_patterns_catch_the_copies_this_project_once_had():
         .values_list("id", "status", "history_date")"""
     ) == ["exits from the card's history"]
     assert find("status__in=[Household.Status.POOR, Household.Status.RETURNED]")
+    assert find('if h.status in ("poor", "returned")')
+    assert not find('for key in ("registered", "exited", "poor", "returned"):')
     assert find("return self.status == self.Status.OPEN and self.due_date < today")

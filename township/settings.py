@@ -118,13 +118,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock a username from an address after repeated failures.
+# Login throttling (township/throttling.py): after AXES_FAILURE_LIMIT failures a username is
+# locked from that address only, never for everyone; the lockout lasts
+# BANGFU_LOGIN_COOLOFF_MINUTES, doubled for each further lockout within a day.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+BANGFU_LOGIN_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = "township.throttling.cool_off"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Lockouts are kept (not only the current failures), so that the next one can last longer.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client's address: REMOTE_ADDR, unless the app is reached through reverse proxies that
+# append to X-Forwarded-For: then say how many (1 for one nginx in front). Never set it
+# higher than the proxies really in front, or clients could choose their own address.
+AXES_CLIENT_IP_CALLABLE = "township.throttling.client_ip"
+BANGFU_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+BANGFU_FORWARDED_FOR_HEADER = "HTTP_X_FORWARDED_FOR"
 
 # Idle timeout: the session lives SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
@@ -169,14 +180,55 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The longest a task may run: the hard time limit of report builds and of roster imports
+# (the worker kills a task past it). Reports say BANGFU_REPORT_STALE_MINUTES (30).
+BANGFU_REPORT_STALE_MINUTES = env.int("BANGFU_REPORT_STALE_MINUTES", default=30)
+BANGFU_IMPORT_TIME_LIMIT_MINUTES = env.int("BANGFU_IMPORT_TIME_LIMIT_MINUTES", default=20)
+_LONGEST_TASK_SECONDS = 60 * max(BANGFU_REPORT_STALE_MINUTES, BANGFU_IMPORT_TIME_LIMIT_MINUTES)
+# Redis hands a message that is not acknowledged within the visibility timeout to another
+# worker. Tasks are acknowledged late (after they finish), so the timeout must be longer
+# than the longest task may run, or a slow but healthy build would be started a second
+# time: 30 min limit + 5 min margin = 35 min. (Celery's default, 1 hour, is what let the
+# sweeper fail a dead worker's run before the message came back.) A lost worker is not
+# left to this timeout: its task's heartbeat stops, and the sweeper hands the work to
+# another worker within BANGFU_WORKER_SILENT_SECONDS plus a minute; the message that
+# comes back after 35 minutes then finds the work done and does nothing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _LONGEST_TASK_SECONDS + 5 * 60,
+    # A broker that does not answer costs a page at most this long, not a hung request.
+    "socket_connect_timeout": 5,
+}
+# A page sending a task to a broker that is down tries three times over about a second,
+# then keeps the work for the sweeper and says so (township/background.py).
+BANGFU_SEND_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# A working task marks its row alive this often; a row silent for BANGFU_WORKER_SILENT_SECONDS
+# has lost its worker and is handed to another; after BANGFU_TASK_MAX_LOST lost workers the
+# work fails instead (a report that kills its worker every time).
+BANGFU_HEARTBEAT_SECONDS = env.int("BANGFU_HEARTBEAT_SECONDS", default=20)
+BANGFU_WORKER_SILENT_SECONDS = env.int("BANGFU_WORKER_SILENT_SECONDS", default=120)
+BANGFU_TASK_MAX_LOST = env.int("BANGFU_TASK_MAX_LOST", default=3)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "township.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
     },
-    "sweep-stale-report-runs": {
+    # Work whose worker was lost or that the broker never got: sent again within minutes.
+    "sweep-report-runs": {
         "task": "reporting.tasks.report_runs_sweep",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(minutes=1),
+    },
+    "sweep-import-jobs": {
+        "task": "households.tasks.import_jobs_sweep",
+        "schedule": timedelta(minutes=1),
+    },
+    "sweep-report-temp-files": {
+        "task": "reporting.tasks.report_temp_files_sweep",
+        "schedule": timedelta(minutes=30),
     },
     "monitoring-flags": {
         "task": "households.tasks.monitoring_refresh",
@@ -214,8 +266,6 @@ if not DEBUG:
 
 # How often a pairing cadre must visit each household (the plans say monthly).
 BANGFU_VISIT_INTERVAL_DAYS = env.int("BANGFU_VISIT_INTERVAL_DAYS", default=30)
-# Reports: a run still "running" after this long is marked failed by the sweeper.
-BANGFU_REPORT_STALE_MINUTES = env.int("BANGFU_REPORT_STALE_MINUTES", default=30)
 # The reconciliation reports built for every township, as "MM-DD:kind" pairs.
 BANGFU_REPORT_SCHEDULE = [
     ((int(day[:2]), int(day[3:5])), kind)
@@ -232,6 +282,12 @@ BANGFU_NOTICE_DAYS = env.int("BANGFU_NOTICE_DAYS", default=7)
 # Roster imports: the largest file and the most rows a sheet may have.
 BANGFU_IMPORT_MAX_BYTES = env.int("BANGFU_IMPORT_MAX_MB", default=20) * 1024 * 1024
 BANGFU_IMPORT_MAX_ROWS = env.int("BANGFU_IMPORT_MAX_ROWS", default=60000)
+# Checked before parsing (a "zip bomb" of 400 KB can unpack to gigabytes): what the workbook
+# may unpack to in all, how many parts it may hold, and how tightly a large part may be
+# packed (Apache POI refuses beyond 100 to 1 too). A 60,000-row roster: ~60 MB, ~11 to 1.
+BANGFU_IMPORT_MAX_UNPACKED_MB = env.int("BANGFU_IMPORT_MAX_UNPACKED_MB", default=250)
+BANGFU_IMPORT_MAX_PARTS = env.int("BANGFU_IMPORT_MAX_PARTS", default=500)
+BANGFU_IMPORT_MAX_RATIO = env.int("BANGFU_IMPORT_MAX_RATIO", default=100)
 # Visit photos: at most this many a visit, each at most this size.
 BANGFU_VISIT_PHOTOS_MAX = env.int("BANGFU_VISIT_PHOTOS_MAX", default=5)
 BANGFU_PHOTO_MAX_BYTES = env.int("BANGFU_PHOTO_MAX_MB", default=8) * 1024 * 1024

@@ -157,15 +157,18 @@ def fund_notice(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("project", "plan_item__plan__household__village", "plan_item__kind")
         .order_by("entry_date", "pk")
     )
-    households = [e.plan_item.plan.household_id for e in allocations if e.plan_item_id]
+    # An allocation goes to a project or to a household's plan item, never both: the row's
+    # head of household is looked up here, not through a chain the template cannot follow
+    # when the entry has no plan item.
+    heads = selectors.heads_of(
+        [e.plan_item.plan.household_id for e in allocations if e.plan_item_id]
+    )
+    rows = [
+        (e, heads.get(e.plan_item.plan.household_id) if e.plan_item_id else None)
+        for e in allocations
+    ]
     return render(
         request,
         "assistance/notice_fund.html",
-        {
-            "fund": fund,
-            "form": form,
-            "notice": notice,
-            "allocations": allocations,
-            "heads": selectors.heads_of(households),
-        },
+        {"fund": fund, "form": form, "notice": notice, "rows": rows},
     )

@@ -11,13 +11,16 @@ unchanged.
 import datetime
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 
 from households.models import Household, Member, PovertyCause
@@ -148,25 +151,84 @@ def _choice_lookup(choices) -> dict[str, str]:
 _CHOICES = {c.key: _choice_lookup(c.choices) for c in COLUMNS if c.choices}
 
 
-def read_rows(path, *, max_rows: int) -> Iterator[tuple[int, dict[str, object]]]:
-    """Stream the sheet's data rows as {column key: raw value}; raise RosterError for the file."""
-    import zipfile
+NOT_XLSX = gettext_lazy(
+    "This is not an .xlsx workbook, or it is protected by a password. "
+    "Save it from Excel as "
+    '"Excel Workbook (.xlsx)" without a password and upload it again.'
+)
 
+
+def check_archive(file) -> None:
+    """Refuse a workbook that would unpack into far more than it weighs (a "zip bomb").
+
+    An .xlsx is a zip archive; its central directory declares each part's packed and
+    unpacked size, read here without inflating anything. Python's zipfile never inflates
+    a part beyond its declared size, so these numbers bound what parsing can cost. The
+    limits (settings ``BANGFU_IMPORT_MAX_UNPACKED_MB``, ``…_MAX_PARTS``, ``…_MAX_RATIO``)
+    leave room for the largest real roster: 60,000 rows unpack to about 60 MB, at about
+    11 to 1, in about ten parts.
+    """
+    try:
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise RosterError(str(NOT_XLSX)) from exc
+    finally:
+        if hasattr(file, "seek"):
+            file.seek(0)
+    if len(parts) > settings.BANGFU_IMPORT_MAX_PARTS:
+        raise RosterError(
+            _(
+                "This workbook holds %(n)d parts, far more than a roster needs (at most "
+                "%(max)d): it is refused for safety. Copy the roster into a new workbook and "
+                "upload that."
+            )
+            % {"n": len(parts), "max": settings.BANGFU_IMPORT_MAX_PARTS}
+        )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > settings.BANGFU_IMPORT_MAX_UNPACKED_MB * 1024 * 1024:
+        raise RosterError(
+            _(
+                "This workbook unpacks to %(size)d MB, more than the %(max)d MB a roster may "
+                "have: it is refused for safety. Split it into smaller files."
+            )
+            % {
+                "size": unpacked // (1024 * 1024),
+                "max": settings.BANGFU_IMPORT_MAX_UNPACKED_MB,
+            }
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        # Small parts can pack oddly well; only a large part packed this tightly is a bomb.
+        if part.file_size > 1024 * 1024 and ratio > settings.BANGFU_IMPORT_MAX_RATIO:
+            raise RosterError(
+                _(
+                    "This workbook is packed far more tightly than Excel packs a roster "
+                    "(%(ratio)d to 1): it is refused for safety. Save the roster from Excel "
+                    "as a new workbook and upload that."
+                )
+                % {"ratio": ratio}
+            )
+
+
+def read_rows(path, *, max_rows: int, on_size=None) -> Iterator[tuple[int, dict[str, object]]]:
+    """Stream the sheet's data rows as {column key: raw value}; raise RosterError for the file.
+
+    The archive is checked before anything parses it, and the workbook is opened once:
+    ``on_size`` is told the data rows the sheet says it has (for a progress bar).
+    """
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_archive(path)
     try:
         book = load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise RosterError(
-            _(
-                "This is not an .xlsx workbook, or it is protected by a password. "
-                "Save it from Excel as "
-                '"Excel Workbook (.xlsx)" without a password and upload it again.'
-            )
-        ) from exc
+        raise RosterError(str(NOT_XLSX)) from exc
     try:
         sheet = book.worksheets[0]
+        if on_size is not None:
+            on_size(max((sheet.max_row or 0) - HEADER_ROWS, 1))
         rows = sheet.iter_rows(values_only=False)
         headings = [normalise(c.value) for c in next(rows, [])]
         columns = {}
@@ -199,19 +261,6 @@ def read_rows(path, *, max_rows: int) -> Iterator[tuple[int, dict[str, object]]]
                 yield number, values
     finally:
         book.close()
-
-
-def estimate_rows(path) -> int | None:
-    """The data rows the sheet says it has (from its dimension), for the progress bar."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True)
-        total = book.worksheets[0].max_row
-        book.close()
-    except Exception:  # the real read reports what is wrong with the file
-        return None
-    return max((total or 0) - HEADER_ROWS, 1)
 
 
 class _Formula(str):

@@ -4,16 +4,19 @@ The check runs twice: once for the preview (nothing written), and again inside t
 transaction that writes, so what is written is exactly what the file says at that moment.
 """
 
+import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from households.imports.roster import Problem, RosterError, estimate_rows, parse, read_rows
+from households.imports.roster import Problem, RosterError, parse, read_rows
 from households.models import (
     Household,
     HouseholdCause,
@@ -23,7 +26,12 @@ from households.models import (
     StatusChange,
 )
 from households.services import historical_exit_date, initial_status_facts
+from township import background
 from township.models import Village
+
+log = logging.getLogger(__name__)
+# A job sent this long ago and still waiting is sent again (see import_jobs_sweep).
+RESEND_AFTER = datetime.timedelta(minutes=5)
 
 MEMBER_FIELDS = [
     "name",
@@ -97,8 +105,18 @@ def _apply_fields(obj, values: dict, names) -> list[str]:
 
 
 def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
-    rows = read_rows(path, max_rows=settings.BANGFU_IMPORT_MAX_ROWS)
-    roster, problems = parse(rows, villages=villages_for(user), progress=progress)
+    """The plan of what the roster at ``path`` would write, and every problem found.
+
+    ``progress(rows read, rows the sheet says it has)`` is called as rows are read.
+    """
+    total = [settings.BANGFU_IMPORT_MAX_ROWS]
+    rows = read_rows(
+        path,
+        max_rows=settings.BANGFU_IMPORT_MAX_ROWS,
+        on_size=lambda n: total.__setitem__(0, n),
+    )
+    counted = (lambda count: progress(count, total[0])) if progress else None
+    roster, problems = parse(rows, villages=villages_for(user), progress=counted)
     ids = {m["id_number"] for h in roster for _, m in h.members}
     existing: dict[str, Member] = {}
     for chunk in _chunks(ids):
@@ -277,24 +295,92 @@ def write(plan: Plan, *, user, reason: str) -> None:
         Household.objects.filter(pk__in=changed).update(version=F("version") + 1)
 
 
-def import_check(*, job_id: int) -> None:
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    total = estimate_rows(job.file.path) or settings.BANGFU_IMPORT_MAX_ROWS
+def send_check(job_id: int) -> bool:
+    from households import tasks
 
-    def progress(count):
-        ImportJob.objects.filter(pk=job_id).update(progress=min(95, 5 + count * 90 // total))
+    return background.send(tasks.import_check, ImportJob, job_id)
+
+
+def send_apply(job_id: int) -> bool:
+    from households import tasks
+
+    return background.send(tasks.import_apply, ImportJob, job_id)
+
+
+def _claim(job_id: int, *, waiting: Q, working: str) -> int | None:
+    """Take the job for this worker and mark it ``working``: the attempt number, or None
+    when it is not ours.
+
+    Ours when it waits (``waiting``), or when it is ``working`` but its worker fell silent
+    (a message delivered again after its worker died). The row lock closes the race of two
+    deliveries at once (a double click on "write" sends two).
+    """
+    now = timezone.now()
+    silent = Q(status=working, heartbeat_at__lt=background.silent_since(now))
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(waiting | silent, pk=job_id).first()
+        if job is None:
+            return None
+        if job.status == working and job.heartbeat_at is not None:  # its worker was lost
+            job.workers_lost += 1
+            if job.workers_lost >= settings.BANGFU_TASK_MAX_LOST:
+                ImportJob.objects.filter(pk=job_id).update(
+                    status=ImportJob.Status.FAILED,
+                    workers_lost=job.workers_lost,
+                    error=_lost_message(),
+                )
+                return None
+        job.attempt += 1
+        ImportJob.objects.filter(pk=job_id).update(
+            status=working,
+            attempt=job.attempt,
+            workers_lost=job.workers_lost,
+            heartbeat_at=now,
+            error="",
+        )
+    return job.attempt
+
+
+def _lost_message() -> str:
+    return _("The worker stopped several times while handling this file. Upload it again.")
+
+
+def import_check(*, job_id: int) -> None:
+    Status = ImportJob.Status
+    attempt = _claim(
+        job_id,
+        waiting=Q(status=Status.CHECKING, heartbeat_at__isnull=True),
+        working=Status.CHECKING,
+    )
+    if attempt is None:
+        return
+    mine = ImportJob.objects.filter(pk=job_id, status=Status.CHECKING, attempt=attempt)
+    with background.heartbeat(ImportJob, job_id, attempt, status=Status.CHECKING):
+        _check(job_id, mine)
+
+
+def _check(job_id: int, mine) -> None:
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+
+    def progress(count, total):
+        mine.update(progress=min(95, 5 + count * 90 // max(total, 1)), heartbeat_at=timezone.now())
 
     try:
         plan, problems = check(job.file.path, user=job.created_by, progress=progress)
     except RosterError as error:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.REFUSED, error=str(error), progress=100
+        mine.update(
+            status=ImportJob.Status.REFUSED, error=str(error), progress=100, heartbeat_at=None
         )
         return
+    except Exception as error:
+        log.exception("import job %s: the check failed", job_id)
+        mine.update(status=ImportJob.Status.FAILED, error=str(error)[:2000], heartbeat_at=None)
+        return
     status = ImportJob.Status.REFUSED if problems else ImportJob.Status.CHECKED
-    ImportJob.objects.filter(pk=job_id).update(
+    mine.update(
         status=status,
         progress=100,
+        heartbeat_at=None,
         counts=plan.counts,
         problems=[p.as_dict() for p in problems[:2000]],
         error=_("%(n)d problems: nothing was written.") % {"n": len(problems)} if problems else "",
@@ -303,11 +389,21 @@ def import_check(*, job_id: int) -> None:
 
 def import_apply(*, job_id: int) -> None:
     """Write a checked import: check again inside the transaction, then all or nothing."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKED).update(
-        status=ImportJob.Status.APPLYING
+    Status = ImportJob.Status
+    # A checked job, or one whose writing was handed back by the sweeper (heartbeat empty).
+    attempt = _claim(
+        job_id,
+        waiting=Q(status=Status.CHECKED) | Q(status=Status.APPLYING, heartbeat_at__isnull=True),
+        working=Status.APPLYING,
     )
-    if not claimed:
+    if attempt is None:
         return
+    mine = ImportJob.objects.filter(pk=job_id, status=Status.APPLYING, attempt=attempt)
+    with background.heartbeat(ImportJob, job_id, attempt, status=Status.APPLYING):
+        _apply(job_id, mine)
+
+
+def _apply(job_id: int, mine) -> None:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     try:
         with transaction.atomic():
@@ -315,11 +411,56 @@ def import_apply(*, job_id: int) -> None:
             if problems:
                 raise RosterError(_("The data changed since the check: check the file again."))
             write(plan, user=job.created_by, reason=f"import {job.pk}: {job.filename}"[:100])
+            # In the same transaction as the rows: "applied" exactly when they are written,
+            # and only by the attempt that still owns the job (else all of it rolls back).
+            if not mine.update(
+                status=ImportJob.Status.APPLIED,
+                applied_at=timezone.now(),
+                counts=plan.counts,
+                heartbeat_at=None,
+            ):
+                raise RosterError(_("Another worker took over this import."))
     except Exception as error:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED, error=str(error)[:2000]
-        )
-        return
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.APPLIED, applied_at=timezone.now(), counts=plan.counts
+        mine.update(status=ImportJob.Status.FAILED, error=str(error)[:2000], heartbeat_at=None)
+
+
+def import_jobs_sweep(*, now=None) -> int:
+    """Every minute (Celery beat), like the report runs: jobs whose worker was lost are
+    handed to another worker (or failed after too many lost workers), jobs the broker never
+    got are sent again, jobs sent but never started for twice the time limit are failed.
+    Returns the jobs touched."""
+    Status = ImportJob.Status
+    now = now or timezone.now()
+    limit = datetime.timedelta(minutes=settings.BANGFU_IMPORT_TIME_LIMIT_MINUTES)
+    touched = 0
+    silent = ImportJob.objects.filter(
+        status__in=[Status.CHECKING, Status.APPLYING],
+        heartbeat_at__lt=background.silent_since(now),
     )
+    for job in silent.order_by("pk"):
+        touched += 1
+        same = ImportJob.objects.filter(
+            pk=job.pk, status=job.status, attempt=job.attempt, heartbeat_at=job.heartbeat_at
+        )
+        if job.workers_lost + 1 >= settings.BANGFU_TASK_MAX_LOST:
+            same.update(
+                status=Status.FAILED, workers_lost=job.workers_lost + 1, error=_lost_message()
+            )
+        elif same.update(heartbeat_at=None, workers_lost=job.workers_lost + 1):
+            # Nothing of a lost writing was kept (all or nothing): write it again.
+            (send_check if job.status == Status.CHECKING else send_apply)(job.pk)
+    waiting = ImportJob.objects.filter(status=Status.CHECKING, attempt=0)
+    never = waiting.filter(created_at__lt=now - 2 * limit, dispatched_at__isnull=False)
+    touched += never.update(
+        status=Status.FAILED,
+        error=_("The check never started. Upload the file again."),
+    )
+    unsent = waiting.filter(
+        dispatched_at__isnull=True, created_at__lt=now - datetime.timedelta(minutes=1)
+    )
+    # Sent a while ago and not taken: the message may be lost; a second one is harmless.
+    forgotten = waiting.filter(dispatched_at__lt=now - RESEND_AFTER)
+    for job in [*unsent.order_by("pk"), *forgotten.order_by("pk")]:
+        touched += 1
+        send_check(job.pk)
+    return touched

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from township.background import BackgroundWork
 
-class ImportJob(models.Model):
+
+class ImportJob(BackgroundWork):
     class Status(models.TextChoices):
         CHECKING = "checking", _("Being checked")
         CHECKED = "checked", _("Checked: waiting for confirmation")
@@ -44,3 +46,9 @@ class ImportJob(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.APPLYING)
+
+    @property
+    def is_unsent(self) -> bool:
+        """Waiting for its check, but the broker could not be reached: the sweeper sends it
+        again."""
+        return self.status == self.Status.CHECKING and self.dispatched_at is None

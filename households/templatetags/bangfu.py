@@ -27,3 +27,11 @@ def status_colour(status: str) -> str:
 def get_item(mapping: dict, key):
     """``mapping[key]`` in a template, or None."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def minutes(delta) -> int | str:
+    """A timedelta in whole minutes (rounded up), or "" without one."""
+    if not delta:
+        return ""
+    return -(-int(delta.total_seconds()) // 60)

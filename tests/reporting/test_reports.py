@@ -108,22 +108,42 @@ def test_a_failed_build_says_why_and_leaves_no_file(world, monkeypatch, settings
     ]
 
 
-def test_a_stale_running_run_is_marked_failed(world):
+def test_a_run_whose_worker_fell_silent_is_built_again_then_failed_after_three_losses(world):
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
     run = ReportRun.objects.create(
+        kind="register",
+        year=2025,
+        as_of=datetime.date(2025, 12, 31),
+        township=world.township,
+        scope_key="township:x",
+        status="running",
+        attempt=1,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+    )
+    assert services.report_runs_sweep() == 1  # handed to a worker (in-process here)
+    run.refresh_from_db()
+    assert (run.status, run.attempt, run.workers_lost, bool(run.file)) == ("done", 2, 1, True)
+
+    dying = ReportRun.objects.create(
         kind="exit",
         year=2025,
         as_of=datetime.date(2025, 12, 31),
         township=world.township,
         scope_key="township:x",
         status="running",
-        started_at=timezone.now() - datetime.timedelta(hours=2),
+        attempt=3,
+        workers_lost=2,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
     )
-    assert services.report_runs_sweep() == 1
-    run.refresh_from_db()
-    assert run.status == "failed" and run.error
+    services.report_runs_sweep()
+    dying.refresh_from_db()
+    assert dying.status == "failed" and "工作进程" in dying.error and not dying.file
 
 
 def test_a_redelivered_task_builds_a_run_its_dead_worker_left_running(world):
+    silent = timezone.now() - datetime.timedelta(minutes=10)
     run = ReportRun.objects.create(
         kind="register",
         year=2025,
@@ -131,14 +151,34 @@ def test_a_redelivered_task_builds_a_run_its_dead_worker_left_running(world):
         township=world.township,
         scope_key="township:redo",
         status="running",
-        started_at=timezone.now(),
+        attempt=1,
+        started_at=silent,
+        heartbeat_at=silent,
     )
     services.report_build(run_id=run.pk)
     run.refresh_from_db()
-    assert run.status == "done"
+    assert (run.status, run.attempt) == ("done", 2)
+    finished = run.finished_at
     services.report_build(run_id=run.pk)  # a third delivery does nothing
     run.refresh_from_db()
-    assert run.status == "done"
+    assert (run.status, run.attempt, run.finished_at) == ("done", 2, finished)
+
+
+def test_a_delivery_while_the_first_worker_is_alive_builds_nothing(world):
+    run = ReportRun.objects.create(
+        kind="register",
+        year=2025,
+        as_of=datetime.date(2025, 12, 31),
+        township=world.township,
+        scope_key="township:alive",
+        status="running",
+        attempt=1,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
+    services.report_build(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.attempt, run.file.name) == ("running", 1, "")
 
 
 def test_a_cadre_builds_reports_over_their_own_households_only(
