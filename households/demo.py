@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
+from households.bulkload import RowWriter
 from households.models import (
     Household,
     HouseholdCause,
@@ -93,10 +93,12 @@ DEMO_LOGINS = [
 
 @dataclass
 class DemoHousehold:
-    household: Household
-    members: list[Member] = field(default_factory=list)
-    causes: list[HouseholdCause] = field(default_factory=list)
-    incomes: list[HouseholdIncome] = field(default_factory=list)
+    """One generated household as plain values (written by ``bulkload.RowWriter``)."""
+
+    household: dict
+    members: list[dict] = field(default_factory=list)
+    causes: list[dict] = field(default_factory=list)
+    incomes: list[dict] = field(default_factory=list)
 
 
 def _id_number(rng: random.Random, born: datetime.date, male: bool, used: set[str]) -> str:
@@ -114,7 +116,7 @@ def _birth(rng: random.Random, age: int, today: datetime.date) -> datetime.date:
     return datetime.date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
 
 
-def _person(rng, hh, relation, surname, male, age, today, used) -> Member:
+def _person(rng, relation, surname, male, age, today, used) -> dict:
     chars = MALE_CHARS if male else FEMALE_CHARS
     given = "".join(rng.choice(chars) for _ in range(rng.choice((1, 2))))
     born = _birth(rng, age, today)
@@ -139,21 +141,21 @@ def _person(rng, hh, relation, surname, male, age, today, used) -> Member:
         labour = rng.choice([Member.Labour.LOST, Member.Labour.WEAK])
     else:
         labour = rng.choices([Member.Labour.NORMAL, Member.Labour.WEAK], weights=[80, 20])[0]
-    return Member(
-        household=hh,
-        name=surname + given,
-        id_number=_id_number(rng, born, male, used),
-        sex=Member.Sex.MALE if male else Member.Sex.FEMALE,
-        relation=relation,
-        education=education,
-        schooling=schooling,
-        health=health,
-        disability_grade=grade,
-        labour=labour,
-        migrant_months=rng.choice([0, 0, 3, 6, 9, 10]) if labour == Member.Labour.NORMAL else 0,
-        medical_insurance=rng.random() < 0.97,
-        pension_insurance=age >= 16 and rng.random() < 0.8,
-    )
+    return {
+        "name": surname + given,
+        "id_number": _id_number(rng, born, male, used),
+        "sex": Member.Sex.MALE if male else Member.Sex.FEMALE,
+        "relation": relation,
+        "education": education,
+        "schooling": schooling,
+        "health": health,
+        "disability_grade": grade,
+        "labour": labour,
+        "migrant_months": rng.choice([0, 0, 3, 6, 9, 10]) if labour == Member.Labour.NORMAL else 0,
+        "medical_insurance": rng.random() < 0.97,
+        "pension_insurance": age >= 16 and rng.random() < 0.8,
+        "ethnicity": "汉族",
+    }
 
 
 def _generate(index: int, village: Village, today: datetime.date, used: set[str]) -> DemoHousehold:
@@ -168,36 +170,35 @@ def _generate(index: int, village: Village, today: datetime.date, used: set[str]
         ],
         weights=[22, 72, 4, 2],
     )[0]
-    hh = Household(
-        village=village,
-        card_number=f"{village.code}{serial:04d}",
-        group_name=rng.choice(GROUPS),
-        address=f"{village.name}{rng.choice(GROUPS)}{rng.randint(1, 80)}号",
-        phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
-        bank_name="农村信用社",
-        bank_account=f"6217{rng.randrange(10**15):015d}",
-        attribute=rng.choices(list(Household.Attribute), weights=[70, 20, 10])[0],
-        year_identified=rng.randint(2014, 2019),
-        status=status,
-        housing=rng.choices(list(Household.Housing), weights=[85, 10, 5])[0],
-        no_worry_food=status != Household.Status.POOR or rng.random() < 0.6,
-        no_worry_clothing=status != Household.Status.POOR or rng.random() < 0.7,
-        water_safe=rng.random() < 0.9,
-        road_distance_km=Decimal(rng.randint(0, 800)) / 100,
-        farmland_mu=Decimal(rng.randint(0, 80)) / 10,
-        forest_mu=Decimal(rng.randint(0, 200)) / 10,
-    )
+    hh = {
+        "village_id": village.pk,
+        "card_number": f"{village.code}{serial:04d}",
+        "group_name": rng.choice(GROUPS),
+        "address": f"{village.name}{rng.choice(GROUPS)}{rng.randint(1, 80)}号",
+        "phone": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+        "bank_name": "农村信用社",
+        "bank_account": f"6217{rng.randrange(10**15):015d}",
+        "attribute": rng.choices(list(Household.Attribute), weights=[70, 20, 10])[0],
+        "year_identified": rng.randint(2014, 2019),
+        "status": status,
+        "housing": rng.choices(list(Household.Housing), weights=[85, 10, 5])[0],
+        "no_worry_food": status != Household.Status.POOR or rng.random() < 0.6,
+        "no_worry_clothing": status != Household.Status.POOR or rng.random() < 0.7,
+        "water_safe": rng.random() < 0.9,
+        "road_distance_km": Decimal(rng.randint(0, 800)) / 100,
+        "farmland_mu": Decimal(rng.randint(0, 80)) / 10,
+        "forest_mu": Decimal(rng.randint(0, 200)) / 10,
+    }
     demo = DemoHousehold(hh)
     surname = rng.choice(SURNAMES)
     head_age = rng.randint(32, 78)
     head_male = rng.random() < 0.85
     demo.members.append(
-        _person(rng, hh, Member.Relation.HEAD, surname, head_male, head_age, today, used)
+        _person(rng, Member.Relation.HEAD, surname, head_male, head_age, today, used)
     )
     if rng.random() < 0.8:
         spouse = _person(
             rng,
-            hh,
             Member.Relation.SPOUSE,
             rng.choice(SURNAMES),
             not head_male,
@@ -210,12 +211,11 @@ def _generate(index: int, village: Village, today: datetime.date, used: set[str]
         age = max(0, head_age - rng.randint(20, 32))
         male = rng.random() < 0.5
         relation = Member.Relation.SON if male else Member.Relation.DAUGHTER
-        demo.members.append(_person(rng, hh, relation, surname, male, age, today, used))
+        demo.members.append(_person(rng, relation, surname, male, age, today, used))
     if head_age < 55 and rng.random() < 0.3:
         demo.members.append(
             _person(
                 rng,
-                hh,
                 Member.Relation.PARENT,
                 surname,
                 rng.random() < 0.4,
@@ -226,9 +226,7 @@ def _generate(index: int, village: Village, today: datetime.date, used: set[str]
         )
 
     causes = rng.sample(list(PovertyCause), k=rng.choice([1, 2, 2, 3]))
-    demo.causes = [
-        HouseholdCause(household=hh, cause=c, is_main=i == 0) for i, c in enumerate(causes)
-    ]
+    demo.causes = [{"cause": c, "is_main": i == 0} for i, c in enumerate(causes)]
 
     size = len(demo.members)
     base = {
@@ -244,70 +242,57 @@ def _generate(index: int, village: Village, today: datetime.date, used: set[str]
         transfer = (gross * Decimal(rng.uniform(0.1, 0.3))).quantize(Decimal("0.01"))
         prop = (gross * Decimal(rng.uniform(0, 0.05))).quantize(Decimal("0.01"))
         demo.incomes.append(
-            HouseholdIncome(
-                household=hh,
-                year=year,
-                members_count=size,
-                wage_income=wage,
-                transfer_income=transfer,
-                property_income=prop,
-                business_income=gross - wage - transfer - prop,
-                production_cost=(gross * Decimal("0.13")).quantize(Decimal("0.01")),
-            )
+            {
+                "year": year,
+                "members_count": size,
+                "wage_income": wage,
+                "transfer_income": transfer,
+                "property_income": prop,
+                "business_income": gross - wage - transfer - prop,
+                "production_cost": (gross * Decimal("0.13")).quantize(Decimal("0.01")),
+            }
         )
     return demo
 
 
-def _status_facts(
-    index: int, household: Household, profiles, today: datetime.date
-) -> list[StatusChange]:
+def _status_facts(index: int, household: dict, today: datetime.date) -> list[dict]:
     """The dated facts behind the demo card's status: registered in its year identified;
     exits of earlier years entered from the county's records; returns and removals dated."""
-    from households.services import historical_exit_date, initial_status_facts
+    from households.services import historical_exit_date, initial_status_chain
 
     rng = random.Random(SEED * 11 + index)
-    staff = profiles["staff"].user
-    status, identified = household.status, household.year_identified
+    status, identified = household["status"], household["year_identified"]
     last_year = today.year - 1
     exit_year = rng.randint(min(max(identified, 2016), last_year), last_year)
     if status == Household.Status.RETURNED:
         exit_year = min(exit_year, last_year - 1)
-    facts = initial_status_facts(
-        household,
+    chain = initial_status_chain(
+        year_identified=identified,
         status=Household.Status.EXITED
         if status in (Household.Status.EXITED, Household.Status.RETURNED)
         else Household.Status.POOR,
         exited_on=historical_exit_date(exit_year, today=today),
-        source=StatusChange.Source.CARRIED_OVER,
-        user=staff,
         today=today,
     )
-    for fact in facts:
-        if fact.status == Household.Status.EXITED:
-            fact.note = f"{exit_year}年度脱贫，县扶贫办批复（演示）"
+    notes = {Household.Status.EXITED: f"{exit_year}年度脱贫，县扶贫办批复（演示）"}
     if status == Household.Status.RETURNED:
-        facts.append(
-            StatusChange(
-                household=household,
-                status=Household.Status.RETURNED,
-                effective_on=datetime.date(rng.randint(exit_year + 1, last_year), 6, 30),
-                source=StatusChange.Source.CARRIED_OVER,
-                recorded_by=staff,
-                note="因病返贫（演示）",
-            )
-        )
+        day = datetime.date(rng.randint(exit_year + 1, last_year), 6, 30)
+        chain.append((Household.Status.RETURNED, day))
+        notes[Household.Status.RETURNED] = "因病返贫（演示）"
     elif status == Household.Status.REMOVED:
-        facts.append(
-            StatusChange(
-                household=household,
-                status=Household.Status.REMOVED,
-                effective_on=datetime.date(rng.randint(identified + 1, last_year), 3, 31),
-                source=StatusChange.Source.CARRIED_OVER,
-                recorded_by=staff,
-                note="全户迁出（演示）",
-            )
-        )
-    return facts
+        day = datetime.date(rng.randint(identified + 1, last_year), 3, 31)
+        chain.append((Household.Status.REMOVED, day))
+        notes[Household.Status.REMOVED] = "全户迁出（演示）"
+    return [
+        {
+            "status": fact,
+            "effective_on": day,
+            "source": StatusChange.Source.CARRIED_OVER,
+            "note": notes.get(fact, ""),
+            "evidence": [],
+        }
+        for fact, day in chain
+    ]
 
 
 def _places() -> tuple[County, Township, list[Village]]:
@@ -431,56 +416,16 @@ def seed_demo(*, households: int, today: datetime.date | None = None) -> dict[st
     new: list[tuple[int, DemoHousehold]] = []
     for index in range(households):
         demo = _generate(index, villages[index % len(VILLAGES)], today, used_ids)
-        if demo.household.card_number not in existing:
+        if demo.household["card_number"] not in existing:
             new.append((index, demo))
 
-    batch = 2000
-    bulk_create_with_history(
-        [d.household for _, d in new],
-        Household,
-        batch_size=batch,
-        default_change_reason="seed_demo",
+    write_households(
+        new,
+        cadre_of=lambda i: _cadre_for(i, profiles),
+        start=datetime.date(today.year - 2, 1, 1),
+        today=today,
+        user_id=profiles["staff"].user_id,
     )
-    bulk_create_with_history(
-        [m for _, d in new for m in d.members],
-        Member,
-        batch_size=batch,
-        default_change_reason="seed_demo",
-    )
-    bulk_create_with_history(
-        [c for _, d in new for c in d.causes],
-        HouseholdCause,
-        batch_size=batch,
-        default_change_reason="seed_demo",
-    )
-    bulk_create_with_history(
-        [i for _, d in new for i in d.incomes],
-        HouseholdIncome,
-        batch_size=batch,
-        default_change_reason="seed_demo",
-    )
-    start = datetime.date(today.year - 2, 1, 1)
-    bulk_create_with_history(
-        [
-            Pairing(
-                household=d.household,
-                cadre=_cadre_for(i, profiles),
-                start_date=start,
-                reason="结对帮扶",
-            )
-            for i, d in new
-        ],
-        Pairing,
-        batch_size=batch,
-        default_change_reason="seed_demo",
-    )
-    bulk_create_with_history(
-        [fact for i, d in new for fact in _status_facts(i, d.household, profiles, today)],
-        StatusChange,
-        batch_size=batch,
-        default_change_reason="seed_demo",
-    )
-    _visits([(i, d.household) for i, d in new], lambda i: _cadre_for(i, profiles).user_id, today)
     _targets_and_cases(township, villages, profiles, today)
     return {"created": len(new), "total": len(existing) + len(new)}
 
@@ -643,35 +588,71 @@ FINDINGS = [
 HELP = ["", "送去米油", "协助办理医保报销", "联系技术员指导养殖", "介绍务工岗位"]
 
 
-def _visits(new: list[tuple[int, Household]], visitor_of, today: datetime.date) -> None:
-    """This year's visits by each household's cadre (``visitor_of(index)``, a user id): some
-    households well visited, some not."""
-    visits = []
-    for index, household in new:
-        rng = random.Random(SEED * 7 + index)
-        visitor = visitor_of(index)
-        for _ in range(rng.choice([0, 2, 4, 6, 8, 10])):
-            day = datetime.date(today.year, 1, 1) + datetime.timedelta(
-                days=rng.randrange(max(today.timetuple().tm_yday, 1))
-            )
-            visits.append(
-                Visit(
-                    household=household,
-                    visitor_id=visitor,
-                    visited_on=day,
-                    kind=rng.choice(list(Visit.Kind)),
-                    findings=rng.choice(FINDINGS),
-                    help_given=rng.choice(HELP),
-                    follow_up="修缮厨房漏雨" if rng.random() < 0.1 else "",
+def write_households(
+    new: list[tuple[int, DemoHousehold]],
+    *,
+    cadre_of,
+    start: datetime.date,
+    today: datetime.date,
+    user_id: int,
+) -> None:
+    """Write generated households with their members, causes, incomes, status facts, the
+    pairing with ``cadre_of(index)`` from ``start``, and this year's visits by that cadre:
+    some households well visited, some not. The card's last visit is kept on it."""
+    writer = RowWriter(reason="seed_demo", user_id=user_id)
+    ids = iter(writer.ids(Household, len(new)))
+    counts = {
+        Member: sum(len(d.members) for _, d in new),
+        HouseholdCause: sum(len(d.causes) for _, d in new),
+        HouseholdIncome: sum(len(d.incomes) for _, d in new),
+    }
+    child_ids = {model: iter(writer.ids(model, n)) for model, n in counts.items()}
+    facts, visits, pairings = [], [], []
+    for index, demo in new:
+        household_id = next(ids)
+        for model, rows in (
+            (Member, demo.members),
+            (HouseholdCause, demo.causes),
+            (HouseholdIncome, demo.incomes),
+        ):
+            for row in rows:
+                writer.add(
+                    model, {**row, "id": next(child_ids[model]), "household_id": household_id}
                 )
+        for fact in _status_facts(index, demo.household, today):
+            facts.append({**fact, "household_id": household_id, "recorded_by_id": user_id})
+        cadre = cadre_of(index)
+        pairings.append(
+            {
+                "household_id": household_id,
+                "cadre_id": cadre.pk,
+                "start_date": start,
+                "reason": "结对帮扶",
+            }
+        )
+        rng = random.Random(SEED * 7 + index)
+        days = [
+            datetime.date(today.year, 1, 1)
+            + datetime.timedelta(days=rng.randrange(max(today.timetuple().tm_yday, 1)))
+            for _ in range(rng.choice([0, 2, 4, 6, 8, 10]))
+        ]
+        for day in days:
+            visits.append(
+                {
+                    "household_id": household_id,
+                    "visitor_id": cadre.user_id,
+                    "visited_on": day,
+                    "kind": rng.choice(list(Visit.Kind)),
+                    "findings": rng.choice(FINDINGS),
+                    "help_given": rng.choice(HELP),
+                    "follow_up": "修缮厨房漏雨" if rng.random() < 0.1 else "",
+                }
             )
-    bulk_create_with_history(visits, Visit, batch_size=2000, default_change_reason="seed_demo")
-    last: dict[int, datetime.date] = {}
-    for visit in visits:
-        if visit.household_id not in last or last[visit.household_id] < visit.visited_on:
-            last[visit.household_id] = visit.visited_on
-    by_day: dict[datetime.date, list[int]] = {}
-    for household_id, day in last.items():
-        by_day.setdefault(day, []).append(household_id)
-    for day, ids in by_day.items():  # one UPDATE a day, not one a household
-        Household.objects.filter(pk__in=ids).update(last_visit_on=day)
+        writer.add(
+            Household,
+            {**demo.household, "id": household_id, "last_visit_on": max(days, default=None)},
+        )
+    for model, rows in ((StatusChange, facts), (Pairing, pairings), (Visit, visits)):
+        for row, pk in zip(rows, writer.ids(model, len(rows)), strict=True):
+            writer.add(model, {**row, "id": pk})
+    writer.flush()

@@ -29,19 +29,11 @@ from households.demo import (
     VILLAGES,
     _generate,
     _help_units,
-    _status_facts,
     _targets_and_cases,
-    _visits,
     seed_demo,
+    write_households,
 )
-from households.models import (
-    Household,
-    HouseholdCause,
-    HouseholdIncome,
-    Member,
-    Pairing,
-    StatusChange,
-)
+from households.models import Household, Member
 from township.models import County, StaffProfile, Township, Village
 
 TOWNSHIPS = 20
@@ -166,42 +158,16 @@ def _seed_township(index, county, households: int, today: datetime.date) -> int:
     for i in range(households):
         village = villages[i % len(villages)]
         demo = _generate(index * 1_000_000 + i, village, today, used)
-        demo.household.card_number = f"{village.code}{i // len(villages) + 1:04d}"
-        if demo.household.card_number not in existing:
-            new.append((i, demo))
-    kw = {"batch_size": BATCH, "default_change_reason": "seed_demo"}
-    bulk_create_with_history([d.household for _, d in new], Household, **kw)
-    bulk_create_with_history([m for _, d in new for m in d.members], Member, **kw)
-    bulk_create_with_history([c for _, d in new for c in d.causes], HouseholdCause, **kw)
-    bulk_create_with_history([x for _, d in new for x in d.incomes], HouseholdIncome, **kw)
-    roles = {"staff": people["staff"]}
-    bulk_create_with_history(
-        [
-            fact
-            for i, d in new
-            for fact in _status_facts(index * 1_000_000 + i, d.household, roles, today)
-        ],
-        StatusChange,
-        **kw,
-    )
+        demo.household["card_number"] = f"{village.code}{i // len(villages) + 1:04d}"
+        if demo.household["card_number"] not in existing:
+            new.append((index * 1_000_000 + i, demo))
     cadres = people["cadres"]
-
-    def cadre(i):
-        return cadres[i // HOUSEHOLDS_PER_CADRE]
-
-    start = datetime.date(today.year - 2, 1, 1)
-    bulk_create_with_history(
-        [
-            Pairing(household=d.household, cadre=cadre(i), start_date=start, reason="结对帮扶")
-            for i, d in new
-        ],
-        Pairing,
-        **kw,
-    )
-    _visits(
-        [(index * 1_000_000 + i, d.household) for i, d in new],
-        lambda n: cadre(n % 1_000_000).user_id,
-        today,
+    write_households(
+        new,
+        cadre_of=lambda n: cadres[(n % 1_000_000) // HOUSEHOLDS_PER_CADRE],
+        start=datetime.date(today.year - 2, 1, 1),
+        today=today,
+        user_id=people["staff"].user_id,
     )
     county_user = StaffProfile.objects.filter(role=StaffProfile.Role.COUNTY_ADMIN).first()
     _targets_and_cases(

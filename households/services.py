@@ -137,27 +137,43 @@ def initial_status_facts(
     user,
     today: datetime.date | None = None,
 ) -> list[StatusChange]:
-    """The dated facts of a card entered with ``status`` (unsaved): registration on
-    1 January of the year identified, and for a household entered as out of poverty its
-    exit on ``exited_on``. An applicant is applying from today."""
-    today = today or timezone.localdate()
-    registered = datetime.date(household.year_identified, 1, 1)
-
-    def fact(status, day):
-        return StatusChange(
-            household=household, status=status, effective_on=day, source=source, recorded_by=user
+    """The dated facts of a card entered with ``status`` (unsaved), as
+    ``initial_status_chain`` dates them."""
+    return [
+        StatusChange(
+            household=household, status=fact, effective_on=day, source=source, recorded_by=user
         )
+        for fact, day in initial_status_chain(
+            year_identified=household.year_identified,
+            status=status,
+            exited_on=exited_on,
+            today=today,
+        )
+    ]
 
+
+def initial_status_chain(
+    *,
+    year_identified: int,
+    status: str,
+    exited_on: datetime.date | None,
+    today: datetime.date | None = None,
+) -> list[tuple[str, datetime.date]]:
+    """The (status, day) facts of a card entered with ``status``: registration on 1 January
+    of the year identified, and for a household entered as out of poverty its exit on
+    ``exited_on``. An applicant is applying from today."""
+    today = today or timezone.localdate()
+    registered = datetime.date(year_identified, 1, 1)
     if status == Status.APPLICANT:
-        return [fact(Status.APPLICANT, today)]
+        return [(Status.APPLICANT, today)]
     if status == Status.POOR:
-        return [fact(Status.POOR, registered)]
+        return [(Status.POOR, registered)]
     if status == Status.EXITED:
         if exited_on is None:
             raise ValidationError(_("Give the year (or date) the household left poverty."))
         if exited_on < registered or exited_on > today:
             raise ValidationError(_("The exit must fall between the year identified and today."))
-        return [fact(Status.POOR, registered), fact(Status.EXITED, exited_on)]
+        return [(Status.POOR, registered), (Status.EXITED, exited_on)]
     raise ValidationError(_("A new card is an applicant, registered, or already out of poverty."))
 
 
