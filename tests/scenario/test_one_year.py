@@ -139,27 +139,21 @@ def income(user, household, year, wage, members):
 
 
 def walk_exit(case, *, team, staff, county, start: datetime.date, cadre):
-    """Every step of an exit case, the notice posted for 7 days; announced 8 days later."""
-    workflows.workflow_advance(case=case, user=cadre, comment="评估", today=start)
-    workflows.workflow_advance(
-        case=case,
-        user=team,
-        data={"date": start, "attendance": 30, "result": "pass"},
-        today=start,
-    )
-    workflows.workflow_advance(
-        case=case,
-        user=team,
-        data={"posted_from": start, "posted_until": start + datetime.timedelta(days=7)},
-        today=start,
-    )
+    """Every step of an exit case, the notice recorded as posted on ``start`` (up for 7
+    days by the server's clock); announced 8 days later."""
+    with on(start):
+        workflows.workflow_advance(case=case, user=cadre, comment="评估")
+        workflows.workflow_advance(
+            case=case, user=team, data={"date": start, "attendance": 30, "result": "pass"}
+        )
+        workflows.workflow_advance(case=case, user=team)  # the notice goes up
     day = start + datetime.timedelta(days=8)
     with on(day):
         letter = SimpleUploadedFile("letter.png", f.png_bytes(), content_type="image/png")
-        workflows.workflow_advance(case=case, user=cadre, document=letter, today=day)
-        workflows.workflow_advance(case=case, user=staff, today=day)
-        workflows.workflow_advance(case=case, user=county, today=day)
-        return workflows.workflow_advance(case=case, user=staff, today=day)
+        workflows.workflow_advance(case=case, user=cadre, document=letter)
+        workflows.workflow_advance(case=case, user=staff)
+        workflows.workflow_advance(case=case, user=county)
+        return workflows.workflow_advance(case=case, user=staff)
 
 
 @pytest.fixture
@@ -284,9 +278,6 @@ def year(db):
             user=user,
         )
 
-    def notice(day):
-        return {"posted_from": day, "posted_until": day + datetime.timedelta(days=7)}
-
     with on(datetime.date(2025, 1, 10)):
         for household, cadre in ((h1, cadre_a), (h2, cadre_a), (h3, cadre_b), (h4, cadre_b)):
             pair(household, cadre, datetime.date(2025, 1, 10))
@@ -363,7 +354,7 @@ def year(db):
             status="applicant",
         )
         case = workflows.workflow_start(household=h5, kind="identification", user=team)
-        workflows.workflow_advance(case=case, user=team, today=datetime.date(2025, 3, 1))
+        workflows.workflow_advance(case=case, user=team)
     with on(datetime.date(2025, 3, 5)):
         ledger.ledger_reverse(
             entry=wrong,
@@ -377,17 +368,16 @@ def year(db):
     with on(datetime.date(2025, 4, 1)):
         day = datetime.date(2025, 4, 1)
         workflows.workflow_advance(
-            case=case, user=team, data={"date": day, "attendance": 28, "result": "pass"}, today=day
+            case=case, user=team, data={"date": day, "attendance": 28, "result": "pass"}
         )
-        workflows.workflow_advance(case=case, user=team, data=notice(day), today=day)
+        workflows.workflow_advance(case=case, user=team)  # first notice, up until 8 April
     with on(datetime.date(2025, 4, 10)):
-        day = datetime.date(2025, 4, 10)
-        workflows.workflow_advance(case=case, user=staff, today=day)
-        workflows.workflow_advance(case=case, user=staff, data=notice(day), today=day)
+        workflows.workflow_advance(case=case, user=staff)
+        workflows.workflow_advance(case=case, user=staff)  # second notice, until 17 April
     with on(datetime.date(2025, 5, 20)):
         day = datetime.date(2025, 5, 20)
-        workflows.workflow_advance(case=case, user=county_admin, today=day)
-        workflows.workflow_advance(case=case, user=staff, today=day)  # 孙五 registered
+        workflows.workflow_advance(case=case, user=county_admin)
+        workflows.workflow_advance(case=case, user=staff)  # 孙五 registered
         deliver(industry, day, "2500", cadre_b, completes=True)
     with on(datetime.date(2025, 5, 25)):
         pair(h5, cadre_b, datetime.date(2025, 5, 25))
