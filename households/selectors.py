@@ -269,10 +269,12 @@ def visitors_for_list(user) -> QuerySet:
     )
 
 
-def my_households(user, *, today: datetime.date | None = None) -> list[Household]:
-    """A cadre's current households with last visit, overdue flag and open follow-ups."""
+def households_with_progress(
+    households: QuerySet, *, today: datetime.date | None = None
+) -> list[Household]:
+    """Households with last visit, overdue flag and open follow-ups: the progress figures of
+    a cadre's "my households", for any set of households (a help unit's too)."""
     today = today or datetime.date.today()
-    profile_id = scope_for(user).profile_id
     open_follow_ups = (
         Visit.objects.filter(household=OuterRef("pk"), follow_up_closed=False)
         .exclude(follow_up="")
@@ -281,16 +283,36 @@ def my_households(user, *, today: datetime.date | None = None) -> list[Household
         .annotate(n=Count("pk"))
         .values("n")
     )
-    qs = with_list_columns(
-        Household.objects.filter(
-            Exists(Pairing.objects.current().filter(household=OuterRef("pk"), cadre_id=profile_id))
-        )
-    ).annotate(open_follow_ups=Coalesce(Subquery(open_follow_ups, output_field=IntegerField()), 0))
+    qs = with_list_columns(households).annotate(
+        open_follow_ups=Coalesce(Subquery(open_follow_ups, output_field=IntegerField()), 0)
+    )
     rows = list(qs.order_by(F("last_visit").asc(nulls_first=True), "card_number"))
     due = today - datetime.timedelta(days=settings.BANGFU_VISIT_INTERVAL_DAYS)
     for household in rows:
         household.overdue = household.last_visit is None or household.last_visit < due
     return rows
+
+
+def my_households(user, *, today: datetime.date | None = None) -> list[Household]:
+    """A cadre's current households with last visit, overdue flag and open follow-ups."""
+    profile_id = scope_for(user).profile_id
+    return households_with_progress(
+        Household.objects.filter(
+            Exists(Pairing.objects.current().filter(household=OuterRef("pk"), cadre_id=profile_id))
+        ),
+        today=today,
+    )
+
+
+def help_unit_households(user, unit) -> QuerySet:
+    """The households of ``user``'s scope paired now with a cadre of the help unit."""
+    return Household.objects.visible_to(user).filter(
+        Exists(
+            Pairing.objects.current().filter(
+                household=OuterRef("pk"), cadre__help_unit=unit, cadre__role=StaffProfile.Role.CADRE
+            )
+        )
+    )
 
 
 def villages_with_counts(user) -> list[Village]:

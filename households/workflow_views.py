@@ -121,7 +121,7 @@ def _refuse_unless(allowed: bool) -> None:
 def notice_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the day a notice went up on the board: later, never earlier, with a reason."""
     case = get_case_for(request.user, pk)
-    _refuse_unless(workflows.can_keep_notice(request.user, case))
+    _refuse_unless(workflows.may_keep_notices(request.user))
     form = NoticeCorrectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the day the notice went up and why it is corrected."))
@@ -144,7 +144,7 @@ def notice_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
-    _refuse_unless(workflows.can_keep_notice(request.user, case))
+    _refuse_unless(workflows.may_keep_notices(request.user))
     try:
         workflows.objection_record(
             case=case,
@@ -168,6 +168,7 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         ).select_related("case__household"),
         pk=pk,
     )
+    _refuse_unless(workflows.may_keep_notices(request.user))
     try:
         workflows.objection_resolve(
             objection=objection, resolution=request.POST.get("resolution", ""), user=request.user

@@ -246,6 +246,17 @@ def _notice_over(case: WorkflowCase, today: datetime.date) -> None:
         )
 
 
+# The roles that post notices (village teams, the township) record objections and corrections.
+NOTICE_KEEPERS = frozenset({Role.VILLAGE_TEAM, Role.TOWNSHIP_STAFF})
+
+
+def may_keep_notices(user) -> bool:
+    if user.is_superuser:
+        return True
+    profile = profile_for(user)
+    return profile is not None and profile.role in NOTICE_KEEPERS
+
+
 def can_keep_notice(user, case: WorkflowCase) -> bool:
     """Who records objections and corrections of a posted notice: the roles that post it,
     and the township office."""

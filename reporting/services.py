@@ -18,7 +18,15 @@ log = logging.getLogger(__name__)
 Status = ReportRun.Status
 
 
-def scope_key(*, township, village=None, cadre=None, household=None) -> str:
+def scope_key(
+    *, township, village=None, cadre=None, household=None, help_unit=None, project=None, fund=None
+) -> str:
+    if project is not None:
+        return f"project:{project.pk}"
+    if fund is not None:
+        return f"fund:{fund.pk}"
+    if help_unit is not None:
+        return f"unit:{help_unit.pk}:{township.pk}"
     if household is not None:
         return f"household:{household.pk}"
     if cadre is not None:
@@ -36,6 +44,10 @@ def report_request(
     village=None,
     cadre=None,
     household=None,
+    help_unit=None,
+    project=None,
+    fund=None,
+    params: dict | None = None,
     user=None,
     as_of: datetime.date | None = None,
 ) -> ReportRun:
@@ -50,7 +62,15 @@ def report_request(
     as_of = as_of or phase_date(kind, year)
     if as_of.year != year:
         raise ValueError("A report is drawn up to a day of its own year.")
-    key = scope_key(township=township, village=village, cadre=cadre, household=household)
+    key = scope_key(
+        township=township,
+        village=village,
+        cadre=cadre,
+        household=household,
+        help_unit=help_unit,
+        project=project,
+        fund=fund,
+    )
     same = ReportRun.objects.filter(kind=kind, scope_key=key, year=year, as_of=as_of)
     in_progress = same.filter(status__in=ReportRun.IN_PROGRESS)
     with transaction.atomic():
@@ -68,6 +88,10 @@ def report_request(
                     village=village,
                     cadre=cadre,
                     household=household,
+                    help_unit=help_unit,
+                    project=project,
+                    fund=fund,
+                    params=params or {},
                     scope_key=key,
                     version=(last or 0) + 1,
                     requested_by=user,
@@ -88,6 +112,10 @@ def report_retry(*, run: ReportRun, user) -> ReportRun:
         village=run.village,
         cadre=run.cadre,
         household=run.household,
+        help_unit=run.help_unit,
+        project=run.project,
+        fund=run.fund,
+        params=run.params,
         user=user,
     )
 
@@ -108,9 +136,9 @@ def report_build(*, run_id: int) -> None:
     )
     if not claimed:
         return
-    run = ReportRun.objects.select_related("township", "village", "cadre", "household").get(
-        pk=run_id
-    )
+    run = ReportRun.objects.select_related(
+        "township", "village", "cadre", "household", "help_unit", "project", "fund"
+    ).get(pk=run_id)
     try:
         with translation.override(settings.LANGUAGE_CODE):
             template, context, figures = BUILDERS[run.kind](
