@@ -94,6 +94,15 @@ def _check_grant(actor, fields: dict) -> dict:
     return clean
 
 
+def _profile_fields(fields: dict) -> dict:
+    text = {"name", "unit", "title", "phone"}
+    return {
+        k: (fields.get(k) or "") if k in text else fields.get(k)
+        for k in PROFILE_FIELDS
+        if k in fields or k in text
+    }
+
+
 def _save_profile(profile: StaffProfile, actor, reason: str) -> None:
     profile._history_user = actor
     profile._change_reason = reason
@@ -105,7 +114,7 @@ def _save_profile(profile: StaffProfile, actor, reason: str) -> None:
 def account_create(*, actor, username: str, fields: dict, county=None) -> tuple[StaffProfile, str]:
     """A new account with its role and place, and a temporary password to hand over, which
     must be changed at the first login."""
-    fields = _check_grant(actor, {k: fields.get(k) for k in PROFILE_FIELDS})
+    fields = _check_grant(actor, _profile_fields(fields))
     username = username.strip()
     User = get_user_model()
     if not username or User.objects.filter(username__iexact=username).exists():
@@ -135,7 +144,7 @@ def account_update(*, actor, profile: StaffProfile, fields: dict) -> StaffProfil
     profile = StaffProfile.objects.select_for_update().get(pk=profile.pk)
     if not can_manage(actor, profile):
         raise PermissionDenied
-    fields = _check_grant(actor, {k: fields.get(k) for k in PROFILE_FIELDS})
+    fields = _check_grant(actor, _profile_fields(fields))
     for name, value in fields.items():
         setattr(profile, name, value)
     _save_profile(profile, actor, "account changed")

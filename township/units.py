@@ -27,15 +27,20 @@ def help_unit_save(
         raise ValidationError(_("A unit answers for villages of its own county."))
     if not name.strip():
         raise ValidationError(_("Give the unit's name."))
+    before = sorted(v.name for v in unit.villages.all()) if unit else []
+    after = sorted(v.name for v in villages)
     unit = unit or HelpUnit(county=county)
     unit.name, unit.kind = name.strip(), kind
     unit._history_user = user
+    if before != after:
+        # The villages (包村) are a many-to-many field: say in the record what changed.
+        unit._change_reason = f"{'、'.join(before) or '—'} → {'、'.join(after) or '—'}"[:100]
     try:
         with transaction.atomic():
             unit.save()
     except IntegrityError as error:
         raise ValidationError(_("The county already has a unit of this name.")) from error
-    if {v.pk for v in unit.villages.all()} != {v.pk for v in villages}:
+    if before != after:
         unit.villages.set(villages)
     return unit
 
