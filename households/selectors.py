@@ -343,6 +343,12 @@ def villages_with_counts(user) -> list[Village]:
             poor=count(in_village.filter(status=Household.Status.POOR)),
             returned=count(in_village.filter(status=Household.Status.RETURNED)),
             people=Coalesce(Subquery(people, output_field=IntegerField()), 0),
+            # This year's flag: whether a village is a registered poor village is yearly data.
+            is_poor_village=Subquery(
+                VillageYear.objects.filter(
+                    village=OuterRef("pk"), year=datetime.date.today().year
+                ).values("is_poor_village")[:1]
+            ),
         )
         .order_by("code")
     )
@@ -393,17 +399,14 @@ def village_exits(
     today: datetime.date | None = None,
 ) -> list:
     """Each village's exit eligibility in ``year`` (``policy.village_exit``), with poor people
-    counted on ``day`` (31 December of the year, or today for the year in progress)."""
+    counted on ``day`` (31 December of the year, or today for the year in progress) and the
+    village's figures of that year (``VillageYear``)."""
     today = today or datetime.date.today()
     villages = list(villages)
     line = PovertyLine.objects.filter(year=year).first()
     day = min(day or datetime.date(year, 12, 31), today)
     poor = asof.poor_people_by_village(villages, None if day >= today else day)
-    incomes = dict(
-        VillageYear.objects.filter(village__in=villages, year=year).values_list(
-            "village_id", "collective_income"
-        )
-    )
+    figures = {f.village_id: f for f in VillageYear.objects.filter(village__in=villages, year=year)}
     conditions = list(VillageExitCriterion.objects.filter(year=year).order_by("order", "name"))
     checks = {
         (c.village_id, c.criterion_id): c.met
@@ -414,8 +417,12 @@ def village_exits(
     return [
         policy.village_exit(
             village=village,
+            year=year,
             poor_people=poor.get(village.pk, 0),
-            collective_income=incomes.get(village.pk),
+            population=getattr(figures.get(village.pk), "rural_population", None),
+            is_poor_village=getattr(figures.get(village.pk), "is_poor_village", False),
+            exit_year=getattr(figures.get(village.pk), "exit_year", None),
+            collective_income=getattr(figures.get(village.pk), "collective_income", None),
             line=line,
             conditions=[(c.name, checks.get((village.pk, c.pk))) for c in conditions],
         )

@@ -182,6 +182,17 @@ def account_reset_password(*, actor, profile: StaffProfile) -> str:
     return password
 
 
+def account_password_set(*, user, password: str | None) -> None:
+    """The user sets their own password (or, for an account that never logs in, none): the
+    forced change is done."""
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save(update_fields=["password"])
+    password_changed(user=user)
+
+
 def password_changed(*, user) -> None:
     """The user chose their own password: the forced change is done."""
     profile = profile_for(user)

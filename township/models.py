@@ -143,13 +143,6 @@ class Village(models.Model):
         validators=[validate_division_code],
         help_text=_("12-digit statistical division code."),
     )
-    is_poor_village = models.BooleanField(_("registered poor village"), default=False)
-    rural_population = models.PositiveIntegerField(
-        _("rural population"),
-        null=True,
-        blank=True,
-        help_text=_("Registered rural population, the base of the poverty incidence."),
-    )
 
     objects = VillageQuerySet.as_manager()
 
@@ -182,14 +175,26 @@ class Village(models.Model):
 
 
 class VillageYear(models.Model):
-    """A village's figures for one year that village exit (贫困村出列) looks at."""
+    """A village's figures for one year, as the township keeps them: the base of its poverty
+    incidence, whether it is a registered poor village, the year it exited (出列), and its
+    collective income. Village exit (贫困村出列) and incidence read the year's row."""
 
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="years", verbose_name=_("village")
     )
     year = models.PositiveSmallIntegerField(_("year"))
+    rural_population = models.PositiveIntegerField(
+        _("rural population"),
+        null=True,
+        blank=True,
+        help_text=_("Registered rural population, the base of the poverty incidence."),
+    )
+    is_poor_village = models.BooleanField(_("registered poor village"), default=False)
+    exit_year = models.PositiveSmallIntegerField(
+        _("year the village exited (出列)"), null=True, blank=True
+    )
     collective_income = models.DecimalField(
-        _("collective income (yuan)"), max_digits=12, decimal_places=2
+        _("collective income (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     history = HistoricalRecords()
 
@@ -200,6 +205,11 @@ class VillageYear(models.Model):
             models.UniqueConstraint(fields=["village", "year"], name="village_year_once"),
             models.CheckConstraint(
                 condition=Q(collective_income__gte=0), name="village_collective_income_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(exit_year__isnull=True) | Q(exit_year__lte=models.F("year")),
+                name="village_exit_year_not_after_the_year",
+                violation_error_message=_("The exit year cannot come after the year."),
             ),
         ]
 

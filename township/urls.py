@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("people/", include("township.people_urls")),
     path("units/", include("township.unit_urls")),
+    path("policy/", include("households.policy_urls")),
     path("households/", include("households.urls")),
     path("villages/", include("households.village_urls")),
     path("assistance/", include("assistance.urls")),

@@ -50,14 +50,14 @@ from django.utils import timezone
 from assistance import ledger
 from assistance import services as assistance
 from assistance.models import Fund, MeasureKind
-from households import services, workflows
-from households.models import Hardship, Household, Member, PovertyLine
+from households import policy_data, services, workflows
+from households.models import Hardship, Household, Member
 from households.monitoring import monitoring_refresh
 from reporting import services as reports
 from reporting.models import ReportRun
 from tests import factories as f
 from tests.reporting_helpers import pdf_text
-from township.models import County, StaffProfile, Township, TownshipYear, Village, VillageYear
+from township.models import County, StaffProfile, Township, Village
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -162,32 +162,8 @@ def year(db):
     with on(datetime.date(2025, 1, 2)):
         county = County.objects.create(name="青山县", code="520399000000")
         township = Township.objects.create(county=county, name="新田镇", code="520399100000")
-        v1 = Village.objects.create(
-            township=township,
-            name="新田村",
-            code="520399100201",
-            is_poor_village=True,
-            rural_population=200,
-        )
-        v2 = Village.objects.create(
-            township=township,
-            name="石门村",
-            code="520399100202",
-            is_poor_village=True,
-            rural_population=100,
-        )
-        PovertyLine.objects.create(
-            year=2025,
-            amount=D("4000"),
-            monitoring_line=D("6000"),
-            exit_incidence_threshold=D("3"),
-            village_collective_income=D("50000"),
-        )
-        TownshipYear.objects.create(
-            township=township, year=2025, exit_target=2, exit_target_people=6
-        )
-        VillageYear.objects.create(village=v1, year=2025, collective_income=D("60000"))
-        VillageYear.objects.create(village=v2, year=2025, collective_income=D("30000"))
+        v1 = Village.objects.create(township=township, name="新田村", code="520399100201")
+        v2 = Village.objects.create(township=township, name="石门村", code="520399100202")
 
         def person(username, name, role, **place):
             user = get_user_model().objects.create_user(username, password="pw")
@@ -200,6 +176,28 @@ def year(db):
         county_admin = person("county", "罗主任", Role.COUNTY_ADMIN, county=county)
         cadre_a = person("cadre_a", "陈甲", Role.CADRE, township=township)
         cadre_b = person("cadre_b", "刘乙", Role.CADRE, township=township)
+        # The year's policy figures, kept by the county and the township on their pages.
+        policy_data.poverty_line_save(
+            user=county_admin,
+            year=2025,
+            amount=D("4000"),
+            monitoring_line=D("6000"),
+            exit_incidence_threshold=D("3"),
+            village_collective_income=D("50000"),
+        )
+        policy_data.township_year_save(
+            user=staff, township=township, year=2025, exit_target=2, exit_target_people=6
+        )
+        for village, population, collective in ((v1, 200, "60000"), (v2, 100, "30000")):
+            policy_data.village_year_save(
+                user=staff,
+                village=village,
+                year=2025,
+                rural_population=population,
+                is_poor_village=True,
+                exit_year=None,
+                collective_income=D(collective),
+            )
     users = SimpleNamespace(
         staff=staff, leader=leader, team=team, county=county_admin, a=cadre_a, b=cadre_b
     )
