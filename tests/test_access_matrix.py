@@ -124,6 +124,11 @@ MATRIX: dict[str, Entry] = {
     "people:edit": Entry("scoped", obj="account", perm="accounts"),
     "people:password_reset": Entry("scoped", obj="account", perm="accounts", post=True),
     "people:active": Entry("scoped", obj="account", perm="accounts", post=True),
+    "policy:index": Entry("login", perm="people"),
+    "policy:line": Entry("login", perm="county"),
+    "policy:criterion_add": Entry("login", perm="county", post=True),
+    "policy:township": Entry("scoped", obj="township", perm="accounts"),
+    "policy:start": Entry("login", perm="accounts"),
     "units:list": Entry("login"),
     "units:create": Entry("login", perm="county"),
     "units:detail": Entry("scoped", obj="unit"),
@@ -301,7 +306,20 @@ UNITS = {
     "cadre2": (None, "a"),
     "superuser": ("b", None),
 }
+# Townships: A, and B of the other county (a team or cadre sees the townships of its data).
+TOWNSHIPS = {
+    "anonymous": ("a", None),
+    "nobody": (None, "a"),
+    "county": ("a", "b"),
+    "leader": ("a", "b"),
+    "staff": ("a", "b"),
+    "team": ("a", "b"),
+    "cadre": ("a", "b"),
+    "cadre2": ("a", "b"),
+    "superuser": ("b", None),
+}
 MAPS = {
+    "township": TOWNSHIPS,
     "account": ACCOUNTS,
     "unit": UNITS,
     "import": IMPORTS,
@@ -328,6 +346,8 @@ def _units(world):
 def _object(world, kind, name):
     if kind == "unit":
         return _units(world)[name]
+    if kind == "township":
+        return world.township if name == "a" else world.other_township
     if kind == "account":
         return getattr(world.profiles, name)
     if kind == "village":
@@ -420,14 +440,18 @@ def test_access(client, world, name, role):
         response = client.post(reverse(name), {"language": "en", "next": "/"})
         assert response.status_code == 302
     elif entry.access == "login":
-        response = client.get(reverse(name))
+        if entry.post:
+            assert client.get(reverse(name)).status_code in (302, 405)
+            response = client.post(reverse(name))
+        else:
+            response = client.get(reverse(name))
         if anonymous:
             assert response.status_code == 302
             assert response["Location"].startswith(login_url)
         elif entry.perm and role not in PERMS[entry.perm]:
             assert response.status_code == 403
         else:
-            assert response.status_code == 200
+            assert response.status_code == (302 if entry.post else 200)
     elif entry.access == "scoped":
         inside, outside = MAPS.get(entry.obj, HOUSEHOLDS)[role]
 
