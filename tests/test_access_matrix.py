@@ -114,6 +114,8 @@ MATRIX: dict[str, Entry] = {
     "reporting:download": Entry("scoped", obj="run"),
     "reporting:retry": Entry("scoped", obj="run", post=True),
     "reporting:card_pdf": Entry("scoped", obj="household", post=True),
+    "reporting:project_notice_pdf": Entry("scoped", obj="project", post=True),
+    "reporting:fund_notice_pdf": Entry("scoped", obj="fund", post=True),
     "reporting:export_households": Entry("login"),
     "reporting:export_plans": Entry("login"),
     "reporting:export_register": Entry("scoped", obj="village"),

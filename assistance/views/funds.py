@@ -164,6 +164,7 @@ def fund_notice(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "fund": fund,
             "form": form,
+            "pdf_url": reverse("reporting:fund_notice_pdf", args=[fund.pk]),
             "notice": notice,
             "allocations": allocations,
             "heads": selectors.heads_of(households),
