@@ -11,11 +11,17 @@ from playwright.sync_api import expect
 from assistance.services import pairing_assign
 from households.models import Household, WorkflowCase
 from reporting.models import ReportRun
+from tests.browser.conftest import ARTIFACTS
 from tests.reporting_helpers import pdf_text
 from township.models import StaffProfile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 360, "height": 780}
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def no_sideways_scroll(page) -> bool:
@@ -33,7 +39,7 @@ def log_in(browser, browser_context_args, live_server, username, password="pw-fo
 
 
 def test_staff_create_a_cadre_who_changes_the_forced_password_and_sees_their_households(
-    browser, browser_context_args, live_server, world, screenshot
+    browser, browser_context_args, live_server, world
 ):
     context, page = log_in(browser, browser_context_args, live_server, "staff")
     page.wait_for_url(f"{live_server.url}/")
@@ -47,7 +53,7 @@ def test_staff_create_a_cadre_who_changes_the_forced_password_and_sees_their_hou
     notice = page.locator(".alert-warning").first
     expect(notice).to_contain_text("临时密码")
     password = re.search(r"临时密码：(\w+)", notice.inner_text()).group(1)
-    screenshot("account-created")
+    shot(page, "account-created")
     context.close()
 
     cadre = StaffProfile.objects.get(user__username="zhaogb")
@@ -74,14 +80,14 @@ def test_staff_create_a_cadre_who_changes_the_forced_password_and_sees_their_hou
     expect(page.get_by_role("heading", name="我的帮扶户")).to_be_visible()
     expect(page.get_by_text(head)).to_be_visible()
     assert no_sideways_scroll(page)
-    screenshot("new-cadre-households")
+    shot(page, "new-cadre-households")
     context.close()
     cadre.refresh_from_db()
     assert cadre.must_change_password is False
 
 
 def test_a_new_applicant_is_walked_through_identification_with_its_notice(
-    browser, browser_context_args, live_server, world, screenshot
+    browser, browser_context_args, live_server, world
 ):
     village = world.villages.a1
 
@@ -117,7 +123,7 @@ def test_a_new_applicant_is_walked_through_identification_with_its_notice(
     record(page, "村民主评议")
     record(page, "第一次公示（村内）")
     assert no_sideways_scroll(page)
-    screenshot("identification-notice-posted")
+    shot(page, "identification-notice-posted")
     # The notice for the village board, built as a PDF.
     page.goto(f"{live_server.url}/reports/")
     page.select_option("select[name=kind]", ReportRun.Kind.IDENT_NOTICE)
@@ -159,7 +165,7 @@ def test_a_new_applicant_is_walked_through_identification_with_its_notice(
         page.goto(card)
         record(page, "公告")
         expect(page.locator("h1 .badge")).to_have_text("未脱贫")
-        screenshot("identification-announced")
+        shot(page, "identification-announced")
         context.close()
     household.refresh_from_db()
     assert household.status == Household.Status.POOR
