@@ -87,6 +87,8 @@ MATRIX: dict[str, Entry] = {
     "assistance:pair": Entry("scoped", obj="household", perm="manage"),
     "assistance:reassign": Entry("scoped", obj="cadre", perm="manage"),
     "assistance:measures": Entry("login"),
+    "assistance:measure_create": Entry("login", perm="county"),
+    "assistance:measure_edit": Entry("scoped", obj="measure", perm="county"),
     "assistance:plan_create": Entry("scoped", obj="household", perm="plans"),
     "assistance:plan": Entry("scoped", obj="plan"),
     "assistance:item_create": Entry("scoped", obj="plan", perm="plans"),
@@ -320,7 +322,10 @@ TOWNSHIPS = {
     "cadre2": ("a", "b"),
     "superuser": ("b", None),
 }
+# The measure catalogue is one for the deployment: every role reaches each kind.
+MEASURES = dict.fromkeys(ROLES, ("industry", None))
 MAPS = {
+    "measure": MEASURES,
     "township": TOWNSHIPS,
     "account": ACCOUNTS,
     "unit": UNITS,
@@ -348,6 +353,8 @@ def _units(world):
 def _object(world, kind, name):
     if kind == "unit":
         return _units(world)[name]
+    if kind == "measure":
+        return f.MeasureKindFactory(code=name)
     if kind == "township":
         return world.township if name == "a" else world.other_township
     if kind == "account":
