@@ -492,7 +492,7 @@ def test_access(client, world, name, role):
 
 
 OUR_APPS = {"township", "households", "assistance", "reporting"}
-READ_ONLY = {"assistance.ledgerentry"}
+READ_ONLY = {"assistance.ledgerentry", "households.statuschange"}
 
 
 def _admin_urls(world):
