@@ -8,6 +8,7 @@ from django.urls import reverse
 from households.models import Visit
 from reporting.models import ReportRun
 from reporting.selectors import households_in_scope
+from tests import factories as f
 from township.models import HelpUnit
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,9 @@ def test_only_the_county_keeps_the_units(client, world, unit):
 def test_a_units_report_covers_the_households_paired_with_its_cadres_that_day(
     client, world, unit, django_capture_on_commit_callbacks
 ):
+    other_cadre = f.ProfileFactory(role="cadre", township=world.township)
+    elsewhere = f.HouseholdFactory(village=world.villages.a1)
+    f.PairingFactory(household=elsewhere, cadre=other_cadre)
     client.force_login(world.profiles.staff.user)
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
