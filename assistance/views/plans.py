@@ -48,8 +48,8 @@ class MeasureKindForm(forms.ModelForm):
 @login_required
 def measure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The county adds a kind of measure or changes one."""
-    require(services.can_keep_measures(request.user))
     kind = get_object_or_404(MeasureKind, pk=pk) if pk else None
+    require(services.can_keep_measures(request.user))
     initial = {"causes": list(kind.causes.values_list("cause", flat=True))} if kind else {}
     form = MeasureKindForm(request.POST or None, instance=kind, initial=initial)
     if request.method == "POST" and form.is_valid():
