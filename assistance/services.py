@@ -3,7 +3,7 @@
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +13,7 @@ from assistance.models import (
     AssistancePlan,
     Delivery,
     Loan,
+    MeasureCause,
     MeasureKind,
     PlanItem,
     Project,
@@ -273,3 +274,33 @@ def repayment_record(*, repayment: Repayment, paid_on: datetime.date, user) -> R
         loan._history_user = user
         loan.save()
     return repayment
+
+
+def can_keep_measures(user) -> bool:
+    """The measure catalogue is the county's."""
+    if user.is_superuser:
+        return True
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    return profile is not None and profile.role == StaffProfile.Role.COUNTY_ADMIN
+
+
+@transaction.atomic
+def measure_kind_save(*, user, kind: MeasureKind | None, fields: dict, causes: list[str]):
+    """Add a kind of measure to the catalogue or change one (retire it with ``is_active``:
+    plans already made keep it); the causes it answers are listed with it."""
+    if not can_keep_measures(user):
+        raise PermissionDenied
+    kind = kind or MeasureKind()
+    before = sorted(kind.causes.values_list("cause", flat=True)) if kind.pk else []
+    for name, value in fields.items():
+        setattr(kind, name, value)
+    kind.full_clean()
+    kind._history_user = user
+    if before != sorted(causes):
+        kind._change_reason = f"{','.join(before) or '—'} → {','.join(sorted(causes)) or '—'}"[:100]
+    kind.save()
+    if before != sorted(causes):
+        kind.causes.exclude(cause__in=causes).delete()
+        for cause in causes:
+            MeasureCause.objects.get_or_create(kind=kind, cause=cause)
+    return kind

@@ -139,6 +139,16 @@ def paired_with_on(cadre_id: int, day: datetime.date) -> QuerySet:
     )
 
 
+def paired_with_any_on(cadre_ids, day: datetime.date) -> QuerySet:
+    """The households any of ``cadre_ids`` (ids or a queryset of them) answered for on ``day``:
+    a help unit's households that day."""
+    return Household.objects.filter(
+        pk__in=Pairing.objects.filter(cadre_id__in=cadre_ids, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+        .values("household_id")
+    )
+
+
 def poor_people_by_village(villages, day: datetime.date | None = None) -> dict[int, int]:
     """The incidence's numerator: people in households poor (``policy.POOR``) on ``day``,
     by village. Without a day, from the current cards (the same figure for today, cheaper)."""

@@ -304,12 +304,7 @@ def _places() -> tuple[County, Township, list[Village]]:
     for i, name in enumerate(VILLAGES):
         village, _ = Village.objects.get_or_create(
             code=f"{TOWNSHIP[1][:9]}{201 + i:03d}",
-            defaults={
-                "name": name,
-                "township": township,
-                "is_poor_village": i < POOR_VILLAGES,
-                "rural_population": 1500 + 137 * i,
-            },
+            defaults={"name": name, "township": township},
         )
         villages.append(village)
     return county, township, villages
@@ -328,31 +323,57 @@ def _login(username: str, *, password: str | None, superuser: bool = False):
     return user
 
 
-def _help_units(county, villages) -> dict[str, HelpUnit]:
+def _help_units(county, villages, admin) -> dict[str, HelpUnit]:
     """The county units whose cadres are paired with households; each answers for a village
-    (包村) of the demo township, the first ones for the poor villages."""
+    (包村) of the demo township, the first ones for the poor villages. Kept through the
+    county's help unit pages' service."""
+    from township.units import help_unit_save
+
     units = {}
     for i, name in enumerate(CADRE_UNITS):
-        unit, created = HelpUnit.objects.get_or_create(county=county, name=name)
-        if created:
-            unit.villages.set([villages[i % len(villages)]])
+        unit = HelpUnit.objects.filter(county=county, name=name).first()
+        if unit is None:
+            unit = help_unit_save(
+                user=admin,
+                unit=None,
+                county=county,
+                name=name,
+                kind=HelpUnit.Kind.GOVERNMENT,
+                villages=[villages[i % len(villages)]],
+            )
         units[name] = unit
     return units
 
 
-def _profiles(county, township, villages, cadres_needed: int) -> dict[str, StaffProfile]:
+def _account(actor, username: str, fields: dict, *, county=None, password: str | None):
+    """A demo account made as the people pages make it; the demo logins then set their
+    known password themselves (as a user does at the first login)."""
+    from township.accounts import account_create, account_password_set
+
+    existing = StaffProfile.objects.filter(user__username=username).first()
+    if existing is not None:
+        return existing
+    profile, _temporary = account_create(
+        actor=actor, username=username, fields=fields, county=county, login=bool(password)
+    )
+    if password:
+        account_password_set(user=profile.user, password=password)
+    return profile
+
+
+def _profiles(county, township, villages, cadres_needed: int, admin) -> dict[str, StaffProfile]:
     places = {
-        "county": {"county": county},
+        "county": {},
         "township": {"township": township},
         "village": {"village": villages[0]},
     }
-    units = _help_units(county, villages)
+    units = _help_units(county, villages, admin)
     profiles = {}
     for username, name, role, unit, title, place in DEMO_LOGINS:
-        user = _login(username, password=DEMO_PASSWORD)
-        profiles[username], _ = StaffProfile.objects.get_or_create(
-            user=user,
-            defaults={
+        profiles[username] = _account(
+            admin,
+            username,
+            {
                 "name": name,
                 "role": role,
                 "unit": unit,
@@ -360,16 +381,20 @@ def _profiles(county, township, villages, cadres_needed: int) -> dict[str, Staff
                 "title": title,
                 **places[place],
             },
+            county=county if role == StaffProfile.Role.COUNTY_ADMIN else None,
+            password=DEMO_PASSWORD,
         )
+    staff = profiles["staff"].user
     for n in range(3, cadres_needed + 1):
         rng = random.Random(SEED + n)
-        user = _login(f"cadre{n:03d}", password=None)
         male = rng.random() < 0.6
         chars = MALE_CHARS if male else FEMALE_CHARS
         unit = rng.choice(CADRE_UNITS)
-        profiles[user.username], _ = StaffProfile.objects.get_or_create(
-            user=user,
-            defaults={
+        username = f"cadre{n:03d}"
+        profiles[username] = _account(
+            staff,
+            username,
+            {
                 "name": rng.choice(SURNAMES) + "".join(rng.choice(chars) for _ in range(2)),
                 "role": StaffProfile.Role.CADRE,
                 "unit": unit,
@@ -377,6 +402,7 @@ def _profiles(county, township, villages, cadres_needed: int) -> dict[str, Staff
                 "phone": f"139{rng.randrange(10**8):08d}",
                 "township": township,
             },
+            password=None,
         )
     return profiles
 
@@ -397,17 +423,9 @@ def seed_demo(*, households: int, today: datetime.date | None = None) -> dict[st
     """Build the demo county; return how many households were created this run."""
     today = today or datetime.date.today()
     county, township, villages = _places()
-    for year, amount in POVERTY_LINES.items():
-        PovertyLine.objects.get_or_create(
-            year=year,
-            defaults={
-                "amount": Decimal(amount),
-                "monitoring_line": Decimal(amount) * Decimal("1.5"),
-                "note": "演示数据 demo figure",
-            },
-        )
-    _login("admin", password=DEMO_PASSWORD, superuser=True)
-    profiles = _profiles(county, township, villages, 3 + households // HOUSEHOLDS_PER_CADRE)
+    admin = _login("admin", password=DEMO_PASSWORD, superuser=True)
+    profiles = _profiles(county, township, villages, 3 + households // HOUSEHOLDS_PER_CADRE, admin)
+    _policy_figures(township, villages, profiles, today)
 
     existing = set(
         Household.objects.filter(village__township=township).values_list("card_number", flat=True)
@@ -430,25 +448,57 @@ def seed_demo(*, households: int, today: datetime.date | None = None) -> dict[st
     return {"created": len(new), "total": len(existing) + len(new)}
 
 
+def _policy_figures(township, villages, profiles, today: datetime.date) -> None:
+    """The yearly figures, entered as the county and the township enter them on the policy
+    pages: the poverty lines; for the last three years the exit target and each village's
+    rural population, poor-village flag and collective income."""
+    from households import policy_data
+    from township.models import TownshipYear, VillageYear
+
+    county, staff = profiles["county"].user, profiles["staff"].user
+    known = set(PovertyLine.objects.values_list("year", flat=True))
+    for year, amount in POVERTY_LINES.items():
+        if year not in known:
+            policy_data.poverty_line_save(
+                user=county,
+                year=year,
+                amount=Decimal(amount),
+                monitoring_line=Decimal(amount) * Decimal("1.5"),
+                exit_incidence_threshold=Decimal("3"),
+                village_collective_income=Decimal("50000"),
+                note="演示数据 demo figure",
+            )
+    for year in range(today.year - 2, today.year + 1):
+        if not TownshipYear.objects.filter(township=township, year=year).exists():
+            policy_data.township_year_save(
+                user=staff, township=township, year=year, exit_target=60, exit_target_people=190
+            )
+        kept = set(
+            VillageYear.objects.filter(village__in=villages, year=year).values_list(
+                "village_id", flat=True
+            )
+        )
+        for i, village in enumerate(villages):
+            if village.pk in kept:
+                continue
+            policy_data.village_year_save(
+                user=staff,
+                village=village,
+                year=year,
+                rural_population=1500 + 137 * i,
+                is_poor_village=i < POOR_VILLAGES,
+                exit_year=None,
+                collective_income=Decimal(30000 + 4000 * i - 3000 * (today.year - year)),
+            )
+
+
 def _targets_and_cases(
     township, villages, profiles, today: datetime.date, *, exits: int = 14
 ) -> None:
-    """This year's exit target, villages' collective income, exits under way, monitoring."""
+    """Exits under way, this year's exits, monitoring."""
     from households.models import Hardship, MonitoringCase, WorkflowCase
     from households.monitoring import monitoring_refresh
-    from township.models import TownshipYear, VillageYear
 
-    TownshipYear.objects.get_or_create(
-        township=township,
-        year=today.year,
-        defaults={"exit_target": 60, "exit_target_people": 190},
-    )
-    for i, village in enumerate(villages):
-        VillageYear.objects.get_or_create(
-            village=village,
-            year=today.year,
-            defaults={"collective_income": Decimal(30000 + 4000 * i)},
-        )
     staff = profiles["staff"].user
     if not WorkflowCase.objects.filter(household__village__township=township).exists():
         from django.core.exceptions import PermissionDenied, ValidationError
@@ -516,12 +566,17 @@ def _lift(household: Household, user, today: datetime.date) -> None:
 
 
 def _exits_this_year(township, profiles, today: datetime.date, count: int) -> None:
-    """This year's exits, walked through every step of the exit case on past dates, so the
-    dashboard, the lists and the exit report have this year's exits to show."""
+    """This year's exits, so the dashboard, the lists and the exit report have some to show.
+
+    A notice's period follows the server's clock and cannot be backdated, so the demo cannot
+    walk cases through past days: the exits already decided this year are entered from the
+    township's records (with the criteria of their day, as the card's form enters them),
+    and the rest are exit cases under way today, their notice on the village board.
+    """
     from django.core.exceptions import PermissionDenied, ValidationError
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     from households.models import StatusChange, WorkflowCase
+    from households.services import exit_evidence, status_change_record
     from households.workflows import workflow_advance, workflow_start
 
     year_start = datetime.date(today.year, 1, 1)
@@ -541,11 +596,23 @@ def _exits_this_year(township, profiles, today: datetime.date, count: int) -> No
     )
     span = (latest - datetime.date(today.year, 3, 1)).days
     team, staff = profiles["team"].user, profiles["staff"].user
-    county, leader = profiles["county"].user, profiles["leader"].user
+    leader = profiles["leader"].user
     for n, household in enumerate(candidates):
-        start = datetime.date(today.year, 3, 1) + datetime.timedelta(days=span * n // count)
         if n % 4:  # three in four reached every criterion with the year's help
             _lift(household, staff, today)
+            day = datetime.date(today.year, 3, 1) + datetime.timedelta(days=span * n // count)
+            evidence, people = exit_evidence(household, day=day)
+            status_change_record(
+                household=household,
+                status=Household.Status.EXITED,
+                effective_on=day,
+                source=StatusChange.Source.CARD,
+                user=staff,
+                evidence=evidence,
+                people=people,
+                note="本年度已批准脱贫，据乡镇纸质档案录入（演示）",
+            )
+            continue
         try:
             case = workflow_start(household=household, kind=WorkflowCase.Kind.EXIT, user=team)
         except (ValidationError, PermissionDenied):
@@ -555,26 +622,13 @@ def _exits_this_year(township, profiles, today: datetime.date, count: int) -> No
                 user=leader,
                 override_reason="演示：收入已达标，住房改造年内完成",
             )
-        day = start
-        workflow_advance(case=case, user=team, comment="村两委和工作队评估", today=day)
+        workflow_advance(case=case, user=team, comment="村两委和工作队评估")
         workflow_advance(
             case=case,
             user=team,
-            data={"date": day, "attendance": "村民代表32人", "result": "pass"},
-            today=day,
+            data={"date": today, "attendance": "村民代表32人", "result": "pass"},
         )
-        workflow_advance(
-            case=case,
-            user=team,
-            data={"posted_from": day, "posted_until": day + datetime.timedelta(days=7)},
-            today=day,
-        )
-        day += datetime.timedelta(days=8)
-        letter = SimpleUploadedFile("确认书.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
-        workflow_advance(case=case, user=team, document=letter, today=day)
-        workflow_advance(case=case, user=staff, comment="乡镇审核通过", today=day)
-        workflow_advance(case=case, user=county, comment="县级审定", today=day)
-        workflow_advance(case=case, user=staff, comment="公告退出", today=day)
+        workflow_advance(case=case, user=team, comment="公示已张贴在村务公开栏")
 
 
 FINDINGS = [

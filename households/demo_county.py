@@ -29,6 +29,7 @@ from households.demo import (
     VILLAGES,
     _generate,
     _help_units,
+    _policy_figures,
     _targets_and_cases,
     seed_demo,
     write_households,
@@ -70,13 +71,7 @@ def _township(index: int, county: County) -> tuple[Township, list[Village]]:
     villages = []
     for i, name in enumerate(VILLAGES):
         village, _ = Village.objects.get_or_create(
-            code=f"{code[:9]}{201 + i:03d}",
-            defaults={
-                "name": name,
-                "township": township,
-                "is_poor_village": i < 5,
-                "rural_population": 1500 + 137 * i + 11 * index,
-            },
+            code=f"{code[:9]}{201 + i:03d}", defaults={"name": name, "township": township}
         )
         villages.append(village)
     return township, villages
@@ -86,7 +81,7 @@ def _people(index: int, township, villages, county, households: int) -> dict:
     """The township's leader, staff, work team and cadres, created in bulk."""
     User = get_user_model()
     prefix = f"t{index:02d}"
-    units = _help_units(county, villages)
+    units = _help_units(county, villages, User.objects.get(username="admin"))
     wanted = {
         f"{prefix}leader": ("领导", StaffProfile.Role.LEADER, {"township": township}),
         f"{prefix}staff": ("干事", StaffProfile.Role.TOWNSHIP_STAFF, {"township": township}),
@@ -169,19 +164,14 @@ def _seed_township(index, county, households: int, today: datetime.date) -> int:
         today=today,
         user_id=people["staff"].user_id,
     )
-    county_user = StaffProfile.objects.filter(role=StaffProfile.Role.COUNTY_ADMIN).first()
-    _targets_and_cases(
-        township,
-        villages,
-        {
-            "staff": people["staff"],
-            "team": people["team"],
-            "leader": people["leader"],
-            "county": county_user,
-        },
-        today,
-        exits=5,
-    )
+    roles = {
+        "staff": people["staff"],
+        "team": people["team"],
+        "leader": people["leader"],
+        "county": StaffProfile.objects.filter(role=StaffProfile.Role.COUNTY_ADMIN).first(),
+    }
+    _policy_figures(township, villages, roles, today)
+    _targets_and_cases(township, villages, roles, today, exits=5)
     return len(new)
 
 

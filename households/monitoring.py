@@ -4,7 +4,9 @@ Flags: an exited household whose per-capita income of the year is below the moni
 is an unstable exited household; a household that suffered a sudden severe hardship in the
 last twelve months is a sudden-hardship household. Marginal households (not registered but
 near the line) are opened by hand. Removal: verified (cadre or village team) → publicly
-noticed (village team) → approved (township staff).
+noticed (village team) → approved (township staff). A case may instead end in the
+household's return to poverty (返贫): proposed with the reason by its cadre, the village team
+or the township, approved by the county, and recorded as the household's dated status fact.
 """
 
 import datetime
@@ -22,14 +24,21 @@ from households.models import (
     MonitoringCase,
     Pairing,
     PovertyLine,
+    StatusChange,
 )
+from households.services import ensure_editable, status_change_record
 from township.access import profile_for
+from township.models import StaffProfile
+
+Role = StaffProfile.Role
 
 REMOVAL = {
-    MonitoringCase.Status.OPEN: (MonitoringCase.Status.VERIFIED, {"cadre", "village_team"}),
-    MonitoringCase.Status.VERIFIED: (MonitoringCase.Status.NOTICED, {"village_team"}),
-    MonitoringCase.Status.NOTICED: (MonitoringCase.Status.REMOVED, {"township_staff"}),
+    MonitoringCase.Status.OPEN: (MonitoringCase.Status.VERIFIED, {Role.CADRE, Role.VILLAGE_TEAM}),
+    MonitoringCase.Status.VERIFIED: (MonitoringCase.Status.NOTICED, {Role.VILLAGE_TEAM}),
+    MonitoringCase.Status.NOTICED: (MonitoringCase.Status.REMOVED, {Role.TOWNSHIP_STAFF}),
 }
+RETURN_PROPOSERS = {Role.CADRE, Role.VILLAGE_TEAM, Role.TOWNSHIP_STAFF}
+RETURN_DECIDERS = {Role.COUNTY_ADMIN}
 
 
 @transaction.atomic
@@ -72,11 +81,7 @@ def monitoring_refresh(*, today: datetime.date | None = None) -> int:
             MonitoringCase.Category.HARDSHIP,
             f"{hardship.get_kind_display()}：{hardship.note}",
         )
-    open_ids = set(
-        MonitoringCase.objects.exclude(status=MonitoringCase.Status.REMOVED).values_list(
-            "household_id", flat=True
-        )
-    )
+    open_ids = set(MonitoringCase.objects.open().values_list("household_id", flat=True))
     cadres = dict(
         Pairing.objects.current()
         .filter(household_id__in=flagged)
@@ -122,16 +127,14 @@ def monitoring_open(*, household: Household, category: str, reason: str, user) -
     """Open a case by hand: for a marginal household, or a flag the rules cannot see."""
     profile = profile_for(user)
     if not user.is_superuser and (
-        profile is None or profile.role not in {"township_staff", "village_team", "county_admin"}
+        profile is None
+        or profile.role not in {Role.TOWNSHIP_STAFF, Role.VILLAGE_TEAM, Role.COUNTY_ADMIN}
     ):
         raise PermissionDenied
+    ensure_editable(household)
     if category not in MonitoringCase.Category.values or not reason.strip():
         raise ValidationError(_("Choose the category and say why the household is monitored."))
-    if (
-        MonitoringCase.objects.filter(household=household)
-        .exclude(status=MonitoringCase.Status.REMOVED)
-        .exists()
-    ):
+    if MonitoringCase.objects.filter(household=household).open().exists():
         raise ValidationError(_("This household is already monitored."))
     cadre = (
         Pairing.objects.current()
@@ -146,6 +149,74 @@ def monitoring_open(*, household: Household, category: str, reason: str, user) -
         opened_on=timezone.localdate(),
         cadre_id=cadre,
     )
+    case._history_user = user
+    case.save()
+    return case
+
+
+def has_role(user, roles) -> bool:
+    if user.is_superuser:
+        return True
+    profile = profile_for(user)
+    return profile is not None and profile.role in roles
+
+
+def can_propose_return(user, case: MonitoringCase) -> bool:
+    return case.status == MonitoringCase.Status.OPEN and has_role(user, RETURN_PROPOSERS)
+
+
+def can_decide_return(user, case: MonitoringCase) -> bool:
+    return case.status == MonitoringCase.Status.RETURN_PROPOSED and has_role(user, RETURN_DECIDERS)
+
+
+@transaction.atomic
+def return_propose(*, case: MonitoringCase, reason: str, user) -> MonitoringCase:
+    """Propose that a monitored household has returned to poverty (返贫), with the reason."""
+    case = MonitoringCase.objects.select_for_update().select_related("household").get(pk=case.pk)
+    if not has_role(user, RETURN_PROPOSERS):
+        raise PermissionDenied
+    if case.status != MonitoringCase.Status.OPEN:
+        raise ValidationError(_("Only a monitored household's open case can propose a return."))
+    if not policy.may_follow(case.household.status, Household.Status.RETURNED):
+        raise ValidationError(
+            _("Only a household out of poverty can return to it; identify a new household.")
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why the household has returned to poverty."))
+    case.status = MonitoringCase.Status.RETURN_PROPOSED
+    case.return_reason = reason.strip()
+    case.return_proposed_by = user
+    case._history_user = user
+    case.save()
+    return case
+
+
+@transaction.atomic
+def return_decide(*, case: MonitoringCase, approve: bool, note: str = "", user) -> MonitoringCase:
+    """The county approves a proposed return (the household's status becomes 返贫 today and
+    the case closes) or refuses it with a reason (the case stays monitored)."""
+    case = MonitoringCase.objects.select_for_update().select_related("household").get(pk=case.pk)
+    if not has_role(user, RETURN_DECIDERS):
+        raise PermissionDenied
+    if case.status != MonitoringCase.Status.RETURN_PROPOSED:
+        raise ValidationError(_("No return to poverty is proposed for this case."))
+    today = timezone.localdate()
+    case.return_decided_by = user
+    if approve:
+        status_change_record(
+            household=case.household,
+            status=Household.Status.RETURNED,
+            effective_on=today,
+            source=StatusChange.Source.MONITORING,
+            user=user,
+            note=case.return_reason[:200],
+        )
+        case.status, case.closed_on = MonitoringCase.Status.RETURNED, today
+    else:
+        if not note.strip():
+            raise ValidationError(_("Say why the return is not approved."))
+        case.status = MonitoringCase.Status.OPEN
+        case.measures = (case.measures + "\n" + note.strip()).strip()
     case._history_user = user
     case.save()
     return case

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from households import monitoring
-from households.models import Hardship, MonitoringCase
+from households.models import Hardship, Household, MonitoringCase
 from households.selectors import get_household_for
 from township.access import can_log_visits
 
@@ -37,6 +37,11 @@ def hardship_record(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for(request.user, pk)
     if not can_log_visits(request.user):
         raise PermissionDenied
+    if household.status == Household.Status.REMOVED:
+        messages.error(
+            request, _("This household is removed from the register: its card is read-only.")
+        )
+        return redirect(household.get_absolute_url())
     kind, note = request.POST.get("kind", ""), request.POST.get("note", "").strip()
     try:
         day = datetime.date.fromisoformat(request.POST.get("occurred_on", ""))
@@ -75,6 +80,45 @@ def monitoring_advance(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, case.get_status_display())
+    return redirect(case.household.get_absolute_url() + "#monitoring")
+
+
+@login_required
+@require_POST
+def return_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """返贫: propose that a monitored household has returned to poverty."""
+    case = get_object_or_404(MonitoringCase.objects.visible_to(request.user), pk=pk)
+    if not monitoring.has_role(request.user, monitoring.RETURN_PROPOSERS):
+        raise PermissionDenied
+    try:
+        monitoring.return_propose(
+            case=case, reason=request.POST.get("reason", ""), user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The return to poverty is proposed to the county."))
+    return redirect(case.household.get_absolute_url() + "#monitoring")
+
+
+@login_required
+@require_POST
+def return_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The county approves or refuses a proposed return to poverty."""
+    case = get_object_or_404(MonitoringCase.objects.visible_to(request.user), pk=pk)
+    if not monitoring.has_role(request.user, monitoring.RETURN_DECIDERS):
+        raise PermissionDenied
+    try:
+        monitoring.return_decide(
+            case=case,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The decision is recorded."))
     return redirect(case.household.get_absolute_url() + "#monitoring")
 
 

@@ -259,10 +259,12 @@ def visitors_for_list(user) -> QuerySet:
     )
 
 
-def my_households(user, *, today: datetime.date | None = None) -> list[Household]:
-    """A cadre's current households with last visit, overdue flag and open follow-ups."""
+def households_with_progress(
+    households: QuerySet, *, today: datetime.date | None = None
+) -> list[Household]:
+    """Households with last visit, overdue flag and open follow-ups: the progress figures of
+    a cadre's "my households", for any set of households (a help unit's too)."""
     today = today or datetime.date.today()
-    profile_id = scope_for(user).profile_id
     open_follow_ups = (
         Visit.objects.filter(household=OuterRef("pk"), follow_up_closed=False)
         .exclude(follow_up="")
@@ -271,16 +273,36 @@ def my_households(user, *, today: datetime.date | None = None) -> list[Household
         .annotate(n=Count("pk"))
         .values("n")
     )
-    qs = with_list_columns(
-        Household.objects.filter(
-            Exists(Pairing.objects.current().filter(household=OuterRef("pk"), cadre_id=profile_id))
-        )
-    ).annotate(open_follow_ups=Coalesce(Subquery(open_follow_ups, output_field=IntegerField()), 0))
+    qs = with_list_columns(households).annotate(
+        open_follow_ups=Coalesce(Subquery(open_follow_ups, output_field=IntegerField()), 0)
+    )
     rows = list(qs.order_by(F("last_visit_on").asc(nulls_first=True), "card_number"))
     due = today - datetime.timedelta(days=settings.BANGFU_VISIT_INTERVAL_DAYS)
     for household in rows:
         household.overdue = household.last_visit is None or household.last_visit < due
     return rows
+
+
+def my_households(user, *, today: datetime.date | None = None) -> list[Household]:
+    """A cadre's current households with last visit, overdue flag and open follow-ups."""
+    profile_id = scope_for(user).profile_id
+    return households_with_progress(
+        Household.objects.filter(
+            Exists(Pairing.objects.current().filter(household=OuterRef("pk"), cadre_id=profile_id))
+        ),
+        today=today,
+    )
+
+
+def help_unit_households(user, unit) -> QuerySet:
+    """The households of ``user``'s scope paired now with a cadre of the help unit."""
+    return Household.objects.visible_to(user).filter(
+        Exists(
+            Pairing.objects.current().filter(
+                household=OuterRef("pk"), cadre__help_unit=unit, cadre__role=StaffProfile.Role.CADRE
+            )
+        )
+    )
 
 
 def villages_with_counts(user) -> list[Village]:
@@ -305,11 +327,18 @@ def villages_with_counts(user) -> list[Village]:
         .annotate(n=Count("pk"))
         .order_by()
     )
+    # This year's flag: whether a village is a registered poor village is yearly data.
+    poor_villages = dict(
+        VillageYear.objects.filter(
+            village__in=Village.objects.visible_to(user), year=datetime.date.today().year
+        ).values_list("village_id", "is_poor_village")
+    )
     villages = list(Village.objects.visible_to(user).select_related("township").order_by("code"))
     for village in villages:
         row = by_village.get(village.pk, {})
         for key in ("registered", "exited", "poor", "returned"):
             setattr(village, key, row.get(key, 0))
+        village.is_poor_village = poor_villages.get(village.pk)
         village.people = people.get(village.pk, 0)
     return villages
 
@@ -359,17 +388,14 @@ def village_exits(
     today: datetime.date | None = None,
 ) -> list:
     """Each village's exit eligibility in ``year`` (``policy.village_exit``), with poor people
-    counted on ``day`` (31 December of the year, or today for the year in progress)."""
+    counted on ``day`` (31 December of the year, or today for the year in progress) and the
+    village's figures of that year (``VillageYear``)."""
     today = today or datetime.date.today()
     villages = list(villages)
     line = PovertyLine.objects.filter(year=year).first()
     day = min(day or datetime.date(year, 12, 31), today)
     poor = asof.poor_people_by_village(villages, None if day >= today else day)
-    incomes = dict(
-        VillageYear.objects.filter(village__in=villages, year=year).values_list(
-            "village_id", "collective_income"
-        )
-    )
+    figures = {f.village_id: f for f in VillageYear.objects.filter(village__in=villages, year=year)}
     conditions = list(VillageExitCriterion.objects.filter(year=year).order_by("order", "name"))
     checks = {
         (c.village_id, c.criterion_id): c.met
@@ -380,8 +406,12 @@ def village_exits(
     return [
         policy.village_exit(
             village=village,
+            year=year,
             poor_people=poor.get(village.pk, 0),
-            collective_income=incomes.get(village.pk),
+            population=getattr(figures.get(village.pk), "rural_population", None),
+            is_poor_village=getattr(figures.get(village.pk), "is_poor_village", False),
+            exit_year=getattr(figures.get(village.pk), "exit_year", None),
+            collective_income=getattr(figures.get(village.pk), "collective_income", None),
             line=line,
             conditions=[(c.name, checks.get((village.pk, c.pk))) for c in conditions],
         )

@@ -5,7 +5,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
@@ -19,11 +19,13 @@ from households.models import (
     HouseholdIncome,
     Member,
     PovertyLine,
+    Removal,
     StatusChange,
     Visit,
     VisitPhoto,
 )
-from township.models import Village
+from township.access import profile_for
+from township.models import StaffProfile, Village
 
 Status = Household.Status
 Source = StatusChange.Source
@@ -36,6 +38,14 @@ class StaleEdit(Exception):
         "Someone else saved this card after you opened it. Your changes were not saved: "
         "reload the card, check their changes, and make yours again."
     )
+
+
+def ensure_editable(household: Household) -> None:
+    """A card removed from the register (销户) is read-only: its history stays as it was."""
+    if household.status == Status.REMOVED:
+        raise ValidationError(
+            _("This household is removed from the register: its card is read-only.")
+        )
 
 
 @dataclass
@@ -262,7 +272,7 @@ def historical_exit_correct(
 ) -> StatusChange:
     """Correct the date of an exit entered from earlier records (not one of an exit case),
     keeping it between the facts before and after it; the correction stays in history."""
-    Household.objects.select_for_update().get(pk=household.pk)
+    ensure_editable(Household.objects.select_for_update().get(pk=household.pk))
     facts = list(household.status_changes.order_by("effective_on", "pk"))
     exits = [
         f for f in facts if f.status == Status.EXITED and f.source != StatusChange.Source.WORKFLOW
@@ -304,6 +314,7 @@ def household_update(
     # Race: two people editing one card. The row lock makes the second save wait, then
     # see the version the first one wrote, and be refused instead of overwriting it.
     locked = Household.objects.select_for_update().get(pk=household.pk)
+    ensure_editable(locked)
     if locked.version != expected_version:
         raise StaleEdit
     for field, value in fields.items():
@@ -320,6 +331,7 @@ def household_update(
 def income_save(
     *, user, household: Household, income: HouseholdIncome | None, fields: dict
 ) -> HouseholdIncome:
+    ensure_editable(household)
     income = income or HouseholdIncome(household=household)
     for field, value in fields.items():
         setattr(income, field, value)
@@ -337,6 +349,7 @@ def visit_log(
     client_token: uuid.UUID | None,
 ) -> tuple[Visit, bool]:
     """Record a visit; a resubmission with the same token returns the first one, unchanged."""
+    ensure_editable(household)
     if client_token is not None:
         existing = Visit.objects.filter(client_token=client_token).first()
         if existing is not None:
@@ -393,3 +406,76 @@ def household_facts_rebuild() -> int:
             Household.objects.filter(pk=pk).update(**fields)
             changed += 1
     return changed
+
+
+REMOVAL_PROPOSERS = {StaffProfile.Role.TOWNSHIP_STAFF, StaffProfile.Role.VILLAGE_TEAM}
+REMOVAL_DECIDERS = {StaffProfile.Role.COUNTY_ADMIN}
+
+
+def role_in(user, roles) -> bool:
+    if user.is_superuser:
+        return True
+    profile = profile_for(user)
+    return profile is not None and profile.role in roles
+
+
+def can_propose_removal(user, household: Household) -> bool:
+    return policy.may_follow(household.status, Status.REMOVED) and role_in(user, REMOVAL_PROPOSERS)
+
+
+def can_decide_removal(user) -> bool:
+    return role_in(user, REMOVAL_DECIDERS)
+
+
+@transaction.atomic
+def removal_propose(*, household: Household, reason: str, explanation: str, user) -> Removal:
+    """Propose to remove a household from the register (销户), with the reason and evidence."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if not role_in(user, REMOVAL_PROPOSERS):
+        raise PermissionDenied
+    ensure_editable(household)
+    if reason not in Removal.Reason.values or not explanation.strip():
+        raise ValidationError(_("Choose the reason and explain it."))
+    if not policy.may_follow(household.status, Status.REMOVED):
+        raise ValidationError(_("This household cannot be removed from the register."))
+    if household.removals.filter(status=Removal.Status.PROPOSED).exists():
+        raise ValidationError(_("A removal of this household is already waiting for approval."))
+    removal = Removal(
+        household=household,
+        reason=reason,
+        explanation=explanation.strip(),
+        proposed_by=user,
+        proposed_on=timezone.localdate(),
+    )
+    removal._history_user = user
+    removal.save()
+    return removal
+
+
+@transaction.atomic
+def removal_decide(*, removal: Removal, approve: bool, note: str = "", user) -> Removal:
+    """The county approves a removal (the household is removed today; its card becomes
+    read-only) or refuses it with a reason."""
+    removal = Removal.objects.select_for_update().select_related("household").get(pk=removal.pk)
+    if not can_decide_removal(user):
+        raise PermissionDenied
+    if removal.status != Removal.Status.PROPOSED:
+        raise ValidationError(_("This removal is already decided."))
+    if not approve and not note.strip():
+        raise ValidationError(_("Say why the removal is not approved."))
+    today = timezone.localdate()
+    if approve:
+        status_change_record(
+            household=removal.household,
+            status=Status.REMOVED,
+            effective_on=today,
+            source=Source.REMOVAL,
+            user=user,
+            note=f"{removal.get_reason_display()}：{removal.explanation}"[:200],
+        )
+    removal.status = Removal.Status.APPROVED if approve else Removal.Status.REFUSED
+    removal.decided_by, removal.decided_on = user, today
+    removal.decision_note = note.strip()
+    removal._history_user = user
+    removal.save()
+    return removal

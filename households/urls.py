@@ -22,7 +22,20 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/advance/", workflow_views.workflow_advance, name="workflow_advance"),
     path("cases/<int:pk>/reject/", workflow_views.workflow_reject, name="workflow_reject"),
+    path("cases/<int:pk>/notice-date/", workflow_views.notice_correct, name="notice_correct"),
+    path(
+        "cases/<int:pk>/objections/new/", workflow_views.objection_record, name="objection_record"
+    ),
+    path("objections/<int:pk>/answer/", workflow_views.objection_resolve, name="objection_resolve"),
+    path("<int:pk>/removal/", views.removal_propose, name="removal_propose"),
+    path("removals/<int:pk>/decide/", views.removal_decide, name="removal_decide"),
     path("monitoring/", monitoring_views.monitoring_list, name="monitoring"),
+    path("monitoring/<int:pk>/return/", monitoring_views.return_propose, name="return_propose"),
+    path(
+        "monitoring/<int:pk>/return/decide/",
+        monitoring_views.return_decide,
+        name="return_decide",
+    ),
     path(
         "monitoring/<int:pk>/advance/",
         monitoring_views.monitoring_advance,

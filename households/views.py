@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assistance import selectors as assistance_selectors
-from households import selectors, services
+from households import monitoring, selectors, services
 from households.forms import (
     MEMBER_FIELDS,
     ExitDateForm,
@@ -26,7 +26,7 @@ from households.forms import (
     MemberFormSet,
     VisitForm,
 )
-from households.models import Hardship, Household, MonitoringCase
+from households.models import Hardship, Household, MonitoringCase, Removal
 from households.workflow_views import workflow_context
 from township.access import (
     can_edit_cards,
@@ -98,8 +98,72 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         hardships=list(household.hardships.order_by("-occurred_on")),
         hardship_kinds=Hardship.Kind.choices,
         monitoring_categories=MonitoringCase.Category.choices,
+        can_propose_return=monitoring.has_role(request.user, monitoring.RETURN_PROPOSERS),
+        can_decide_return=monitoring.has_role(request.user, monitoring.RETURN_DECIDERS),
+        removals=list(
+            household.removals.select_related("proposed_by", "decided_by").order_by("-pk")
+        ),
+        removal_reasons=Removal.Reason.choices,
+        can_propose_removal=services.can_propose_removal(request.user, household),
+        can_decide_removal=services.can_decide_removal(request.user),
+        read_only=household.status == Household.Status.REMOVED,
     )
+    if context["read_only"]:
+        context.update(can_edit=False, can_visit=False, can_plan=False, can_pair=False)
     return render(request, "households/detail.html", context)
+
+
+def _read_only(request: HttpRequest, household: Household) -> HttpResponse | None:
+    """A removed card (销户) is read-only: say so and go back to it."""
+    if household.status != Household.Status.REMOVED:
+        return None
+    messages.error(
+        request, _("This household is removed from the register: its card is read-only.")
+    )
+    return redirect("households:detail", household.pk)
+
+
+@login_required
+@require_POST
+def removal_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """销户: propose to remove the household from the register, with the reason."""
+    household = selectors.get_household_for(request.user, pk)
+    if not services.role_in(request.user, services.REMOVAL_PROPOSERS):
+        raise PermissionDenied
+    try:
+        services.removal_propose(
+            household=household,
+            reason=request.POST.get("reason", ""),
+            explanation=request.POST.get("explanation", ""),
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The removal is proposed to the county."))
+    return redirect(household.get_absolute_url() + "#status")
+
+
+@login_required
+@require_POST
+def removal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    removal = get_object_or_404(
+        Removal.objects.visible_to(request.user).select_related("household"), pk=pk
+    )
+    if not services.can_decide_removal(request.user):
+        raise PermissionDenied
+    try:
+        services.removal_decide(
+            removal=removal,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The decision is recorded."))
+    return redirect(removal.household.get_absolute_url() + "#status")
 
 
 def _member_rows(formset) -> list[services.MemberRow]:
@@ -155,6 +219,8 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     if not can_edit_cards(request.user):
         raise PermissionDenied
+    if refused := _read_only(request, household):
+        return refused
     form = HouseholdForm(
         request.POST or None, instance=household, villages=_editable_villages(request.user)
     )
@@ -195,6 +261,8 @@ def exit_date_correct(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     if not can_edit_cards(request.user):
         raise PermissionDenied
+    if refused := _read_only(request, household):
+        return refused
     form = ExitDateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the date and why it is corrected."))
@@ -218,6 +286,8 @@ def income_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpR
     household = selectors.get_household_for(request.user, pk)
     if not can_edit_cards(request.user):
         raise PermissionDenied
+    if refused := _read_only(request, household):
+        return refused
     income = get_object_or_404(household.incomes, year=year) if year else None
     initial = (
         {}
@@ -248,6 +318,8 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     if not can_log_visits(request.user):
         raise PermissionDenied
+    if refused := _read_only(request, household):
+        return refused
     form = VisitForm(
         request.POST or None, request.FILES or None, initial={"visited_on": datetime.date.today()}
     )

@@ -1,21 +1,22 @@
 """Workflow pages: start a case, do the next step, send it back, bulk township review."""
 
-import datetime
-
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from households import workflows
-from households.models import WorkflowCase
+from households.models import NoticeObjection, WorkflowCase
 from households.selectors import get_household_for
 from township.access import get_village_for, profile_for
+from township.models import StaffProfile
 
 
 class StepForm(forms.Form):
@@ -30,8 +31,6 @@ class StepForm(forms.Form):
         required=False,
         choices=[("pass", gettext_lazy("Passed")), ("fail", gettext_lazy("Failed"))],
     )
-    posted_from = forms.DateField(label=gettext_lazy("Posted from"), required=False)
-    posted_until = forms.DateField(label=gettext_lazy("Posted until"), required=False)
 
 
 def get_case_for(user, pk: int) -> WorkflowCase:
@@ -74,7 +73,7 @@ def workflow_advance(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(case.household.get_absolute_url() + "#workflow")
     data = {
         k: form.cleaned_data[k]
-        for k in ("date", "attendance", "result", "posted_from", "posted_until")
+        for k in ("date", "attendance", "result")
         if form.cleaned_data.get(k) not in (None, "")
     }
     try:
@@ -107,12 +106,88 @@ def workflow_reject(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(case.household.get_absolute_url() + "#workflow")
 
 
+class NoticeCorrectionForm(forms.Form):
+    posted_from = forms.DateField(label=gettext_lazy("Posted in fact on"))
+    reason = forms.CharField(label=gettext_lazy("Reason for the correction"), max_length=500)
+
+
+def _refuse_unless(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+@login_required
+@require_POST
+def notice_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the day a notice went up on the board: later, never earlier, with a reason."""
+    case = get_case_for(request.user, pk)
+    _refuse_unless(workflows.may_keep_notices(request.user))
+    form = NoticeCorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the day the notice went up and why it is corrected."))
+    else:
+        try:
+            workflows.notice_correct(
+                case=case,
+                posted_from=form.cleaned_data["posted_from"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, _("The posting date is corrected."))
+    return redirect(case.household.get_absolute_url() + "#workflow")
+
+
+@login_required
+@require_POST
+def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk)
+    _refuse_unless(workflows.may_keep_notices(request.user))
+    try:
+        workflows.objection_record(
+            case=case,
+            content=request.POST.get("content", ""),
+            objector=request.POST.get("objector", ""),
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("The objection is recorded against the case."))
+    return redirect(case.household.get_absolute_url() + "#workflow")
+
+
+@login_required
+@require_POST
+def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(
+        NoticeObjection.objects.filter(
+            case__in=WorkflowCase.objects.visible_to(request.user)
+        ).select_related("case__household"),
+        pk=pk,
+    )
+    _refuse_unless(workflows.may_keep_notices(request.user))
+    try:
+        workflows.objection_resolve(
+            objection=objection, resolution=request.POST.get("resolution", ""), user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("The answer to the objection is recorded."))
+    return redirect(objection.case.household.get_absolute_url() + "#workflow")
+
+
 @login_required
 @require_POST
 def village_bulk_review(request: HttpRequest, pk: int) -> HttpResponse:
     village = get_village_for(request.user, pk)
     profile = profile_for(request.user)
-    if not request.user.is_superuser and (profile is None or profile.role != "township_staff"):
+    if not request.user.is_superuser and (
+        profile is None or profile.role != StaffProfile.Role.TOWNSHIP_STAFF
+    ):
         raise PermissionDenied
     count = workflows.workflow_bulk_review(
         village=village, user=request.user, comment=request.POST.get("comment", "")
@@ -125,9 +200,10 @@ def workflow_context(user, household) -> dict:
     """The card's workflow section: cases, their steps, and what this user may do now."""
     cases = list(
         household.workflow_cases.select_related("started_by", "override_by")
-        .prefetch_related("steps__by")
+        .prefetch_related("steps__by", "steps__corrections__by", "objections__recorded_by")
         .order_by("-started_at")
     )
+    today = timezone.localdate()
     rows = []
     for case in cases:
         labels = {s.key: s.label for s in workflows.steps_of(case)}
@@ -139,6 +215,10 @@ def workflow_context(user, household) -> dict:
                 "step": step,
                 "can_act": workflows.can_act(user, case),
                 "steps": sorted(case.steps.all(), key=lambda s: s.at),
+                "notice": (notice := workflows.posted_notice(case)),
+                "notice_up": notice is not None and notice.is_up(today),
+                "can_keep_notice": workflows.can_keep_notice(user, case),
+                "objections": sorted(case.objections.all(), key=lambda o: o.recorded_at),
             }
         )
     profile = profile_for(user)
@@ -149,13 +229,18 @@ def workflow_context(user, household) -> dict:
         "can_start_exit": (
             household.status in workflows.START_STATUS[WorkflowCase.Kind.EXIT]
             and "exit" not in open_kinds
-            and (user.is_superuser or role in workflows.EXIT[0].roles or role == "leader")
+            and (
+                user.is_superuser
+                or role in workflows.EXIT[0].roles
+                or role == StaffProfile.Role.LEADER
+            )
         ),
         "can_start_identification": (
-            household.status == "applicant"
+            household.status == household.Status.APPLICANT
             and "identification" not in open_kinds
             and (user.is_superuser or role in workflows.IDENTIFICATION[0].roles)
         ),
-        "is_leader": role == "leader" or user.is_superuser,
-        "today": datetime.date.today(),
+        "is_leader": role == StaffProfile.Role.LEADER or user.is_superuser,
+        "today": today,
+        "notice_days": settings.BANGFU_NOTICE_DAYS,
     }

@@ -1,8 +1,13 @@
 """The steps of identification and exit, who owns each, and the one way to move a case.
 
-Each step is allowed only to the role that owns it and only when the case is at it; a step
-after a public notice waits until the notice period is over; rejection needs a reason and
-sends the case back one step. The last step changes the household's status.
+Each step is allowed only to the role that owns it and only when the case is at it; rejection
+needs a reason and sends the case back one step. The last step changes the household's status.
+
+Public notices (公示) follow the server's clock, never a typed date: a notice is posted on the
+day it is recorded as posted and stays up ``BANGFU_NOTICE_DAYS``; the step after it opens
+only once that period has passed and every objection received during it is answered. A
+posting date may be corrected to a later day (the board went up late), with a reason, and
+the correction is recorded; it can never be moved earlier.
 """
 
 import datetime
@@ -17,11 +22,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households import policy
-from households.models import Household, PovertyLine, StatusChange, WorkflowCase, WorkflowStep
-from households.services import exit_evidence, status_change_record
+from households.models import (
+    Household,
+    NoticeCorrection,
+    NoticeObjection,
+    PovertyLine,
+    StatusChange,
+    WorkflowCase,
+    WorkflowStep,
+)
+from households.services import ensure_editable, exit_evidence, status_change_record
 from township.access import profile_for
+from township.models import StaffProfile
 
 Kind = WorkflowCase.Kind
+Role = StaffProfile.Role
 
 
 @dataclass(frozen=True)
@@ -38,39 +53,48 @@ EXIT = [
     Step(
         "assessment",
         _("Assessment by the village committee and work team"),
-        frozenset({"village_team", "cadre"}),
+        frozenset({Role.VILLAGE_TEAM, Role.CADRE}),
     ),
     Step(
-        "appraisal", _("Village democratic appraisal"), frozenset({"village_team"}), appraisal=True
+        "appraisal",
+        _("Village democratic appraisal"),
+        frozenset({Role.VILLAGE_TEAM}),
+        appraisal=True,
     ),
-    Step("notice", _("Public notice in the village"), frozenset({"village_team"}), notice=True),
+    Step("notice", _("Public notice in the village"), frozenset({Role.VILLAGE_TEAM}), notice=True),
     Step(
         "confirmation",
         _("Household's signed confirmation letter"),
-        frozenset({"village_team", "cadre"}),
+        frozenset({Role.VILLAGE_TEAM, Role.CADRE}),
         document=True,
     ),
-    Step("township_review", _("Township review"), frozenset({"township_staff"})),
-    Step("county_approval", _("County approval"), frozenset({"county_admin"})),
-    Step("announcement", _("Announcement and deregistration"), frozenset({"township_staff"})),
+    Step("township_review", _("Township review"), frozenset({Role.TOWNSHIP_STAFF})),
+    Step("county_approval", _("County approval"), frozenset({Role.COUNTY_ADMIN})),
+    Step("announcement", _("Announcement and deregistration"), frozenset({Role.TOWNSHIP_STAFF})),
 ]
 IDENTIFICATION = [
-    Step("application", _("Household's application"), frozenset({"village_team"})),
+    Step("application", _("Household's application"), frozenset({Role.VILLAGE_TEAM})),
     Step(
-        "appraisal", _("Village democratic appraisal"), frozenset({"village_team"}), appraisal=True
+        "appraisal",
+        _("Village democratic appraisal"),
+        frozenset({Role.VILLAGE_TEAM}),
+        appraisal=True,
     ),
     Step(
-        "notice", _("First public notice, in the village"), frozenset({"village_team"}), notice=True
+        "notice",
+        _("First public notice, in the village"),
+        frozenset({Role.VILLAGE_TEAM}),
+        notice=True,
     ),
-    Step("township_review", _("Township review"), frozenset({"township_staff"})),
+    Step("township_review", _("Township review"), frozenset({Role.TOWNSHIP_STAFF})),
     Step(
         "second_notice",
         _("Second public notice, by the township"),
-        frozenset({"township_staff"}),
+        frozenset({Role.TOWNSHIP_STAFF}),
         notice=True,
     ),
-    Step("county_approval", _("County approval"), frozenset({"county_admin"})),
-    Step("announcement", _("Announcement"), frozenset({"township_staff"})),
+    Step("county_approval", _("County approval"), frozenset({Role.COUNTY_ADMIN})),
+    Step("announcement", _("Announcement"), frozenset({Role.TOWNSHIP_STAFF})),
 ]
 STEPS = {Kind.EXIT: EXIT, Kind.IDENTIFICATION: IDENTIFICATION}
 RESULT_STATUS = {Kind.EXIT: Household.Status.EXITED, Kind.IDENTIFICATION: Household.Status.POOR}
@@ -121,6 +145,7 @@ def workflow_start(
     *, household: Household, kind: str, user, override_reason: str = ""
 ) -> WorkflowCase:
     household = Household.objects.select_for_update().get(pk=household.pk)
+    ensure_editable(household)
     if household.status not in START_STATUS[kind]:
         raise ValidationError(
             _("A household with status “%(status)s” cannot start this.")
@@ -138,7 +163,7 @@ def workflow_start(
                     "its exit, with a written reason."
                 )
             )
-        if role != "leader" and not user.is_superuser:
+        if role != Role.LEADER and not user.is_superuser:
             raise PermissionDenied
     elif override_reason:
         raise ValidationError(
@@ -160,23 +185,186 @@ def workflow_start(
     )
 
 
-def _notice_over(case: WorkflowCase, today: datetime.date) -> None:
-    """Refuse to move past a public notice before its period is over."""
+@dataclass(frozen=True)
+class Notice:
+    """A notice a case has posted and now waits on: its step record and its period."""
+
+    step: Step
+    record: WorkflowStep
+    posted_from: datetime.date
+    posted_until: datetime.date
+
+    def is_over(self, today: datetime.date) -> bool:
+        return today > self.posted_until
+
+    def is_up(self, today: datetime.date) -> bool:
+        return self.posted_from <= today <= self.posted_until
+
+
+def notice_period(posted_from: datetime.date) -> datetime.date:
+    """The last day a notice posted on ``posted_from`` stays up."""
+    return posted_from + datetime.timedelta(days=settings.BANGFU_NOTICE_DAYS)
+
+
+def posted_notice(case: WorkflowCase) -> Notice | None:
+    """The notice an open case waits on: the case is at the step right after a notice."""
+    if case.status != WorkflowCase.Status.OPEN:
+        return None
     steps = steps_of(case)
     index = [s.key for s in steps].index(case.step)
     if index == 0 or not steps[index - 1].notice:
-        return
-    last = (
+        return None
+    record = (
         case.steps.filter(step=steps[index - 1].key, action=WorkflowStep.Action.DONE)
-        .order_by("-at")
+        .order_by("-at", "-pk")
         .first()
     )
-    until = datetime.date.fromisoformat(last.data["posted_until"]) if last else None
-    if until is not None and today <= until:
+    if record is None or "posted_from" not in record.data:
+        return None
+    return Notice(
+        steps[index - 1],
+        record,
+        datetime.date.fromisoformat(record.data["posted_from"]),
+        datetime.date.fromisoformat(record.data["posted_until"]),
+    )
+
+
+def _notice_over(case: WorkflowCase, today: datetime.date) -> None:
+    """Refuse to move past a public notice before its period is over by the server's clock,
+    or while an objection received during it is unanswered."""
+    notice = posted_notice(case)
+    if notice is None:
+        return
+    if not notice.is_over(today):
         raise ValidationError(
             _("The public notice is posted until %(date)s: wait until it is over.")
-            % {"date": until}
+            % {"date": notice.posted_until}
         )
+    if case.objections.filter(step=notice.step.key, resolution="").exists():
+        raise ValidationError(
+            _("An objection to the notice is not answered yet: record the answer first.")
+        )
+
+
+# The roles that post notices (village teams, the township) record objections and corrections.
+NOTICE_KEEPERS = frozenset({Role.VILLAGE_TEAM, Role.TOWNSHIP_STAFF})
+
+
+def may_keep_notices(user) -> bool:
+    if user.is_superuser:
+        return True
+    profile = profile_for(user)
+    return profile is not None and profile.role in NOTICE_KEEPERS
+
+
+def can_keep_notice(user, case: WorkflowCase) -> bool:
+    """Who records objections and corrections of a posted notice: the roles that post it,
+    and the township office."""
+    notice = posted_notice(case)
+    if notice is None:
+        return False
+    if user.is_superuser:
+        return True
+    profile = profile_for(user)
+    return profile is not None and (
+        profile.role in notice.step.roles or profile.role == Role.TOWNSHIP_STAFF
+    )
+
+
+def _require_notice(user, case: WorkflowCase) -> Notice:
+    notice = posted_notice(case)
+    if notice is None:
+        raise ValidationError(_("This case is not waiting on a posted notice."))
+    if not can_keep_notice(user, case):
+        raise PermissionDenied
+    return notice
+
+
+@transaction.atomic
+def notice_correct(
+    *, case: WorkflowCase, posted_from: datetime.date, reason: str, user
+) -> NoticeCorrection:
+    """Correct the day a notice went up: later than recorded (never earlier), not after
+    today, with a reason; the period runs again from the corrected day."""
+    case = WorkflowCase.objects.select_for_update().get(pk=case.pk)
+    notice = _require_notice(user, case)
+    today = timezone.localdate()
+    if not reason.strip():
+        raise ValidationError(_("Say why the posting date is corrected."))
+    if posted_from < notice.posted_from:
+        raise ValidationError(
+            _("A notice cannot be backdated: it was recorded as posted on %(date)s.")
+            % {"date": notice.posted_from}
+        )
+    if posted_from > today:
+        raise ValidationError(_("A notice cannot be posted in the future."))
+    record = notice.record
+    correction = NoticeCorrection.objects.create(
+        step=record,
+        posted_from_before=notice.posted_from,
+        posted_from=posted_from,
+        reason=reason.strip(),
+        by=user,
+    )
+    record.data = {
+        **record.data,
+        "posted_from": posted_from.isoformat(),
+        "posted_until": notice_period(posted_from).isoformat(),
+    }
+    record.save(update_fields=["data"])
+    return correction
+
+
+@transaction.atomic
+def objection_record(
+    *, case: WorkflowCase, content: str, objector: str = "", user
+) -> NoticeObjection:
+    """Record an objection received today, while the notice is up."""
+    case = WorkflowCase.objects.select_for_update().get(pk=case.pk)
+    notice = _require_notice(user, case)
+    today = timezone.localdate()
+    if not notice.is_up(today):
+        raise ValidationError(
+            _("Objections are received while the notice is up (%(start)s – %(end)s).")
+            % {"start": notice.posted_from, "end": notice.posted_until}
+        )
+    if not content.strip():
+        raise ValidationError(_("Write down the objection."))
+    objection = NoticeObjection(
+        case=case,
+        step=notice.step.key,
+        received_on=today,
+        objector=objector.strip()[:100],
+        content=content.strip(),
+        recorded_by=user,
+    )
+    objection._history_user = user
+    objection.save()
+    return objection
+
+
+@transaction.atomic
+def objection_resolve(*, objection: NoticeObjection, resolution: str, user) -> NoticeObjection:
+    """Record how an objection was answered (checked, explained, or the case sent back)."""
+    objection = NoticeObjection.objects.select_for_update().get(pk=objection.pk)
+    if not objection.is_open:
+        raise ValidationError(_("This objection is already answered."))
+    case = objection.case
+    if not user.is_superuser:
+        profile = profile_for(user)
+        roles = {Role.TOWNSHIP_STAFF} | {
+            r for s in steps_of(case) if s.key == objection.step for r in s.roles
+        }
+        if profile is None or profile.role not in roles:
+            raise PermissionDenied
+    if not resolution.strip():
+        raise ValidationError(_("Write down how the objection was answered."))
+    objection.resolution = resolution.strip()
+    objection.resolved_by = user
+    objection.resolved_at = timezone.now()
+    objection._history_user = user
+    objection.save()
+    return objection
 
 
 @transaction.atomic
@@ -187,12 +375,12 @@ def workflow_advance(
     comment: str = "",
     document: UploadedFile | None = None,
     data: dict | None = None,
-    today: datetime.date | None = None,
 ) -> WorkflowCase:
+    """Record the case's next step as done today (the server's date)."""
     # Race: two people completing the same step at once; the row lock lets one win.
     case = WorkflowCase.objects.select_for_update().get(pk=case.pk)
     step = _require(user, case)
-    today = today or timezone.localdate()
+    today = timezone.localdate()
     _notice_over(case, today)
     data = dict(data or {})
     if step.document and document is None:
@@ -210,15 +398,8 @@ def workflow_advance(
             )
         data["date"] = str(data["date"])
     if step.notice:
-        start, until = data.get("posted_from"), data.get("posted_until")
-        if not start or not until:
-            raise ValidationError(_("Give the dates the notice is posted."))
-        if (until - start).days < settings.BANGFU_NOTICE_DAYS:
-            raise ValidationError(
-                _("A public notice stays up at least %(n)d days.")
-                % {"n": settings.BANGFU_NOTICE_DAYS}
-            )
-        data = {"posted_from": start.isoformat(), "posted_until": until.isoformat()}
+        # Recorded as posted today: the period is the server's, never a typed date.
+        data = {"posted_from": today.isoformat(), "posted_until": notice_period(today).isoformat()}
     record = WorkflowStep(
         case=case,
         step=step.key,

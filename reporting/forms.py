@@ -9,7 +9,15 @@ from reporting.models import ReportRun
 class ReportRequestForm(forms.Form):
     """What report, over which area, for which year; the choices follow the user's scope."""
 
-    kind = forms.ChoiceField(label=_("Report"), choices=ReportRun.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("Report"),
+        # Project and fund notices are asked for from the project's and the fund's page.
+        choices=[
+            c
+            for c in ReportRun.Kind.choices
+            if c[0] not in (ReportRun.Kind.PROJECT_NOTICE, ReportRun.Kind.FUND_NOTICE)
+        ],
+    )
     year = forms.IntegerField(label=_("Year"), min_value=2014, max_value=2100)
     township = forms.ModelChoiceField(label=_("Township"), queryset=None, required=False)
     as_of = forms.DateField(
@@ -24,10 +32,19 @@ class ReportRequestForm(forms.Form):
         required=False,
         help_text=_("Leave empty for the whole township."),
     )
+    contact = forms.CharField(
+        label=_("Contact for objections (notices)"),
+        max_length=100,
+        required=False,
+        help_text=_("Name and telephone printed on a notice; yours if left empty."),
+    )
 
-    def __init__(self, *args, villages, cadre_only: bool, townships=None, **kwargs):
+    def __init__(
+        self, *args, villages, cadre_only: bool, townships=None, village_fixed=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.cadre_only = cadre_only
+        self.village_fixed = village_fixed
         # A county administrator chooses the township; everyone else has one.
         if townships is not None and townships.count() > 1:
             self.fields["township"].queryset = townships
@@ -46,6 +63,7 @@ class ReportRequestForm(forms.Form):
             }
             self.fields["kind"].choices = [c for c in ReportRun.Kind.choices if c[0] in kinds]
             del self.fields["village"]
+            del self.fields["contact"]
         for field in self.fields.values():
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -56,4 +74,10 @@ class ReportRequestForm(forms.Form):
         as_of, year = data.get("as_of"), data.get("year")
         if as_of and year and as_of.year != year:
             self.add_error("as_of", _("Choose a day of the report's year."))
+        if (
+            data.get("kind") in ReportRun.VILLAGE_NOTICES
+            and not self.village_fixed
+            and not data.get("village")
+        ):
+            self.add_error("village", _("A notice is for one village: choose it."))
         return data

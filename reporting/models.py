@@ -44,6 +44,29 @@ class ReportRun(BackgroundWork):
         EXIT = "exit", _("Annual poverty-exit report")
         REGISTER = "register", _("Village register (村有册)")
         CARDS = "cards", _("Household archive cards")
+        IDENT_NOTICE = "ident_notice", _("Identification: first public notice (公示)")
+        IDENT_SECOND = "ident_second", _("Identification: second public notice (公示)")
+        IDENT_ANNOUNCE = "ident_announce", _("Identification: announcement (公告)")
+        EXIT_NOTICE = "exit_notice", _("Exit: public notice (公示)")
+        EXIT_ANNOUNCE = "exit_announce", _("Exit: announcement (公告)")
+        PROJECT_NOTICE = "project_notice", _("Project notice (公示)")
+        FUND_NOTICE = "fund_notice", _("Fund notice (公示)")
+        LOAN_NOTICE = "loan_notice", _("Microcredit notice (公示)")
+
+    # The notices for the village board: one village (or one project, one fund) each.
+    NOTICES = (
+        Kind.IDENT_NOTICE,
+        Kind.IDENT_SECOND,
+        Kind.IDENT_ANNOUNCE,
+        Kind.EXIT_NOTICE,
+        Kind.EXIT_ANNOUNCE,
+        Kind.PROJECT_NOTICE,
+        Kind.FUND_NOTICE,
+        Kind.LOAN_NOTICE,
+    )
+    VILLAGE_NOTICES = NOTICES[:5] + (Kind.LOAN_NOTICE,)
+    # The accounts of the year, which a help unit's report can be.
+    ACCOUNTS = (Kind.YEAR_START, Kind.MID_YEAR, Kind.YEAR_END)
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -53,7 +76,7 @@ class ReportRun(BackgroundWork):
 
     IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
 
-    kind = models.CharField(_("report"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("report"), max_length=20, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     # The day the report is drawn up to: every figure is as it stood at the end of that day.
     as_of = models.DateField(_("drawn up to"))
@@ -84,7 +107,34 @@ class ReportRun(BackgroundWork):
         related_name="report_runs",
         verbose_name=_("household"),
     )
-    # "township:3", "village:17", "cadre:5", "household:88": what the run covers, as one key.
+    help_unit = models.ForeignKey(
+        "township.HelpUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("help unit"),
+    )
+    project = models.ForeignKey(
+        "assistance.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("project"),
+    )
+    fund = models.ForeignKey(
+        "assistance.Fund",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("fund"),
+    )
+    # What a notice says beyond its figures: the contact for objections.
+    params = models.JSONField(_("notice details"), default=dict, blank=True)
+    # "township:3", "village:17", "cadre:5", "household:88", "unit:4", "project:9",
+    # "fund:2": what the run covers, as one key.
     scope_key = models.CharField(max_length=40, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     status = models.CharField(
@@ -140,6 +190,12 @@ class ReportRun(BackgroundWork):
 
     @property
     def scope_label(self) -> str:
+        if self.project_id:
+            return self.project.name
+        if self.fund_id:
+            return self.fund.name
+        if self.help_unit_id:
+            return f"{self.township.name} {self.help_unit.name}"
         if self.household_id:
             return str(self.household)
         if self.cadre_id:

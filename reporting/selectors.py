@@ -27,6 +27,7 @@ from assistance.selectors import fund_reconciliation, project_reconciliation
 from households import asof, policy
 from households.models import Household, HouseholdIncome, PovertyLine, Visit
 from reporting.models import ReportRun
+from township.models import StaffProfile
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -44,9 +45,12 @@ def phase_date(kind: str, year: int) -> datetime.date:
 
 
 def households_in_scope(run: ReportRun) -> QuerySet:
-    """The run's area on its date: a household, the cadre's households that day, a village,
-    or the township."""
+    """The run's area on its date: a household, the cadre's households that day, a help
+    unit's (paired that day with one of its cadres), a village, or the township."""
     qs = Household.objects.filter(village__township=run.township)
+    if run.help_unit_id:
+        cadres = StaffProfile.objects.filter(help_unit_id=run.help_unit_id).values("pk")
+        return qs.filter(pk__in=asof.paired_with_any_on(cadres, run.as_of).values("pk"))
     if run.household_id:
         return qs.filter(pk=run.household_id)
     if run.cadre_id:
@@ -214,7 +218,7 @@ def row_changes(before: dict, after: dict, names: dict[str, str]) -> list[dict]:
 
 def fund_sections(run: ReportRun) -> list[dict]:
     """Per fund of the township and year: the reconciliation up to the report's date."""
-    if run.village_id or run.cadre_id or run.household_id:
+    if run.village_id or run.cadre_id or run.household_id or run.help_unit_id:
         return []
     start, end = datetime.date(run.year, 1, 1), run.as_of
     return [
@@ -239,7 +243,7 @@ def project_stage_on(project: Project, day: datetime.date) -> str:
 
 
 def project_sections(run: ReportRun) -> list[dict]:
-    if run.village_id or run.cadre_id or run.household_id:
+    if run.village_id or run.cadre_id or run.household_id or run.help_unit_id:
         return []
     start, end = datetime.date(run.year, 1, 1), run.as_of
     return [

@@ -22,7 +22,15 @@ Status = ReportRun.Status
 RESEND_AFTER = datetime.timedelta(minutes=5)
 
 
-def scope_key(*, township, village=None, cadre=None, household=None) -> str:
+def scope_key(
+    *, township, village=None, cadre=None, household=None, help_unit=None, project=None, fund=None
+) -> str:
+    if project is not None:
+        return f"project:{project.pk}"
+    if fund is not None:
+        return f"fund:{fund.pk}"
+    if help_unit is not None:
+        return f"unit:{help_unit.pk}:{township.pk}"
     if household is not None:
         return f"household:{household.pk}"
     if cadre is not None:
@@ -55,11 +63,14 @@ def report_request(
     village=None,
     cadre=None,
     household=None,
+    help_unit=None,
+    project=None,
+    fund=None,
+    params: dict | None = None,
     user=None,
     as_of: datetime.date | None = None,
 ) -> ReportRun:
     """The run in progress for this report, or a new version queued for building.
-
 
     ``as_of`` is the day the report is drawn up to: by default the account's day (31 January,
     30 June, 31 December), 31 December for the other reports. A run in progress that never
@@ -71,7 +82,15 @@ def report_request(
     as_of = as_of or phase_date(kind, year)
     if as_of.year != year:
         raise ValueError("A report is drawn up to a day of its own year.")
-    key = scope_key(township=township, village=village, cadre=cadre, household=household)
+    key = scope_key(
+        township=township,
+        village=village,
+        cadre=cadre,
+        household=household,
+        help_unit=help_unit,
+        project=project,
+        fund=fund,
+    )
     same = ReportRun.objects.filter(kind=kind, scope_key=key, year=year, as_of=as_of)
     in_progress = same.filter(status__in=ReportRun.IN_PROGRESS)
     with transaction.atomic():
@@ -92,6 +111,10 @@ def report_request(
                     village=village,
                     cadre=cadre,
                     household=household,
+                    help_unit=help_unit,
+                    project=project,
+                    fund=fund,
+                    params=params or {},
                     scope_key=key,
                     version=(last or 0) + 1,
                     requested_by=user,
@@ -112,6 +135,10 @@ def report_retry(*, run: ReportRun, user) -> ReportRun:
         village=run.village,
         cadre=run.cadre,
         household=run.household,
+        help_unit=run.help_unit,
+        project=run.project,
+        fund=run.fund,
+        params=run.params,
         user=user,
     )
 
@@ -183,9 +210,9 @@ def report_build(*, run_id: int) -> None:
 def _build(run_id: int, attempt: int, mine) -> None:
     from reporting.builders import BUILDERS
 
-    run = ReportRun.objects.select_related("township", "village", "cadre", "household").get(
-        pk=run_id
-    )
+    run = ReportRun.objects.select_related(
+        "township", "village", "cadre", "household", "help_unit", "project", "fund"
+    ).get(pk=run_id)
     scope = run.scope_key.replace(":", "-")
     # Each attempt writes its own file: a worker given up on that still finishes can never
     # overwrite the file of the attempt that owns the run.

@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/download/", views.run_download, name="download"),
     path("<int:pk>/rebuild/", views.run_retry, name="retry"),
     path("households/<int:pk>/card.pdf", views.household_card_pdf, name="card_pdf"),
+    path("projects/<int:pk>/notice.pdf", views.project_notice_pdf, name="project_notice_pdf"),
+    path("funds/<int:pk>/notice.pdf", views.fund_notice_pdf, name="fund_notice_pdf"),
     path("exports/households.xlsx", export_views.households_xlsx, name="export_households"),
     path("exports/plans.xlsx", export_views.plans_xlsx, name="export_plans"),
     path(

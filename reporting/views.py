@@ -1,5 +1,7 @@
 """Report pages: request a report, watch it build, download it, build it again."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -68,6 +70,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         villages=Village.objects.visible_to(request.user).order_by("code"),
         cadre_only=scope.level in (Scope.Level.CADRE,),
+        village_fixed=scope.level == Scope.Level.VILLAGE,
         townships=_townships(request.user)
         if scope.level in (Scope.Level.ALL, Scope.Level.COUNTY)
         else None,
@@ -75,10 +78,18 @@ def report_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         where = _request_scope(request.user, form)
         kind = form.cleaned_data["kind"]
+        as_of = form.cleaned_data.get("as_of")
+        params = {}
+        if kind in ReportRun.NOTICES:
+            # A notice is drawn up on the day it is printed, with the contact for objections.
+            if as_of is None and form.cleaned_data["year"] == timezone.localdate().year:
+                as_of = timezone.localdate()
+            params = {"contact": form.cleaned_data.get("contact", "")}
         run = services.report_request(
             kind=kind,
             year=form.cleaned_data["year"],
-            as_of=form.cleaned_data.get("as_of"),
+            as_of=as_of,
+            params=params,
             user=request.user,
             **where,
         )
@@ -131,6 +142,62 @@ def household_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         as_of=timezone.localdate(),
         township=household.village.township,
         household=household,
+        user=request.user,
+    )
+    return redirect("reporting:run", run.pk)
+
+
+class NoticePdfForm(forms.Form):
+    posted_from = forms.DateField(required=False)
+    days = forms.IntegerField(min_value=1, max_value=90, required=False)
+    contact = forms.CharField(max_length=100, required=False)
+
+
+def _notice_params(request) -> dict:
+    form = NoticePdfForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {}
+    return {
+        "posted_from": data["posted_from"].isoformat() if data.get("posted_from") else "",
+        "days": data.get("days") or settings.BANGFU_NOTICE_DAYS,
+        "contact": data.get("contact", ""),
+    }
+
+
+@login_required
+@require_POST
+def project_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project's public notice as a PDF, built like any other report."""
+    from assistance.selectors import get_project_for
+
+    project = get_project_for(request.user, pk)
+    today = timezone.localdate()
+    run = services.report_request(
+        kind=ReportRun.Kind.PROJECT_NOTICE,
+        year=today.year,
+        as_of=today,
+        township=project.township,
+        project=project,
+        params=_notice_params(request),
+        user=request.user,
+    )
+    return redirect("reporting:run", run.pk)
+
+
+@login_required
+@require_POST
+def fund_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fund's public notice as a PDF."""
+    from assistance.selectors import get_fund_for
+
+    fund = get_fund_for(request.user, pk)
+    today = timezone.localdate()
+    run = services.report_request(
+        kind=ReportRun.Kind.FUND_NOTICE,
+        year=today.year,
+        as_of=today,
+        township=fund.township,
+        fund=fund,
+        params=_notice_params(request),
         user=request.user,
     )
     return redirect("reporting:run", run.pk)

@@ -62,6 +62,13 @@ MATRIX: dict[str, Entry] = {
     "households:workflow_start": Entry("scoped", obj="household", post=True, extra_args=("exit",)),
     "households:workflow_advance": Entry("scoped", obj="case", perm="workflow", post=True),
     "households:workflow_reject": Entry("scoped", obj="case", perm="workflow", post=True),
+    "households:notice_correct": Entry("scoped", obj="case", perm="notice", post=True),
+    "households:objection_record": Entry("scoped", obj="case", perm="notice", post=True),
+    "households:objection_resolve": Entry("scoped", obj="objection", perm="notice", post=True),
+    "households:removal_propose": Entry("scoped", obj="household", perm="propose", post=True),
+    "households:removal_decide": Entry("scoped", obj="removal", perm="county", post=True),
+    "households:return_propose": Entry("scoped", obj="monitoring", perm="returns", post=True),
+    "households:return_decide": Entry("scoped", obj="monitoring", perm="county", post=True),
     "villages:bulk_review": Entry("scoped", obj="village", perm="township_staff", post=True),
     "households:monitoring": Entry("login"),
     "households:monitoring_advance": Entry(
@@ -80,6 +87,8 @@ MATRIX: dict[str, Entry] = {
     "assistance:pair": Entry("scoped", obj="household", perm="manage"),
     "assistance:reassign": Entry("scoped", obj="cadre", perm="manage"),
     "assistance:measures": Entry("login"),
+    "assistance:measure_create": Entry("login", perm="county"),
+    "assistance:measure_edit": Entry("scoped", obj="measure", perm="county"),
     "assistance:plan_create": Entry("scoped", obj="household", perm="plans"),
     "assistance:plan": Entry("scoped", obj="plan"),
     "assistance:item_create": Entry("scoped", obj="plan", perm="plans"),
@@ -107,10 +116,28 @@ MATRIX: dict[str, Entry] = {
     "reporting:download": Entry("scoped", obj="run"),
     "reporting:retry": Entry("scoped", obj="run", post=True),
     "reporting:card_pdf": Entry("scoped", obj="household", post=True),
+    "reporting:project_notice_pdf": Entry("scoped", obj="project", post=True),
+    "reporting:fund_notice_pdf": Entry("scoped", obj="fund", post=True),
     "reporting:export_households": Entry("login"),
     "reporting:export_plans": Entry("login"),
     "reporting:export_register": Entry("scoped", obj="village"),
     "reporting:export_ledger": Entry("scoped", obj="fund"),
+    "people:list": Entry("login", perm="people"),
+    "people:create": Entry("login", perm="accounts"),
+    "people:detail": Entry("scoped", obj="account"),
+    "people:edit": Entry("scoped", obj="account", perm="accounts"),
+    "people:password_reset": Entry("scoped", obj="account", perm="accounts", post=True),
+    "people:active": Entry("scoped", obj="account", perm="accounts", post=True),
+    "policy:index": Entry("login", perm="people"),
+    "policy:line": Entry("login", perm="county"),
+    "policy:criterion_add": Entry("login", perm="county", post=True),
+    "policy:township": Entry("scoped", obj="township", perm="accounts"),
+    "policy:start": Entry("login", perm="accounts"),
+    "units:list": Entry("login"),
+    "units:create": Entry("login", perm="county"),
+    "units:detail": Entry("scoped", obj="unit"),
+    "units:edit": Entry("scoped", obj="unit", perm="county"),
+    "units:report": Entry("scoped", obj="unit", perm="people", post=True),
 }
 PERMS = {
     "edit": {"county", "staff", "team", "superuser"},
@@ -122,6 +149,12 @@ PERMS = {
     "monitor_open": {"staff", "team", "county", "superuser"},
     "township_staff": {"staff", "superuser"},
     "reports": {"county", "leader", "staff", "team", "cadre", "cadre2", "superuser"},
+    "notice": {"team", "staff", "superuser"},
+    "propose": {"team", "staff", "superuser"},
+    "county": {"county", "superuser"},
+    "returns": {"team", "staff", "cadre", "cadre2", "superuser"},
+    "people": {"county", "leader", "staff", "superuser"},
+    "accounts": {"county", "staff", "superuser"},
 }
 ADMIN_NAMESPACE = "admin"
 
@@ -253,7 +286,49 @@ IMPORTS = {
     "cadre2": (None, "staff"),
     "superuser": ("staff", None),
 }
+# People a user may see: county, leaders and staff those of their area; others themselves.
+ACCOUNTS = {
+    "anonymous": ("cadre", None),
+    "nobody": (None, "cadre"),
+    "county": ("cadre", "cadre_b"),
+    "leader": ("cadre", "cadre_b"),
+    "staff": ("cadre", "cadre_b"),
+    "team": ("team", "cadre"),
+    "cadre": ("cadre", "cadre2"),
+    "cadre2": ("cadre2", "cadre"),
+    "superuser": ("cadre_b", None),
+}
+# Help units: `a` of county A (answers for village A1, `cadre` belongs to it), `b` of B.
+UNITS = {
+    "anonymous": ("a", None),
+    "nobody": (None, "a"),
+    "county": ("a", "b"),
+    "leader": ("a", "b"),
+    "staff": ("a", "b"),
+    "team": ("a", "b"),
+    "cadre": ("a", "b"),
+    "cadre2": (None, "a"),
+    "superuser": ("b", None),
+}
+# Townships: A, and B of the other county (a team or cadre sees the townships of its data).
+TOWNSHIPS = {
+    "anonymous": ("a", None),
+    "nobody": (None, "a"),
+    "county": ("a", "b"),
+    "leader": ("a", "b"),
+    "staff": ("a", "b"),
+    "team": ("a", "b"),
+    "cadre": ("a", "b"),
+    "cadre2": ("a", "b"),
+    "superuser": ("b", None),
+}
+# The measure catalogue is one for the deployment: every role reaches each kind.
+MEASURES = dict.fromkeys(ROLES, ("industry", None))
 MAPS = {
+    "measure": MEASURES,
+    "township": TOWNSHIPS,
+    "account": ACCOUNTS,
+    "unit": UNITS,
     "import": IMPORTS,
     "run": RUNS,
     "village": VILLAGES,
@@ -264,7 +339,26 @@ MAPS = {
 }
 
 
+def _units(world):
+    from township.models import HelpUnit
+
+    a, _ = HelpUnit.objects.get_or_create(county=world.counties[0], name="县公安局")
+    a.villages.set([world.villages.a1])
+    world.profiles.cadre.help_unit = a
+    world.profiles.cadre.save()
+    b, _ = HelpUnit.objects.get_or_create(county=world.counties[1], name="白水县教育局")
+    return {"a": a, "b": b}
+
+
 def _object(world, kind, name):
+    if kind == "unit":
+        return _units(world)[name]
+    if kind == "measure":
+        return f.MeasureKindFactory(code=name)
+    if kind == "township":
+        return world.township if name == "a" else world.other_township
+    if kind == "account":
+        return getattr(world.profiles, name)
     if kind == "village":
         return getattr(world.villages, name)
     if kind == "project":
@@ -286,6 +380,26 @@ def _object(world, kind, name):
     household = getattr(world.households, name)
     if kind == "photo":
         return f.VisitPhotoFactory(visit__household=household)
+    if kind == "removal":
+        from households.models import Removal
+
+        return Removal.objects.create(
+            household=household,
+            reason="moved_away",
+            explanation="全户迁往外省",
+            proposed_by=world.profiles.staff.user,
+            proposed_on=datetime.date(2025, 5, 1),
+        )
+    if kind == "objection":
+        from households.models import NoticeObjection
+
+        return NoticeObjection.objects.create(
+            case=household.case,
+            step="notice",
+            received_on=datetime.date(2025, 5, 1),
+            content="有异议",
+            recorded_by=world.profiles.staff.user,
+        )
     if kind == "monitoring":
         return MonitoringCase.objects.create(
             household=household,
@@ -335,14 +449,18 @@ def test_access(client, world, name, role):
         response = client.post(reverse(name), {"language": "en", "next": "/"})
         assert response.status_code == 302
     elif entry.access == "login":
-        response = client.get(reverse(name))
+        if entry.post:
+            assert client.get(reverse(name)).status_code in (302, 405)
+            response = client.post(reverse(name))
+        else:
+            response = client.get(reverse(name))
         if anonymous:
             assert response.status_code == 302
             assert response["Location"].startswith(login_url)
         elif entry.perm and role not in PERMS[entry.perm]:
             assert response.status_code == 403
         else:
-            assert response.status_code == 200
+            assert response.status_code == (302 if entry.post else 200)
     elif entry.access == "scoped":
         inside, outside = MAPS.get(entry.obj, HOUSEHOLDS)[role]
 

@@ -29,8 +29,8 @@ class TownshipAdmin(admin.ModelAdmin):
 
 @admin.register(Village)
 class VillageAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "township", "is_poor_village", "rural_population"]
-    list_filter = ["township", "is_poor_village"]
+    list_display = ["name", "code", "township"]
+    list_filter = ["township"]
     list_select_related = ["township"]
     search_fields = ["name", "code"]
 
@@ -47,7 +47,14 @@ class StaffProfileAdmin(SimpleHistoryAdmin):
 
 @admin.register(VillageYear)
 class VillageYearAdmin(SimpleHistoryAdmin):
-    list_display = ["village", "year", "collective_income"]
+    list_display = [
+        "village",
+        "year",
+        "rural_population",
+        "is_poor_village",
+        "exit_year",
+        "collective_income",
+    ]
     list_filter = ["year"]
     autocomplete_fields = ["village"]
 

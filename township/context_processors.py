@@ -15,5 +15,7 @@ def navigation(request) -> dict:
             "funds": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
             "pairings": can_manage_township(user),
             "edit": can_edit_cards(user),
+            "people": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
+            "policy": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
         }
     }

@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
-from township.access import scope_for
+from township.access import profile_for, scope_for
 
 
 class ScopeMiddleware:
@@ -36,3 +38,30 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password was set by someone else (a new account, a reset) changes it
+    before doing anything else: every page leads to the password change form."""
+
+    ALLOWED = ("password_change", "password_change_done", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = profile_for(user)
+            if profile is not None and profile.must_change_password:
+                match = getattr(request, "resolver_match", None) or _resolve(request.path_info)
+                if match is None or match.url_name not in self.ALLOWED:
+                    return redirect("password_change")
+        return self.get_response(request)
+
+
+def _resolve(path: str):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None

@@ -1,10 +1,12 @@
 """Places (county › township › village) and the people who work in them."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from township.validators import validate_division_code, validate_mobile
@@ -38,6 +40,24 @@ class County(models.Model):
         return self.name
 
 
+class TownshipQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TownshipQuerySet":
+        """The townships whose data ``user`` may see (a cadre: those of their households)."""
+        from township.access import scope_for
+
+        scope = scope_for(user)
+        match scope.level:
+            case scope.Level.ALL:
+                return self.all()
+            case scope.Level.COUNTY:
+                return self.filter(county_id=scope.county_id)
+            case scope.Level.TOWNSHIP:
+                return self.filter(pk=scope.township_id)
+            case scope.Level.VILLAGE | scope.Level.CADRE:
+                return self.filter(villages__in=Village.objects.visible_to(user)).distinct()
+        return self.none()
+
+
 class Township(models.Model):
     """乡/镇: the unit whose staff enter data and whose leaders read it all."""
 
@@ -52,6 +72,8 @@ class Township(models.Model):
         validators=[validate_division_code],
         help_text=_("12-digit statistical division code, ending in 000."),
     )
+
+    objects = TownshipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("township")
@@ -121,13 +143,6 @@ class Village(models.Model):
         validators=[validate_division_code],
         help_text=_("12-digit statistical division code."),
     )
-    is_poor_village = models.BooleanField(_("registered poor village"), default=False)
-    rural_population = models.PositiveIntegerField(
-        _("rural population"),
-        null=True,
-        blank=True,
-        help_text=_("Registered rural population, the base of the poverty incidence."),
-    )
 
     objects = VillageQuerySet.as_manager()
 
@@ -160,14 +175,26 @@ class Village(models.Model):
 
 
 class VillageYear(models.Model):
-    """A village's figures for one year that village exit (贫困村出列) looks at."""
+    """A village's figures for one year, as the township keeps them: the base of its poverty
+    incidence, whether it is a registered poor village, the year it exited (出列), and its
+    collective income. Village exit (贫困村出列) and incidence read the year's row."""
 
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="years", verbose_name=_("village")
     )
     year = models.PositiveSmallIntegerField(_("year"))
+    rural_population = models.PositiveIntegerField(
+        _("rural population"),
+        null=True,
+        blank=True,
+        help_text=_("Registered rural population, the base of the poverty incidence."),
+    )
+    is_poor_village = models.BooleanField(_("registered poor village"), default=False)
+    exit_year = models.PositiveSmallIntegerField(
+        _("year the village exited (出列)"), null=True, blank=True
+    )
     collective_income = models.DecimalField(
-        _("collective income (yuan)"), max_digits=12, decimal_places=2
+        _("collective income (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     history = HistoricalRecords()
 
@@ -178,6 +205,11 @@ class VillageYear(models.Model):
             models.UniqueConstraint(fields=["village", "year"], name="village_year_once"),
             models.CheckConstraint(
                 condition=Q(collective_income__gte=0), name="village_collective_income_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(exit_year__isnull=True) | Q(exit_year__lte=models.F("year")),
+                name="village_exit_year_not_after_the_year",
+                violation_error_message=_("The exit year cannot come after the year."),
             ),
         ]
 
@@ -259,6 +291,27 @@ class TownshipYear(models.Model):
         return f"{self.township} {self.year}"
 
 
+class HelpUnitQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "HelpUnitQuerySet":
+        """The county's units for its administrators, leaders and staff; a village team the
+        units that answer for its village; a cadre their own unit."""
+        from township.access import scope_for
+
+        scope = scope_for(user)
+        match scope.level:
+            case scope.Level.ALL:
+                return self.all()
+            case scope.Level.COUNTY:
+                return self.filter(county_id=scope.county_id)
+            case scope.Level.TOWNSHIP:
+                return self.filter(county__townships=scope.township_id)
+            case scope.Level.VILLAGE:
+                return self.filter(villages=scope.village_id).distinct()
+            case scope.Level.CADRE:
+                return self.filter(staff=scope.profile_id)
+        return self.none()
+
+
 class HelpUnit(models.Model):
     """帮扶单位: a county bureau, an enterprise or a school whose cadres are paired with
     households, and which is responsible for villages (包村)."""
@@ -282,6 +335,8 @@ class HelpUnit(models.Model):
     )
     history = HistoricalRecords(m2m_fields=[villages])
 
+    objects = HelpUnitQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("help unit")
         verbose_name_plural = _("help units")
@@ -291,6 +346,33 @@ class HelpUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffProfileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "StaffProfileQuerySet":
+        """The people ``user`` may see: those working in their county, township or village,
+        and themselves (a cadre sees only themselves)."""
+        from township.access import scope_for
+
+        scope = scope_for(user)
+        mine = Q(pk=scope.profile_id) if scope.profile_id else Q(pk__in=[])
+        match scope.level:
+            case scope.Level.ALL:
+                return self.all()
+            case scope.Level.COUNTY:
+                c = scope.county_id
+                return self.filter(
+                    mine
+                    | Q(county_id=c)
+                    | Q(township__county_id=c)
+                    | Q(village__township__county_id=c)
+                )
+            case scope.Level.TOWNSHIP:
+                t = scope.township_id
+                return self.filter(mine | Q(township_id=t) | Q(village__township_id=t))
+            case scope.Level.VILLAGE | scope.Level.CADRE:
+                return self.filter(mine)
+        return self.none()
 
 
 class StaffProfile(models.Model):
@@ -353,7 +435,12 @@ class StaffProfile(models.Model):
         related_name="staff",
         verbose_name=_("village"),
     )
+    must_change_password = models.BooleanField(
+        _("must change the password at the next login"), default=False
+    )
     history = HistoricalRecords()
+
+    objects = StaffProfileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staff profile")
@@ -410,3 +497,13 @@ class StaffProfile(models.Model):
                 errors[place] = _("This role works at another level: leave this empty.")
         if errors:
             raise ValidationError(errors)
+
+
+# Accounts themselves (active or not, names, e-mail) keep their history too: who deactivated
+# whom, and when. Password hashes and login times are left out of it.
+register(
+    get_user_model(),
+    app=__package__,
+    excluded_fields=["password", "last_login"],
+    table_name="township_historicaluser",
+)

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "township.middleware.ScopeMiddleware",
+    "township.middleware.PasswordChangeRequiredMiddleware",
     # Axes last, as its documentation asks: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]

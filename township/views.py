@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -8,7 +9,17 @@ from django.views.decorators.http import require_GET
 from households.selectors import home_summary
 from reporting.dashboard import dashboard, needs_attention
 from township.access import profile_for
+from township.accounts import password_changed
 from township.celery import app as celery_app
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which also ends a forced change (new account or reset)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed(user=form.user)
+        return response
 
 
 @login_required

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from households.models import PovertyCause
 
@@ -15,6 +16,7 @@ class MeasureKind(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=80)
     is_active = models.BooleanField(_("in use"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("measure kind")

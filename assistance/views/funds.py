@@ -170,5 +170,11 @@ def fund_notice(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assistance/notice_fund.html",
-        {"fund": fund, "form": form, "notice": notice, "rows": rows},
+        {
+            "fund": fund,
+            "form": form,
+            "pdf_url": reverse("reporting:fund_notice_pdf", args=[fund.pk]),
+            "notice": notice,
+            "rows": rows,
+        },
     )

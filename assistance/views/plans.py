@@ -2,26 +2,71 @@
 
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assistance import selectors, services
 from assistance.forms import CancelForm, DeliveryForm, PlanForm, PlanItemForm
 from assistance.models import MeasureKind
 from assistance.views._common import first_message, require
+from households.models import PovertyCause
 from households.selectors import get_household_for
 from township.access import can_keep_plans, profile_for
+from township.history import history_of
 
 
 @login_required
 def measure_catalogue(request: HttpRequest) -> HttpResponse:
     kinds = MeasureKind.objects.prefetch_related("causes").order_by("order")
-    return render(request, "assistance/measures.html", {"kinds": kinds})
+    return render(
+        request,
+        "assistance/measures.html",
+        {"kinds": kinds, "can_keep": services.can_keep_measures(request.user)},
+    )
+
+
+class MeasureKindForm(forms.ModelForm):
+    causes = forms.MultipleChoiceField(
+        label=gettext_lazy("Causes of poverty it answers"),
+        choices=PovertyCause.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = MeasureKind
+        fields = ["code", "name", "name_en", "order", "is_active"]
+
+
+@login_required
+def measure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The county adds a kind of measure or changes one."""
+    kind = get_object_or_404(MeasureKind, pk=pk) if pk else None
+    require(services.can_keep_measures(request.user))
+    initial = {"causes": list(kind.causes.values_list("cause", flat=True))} if kind else {}
+    form = MeasureKindForm(request.POST or None, instance=kind, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "causes"}
+        try:
+            services.measure_kind_save(
+                user=request.user, kind=kind, fields=data, causes=form.cleaned_data["causes"]
+            )
+        except ValidationError as error:
+            messages.error(request, first_message(error))
+        else:
+            messages.success(request, _("The measure catalogue is saved."))
+            return redirect("assistance:measures")
+    entries = history_of(MeasureKind, kind.history.all()) if kind else []
+    return render(
+        request, "assistance/measure_form.html", {"form": form, "kind": kind, "entries": entries}
+    )
 
 
 @login_required

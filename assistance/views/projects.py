@@ -163,6 +163,7 @@ def project_notice(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "project": project,
             "form": form,
+            "pdf_url": reverse("reporting:project_notice_pdf", args=[project.pk]),
             "notice": notice,
             "villages": list(project.villages.order_by("code")),
             "beneficiaries": list(

@@ -1,10 +1,11 @@
 """The household list as a roster in the import format: an export imports back unchanged."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from households.imports.roster import COLUMNS
 from households.masking import mask_id
-from households.models import HouseholdIncome, Member, StatusChange
+from households.models import HouseholdIncome, Member, Pairing, StatusChange
 
 
 def roster_rows(households, *, full_ids: bool, year: int | None = None):
@@ -22,10 +23,15 @@ def roster_rows(households, *, full_ids: bool, year: int | None = None):
         queryset=StatusChange.objects.exits().order_by("-effective_on", "-pk"),
         to_attr="roster_exits",
     )
+    cadres = Prefetch(
+        "pairings",
+        queryset=Pairing.objects.current().select_related("cadre"),
+        to_attr="roster_pairings",
+    )
     shown = (lambda v: v) if full_ids else mask_id
     for household in (
         households.select_related("village")
-        .prefetch_related(members, incomes, "causes", exits)
+        .prefetch_related(members, incomes, "causes", exits, cadres)
         .iterator(chunk_size=1000)
     ):
         head = next(
@@ -58,6 +64,12 @@ def roster_rows(households, *, full_ids: bool, year: int | None = None):
                 if household.roster_exits and household.status == household.Status.EXITED
                 else "",
                 "housing": household.get_housing_display(),
+                "no_worry_food": _yes_no(household.no_worry_food),
+                "no_worry_clothing": _yes_no(household.no_worry_clothing),
+                "water_safe": _yes_no(household.water_safe),
+                "cadre": household.roster_pairings[0].cadre.name
+                if household.roster_pairings
+                else "",
                 "main_cause": main,
             }
             if income is not None:
@@ -72,6 +84,10 @@ def roster_rows(households, *, full_ids: bool, year: int | None = None):
                     }
                 )
             yield [values.get(c.key, "") for c in COLUMNS]
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
 
 
 def roster_headings() -> list[list[str]]:

@@ -61,6 +61,10 @@ COLUMNS = [
     Column("status", "户状态", "Status", "household", False, Household.Status),
     Column("exit_year", "脱贫年度", "Year out of poverty", "household"),
     Column("housing", "住房情况", "Housing", "household", False, Household.Housing),
+    Column("no_worry_food", "不愁吃", "No worry about food", "household"),
+    Column("no_worry_clothing", "不愁穿", "No worry about clothing", "household"),
+    Column("water_safe", "饮水安全", "Safe drinking water", "household"),
+    Column("cadre", "帮扶责任人", "Pairing cadre", "household"),
     Column("main_cause", "主要致贫原因", "Main cause of poverty", "household", False, PovertyCause),
     Column("income_year", "收入年度", "Income year", "income"),
     Column("wage_income", "工资性收入", "Wage income", "income"),
@@ -139,13 +143,31 @@ def parse_year(value) -> int | None:
 
 
 def _choice_lookup(choices) -> dict[str, str]:
+    """Each choice by its value and its English and Chinese labels, normalised the way a
+    cell is (full-width brackets and all), so that a label the export wrote reads back."""
     lookup = {}
     for value, label in choices.choices:
         lookup[value.lower()] = value
-        lookup[str(label).lower()] = value
+        with translation.override("en"):
+            lookup[normalise(str(label)).lower()] = value
         with translation.override("zh-hans"):
-            lookup[str(choices(value).label)] = value
+            lookup[normalise(str(choices(value).label)).lower()] = value
     return lookup
+
+
+# Yes and no as rosters write them: 是/否, √/×, yes/no, 1/0.
+YES = {"是", "√", "✓", "yes", "y", "true", "1", "有"}
+NO = {"否", "×", "✗", "no", "n", "false", "0", "无"}
+BOOLEANS = ["no_worry_food", "no_worry_clothing", "water_safe"]
+
+
+def parse_bool(value) -> bool | None:
+    text = normalise(value).lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    return None
 
 
 _CHOICES = {c.key: _choice_lookup(c.choices) for c in COLUMNS if c.choices}
@@ -463,6 +485,18 @@ def parse(
             "phone": normalise(raw.get("phone")),
             "address": normalise(raw.get("address")),
         }
+        for key in BOOLEANS:
+            text = normalise(raw.get(key))
+            if text:
+                value = parse_bool(text)
+                if value is None:
+                    problems.append(
+                        Problem(row, columns[key].zh, text, _("Write 是 or 否 (yes or no)."))
+                    )
+                else:
+                    fields[key] = value
+        if normalise(raw.get("cadre")):
+            fields["cadre"] = normalise(raw["cadre"])
         for key in ("attribute", "housing", "main_cause"):
             text = normalise(raw.get(key))
             if text:

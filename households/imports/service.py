@@ -23,11 +23,13 @@ from households.models import (
     HouseholdIncome,
     ImportJob,
     Member,
+    Pairing,
     StatusChange,
 )
 from households.services import historical_exit_date, initial_status_facts
 from township import background
-from township.models import Village
+from township.access import can_manage_township
+from township.models import StaffProfile, Township, Village
 
 log = logging.getLogger(__name__)
 # A job sent this long ago and still waiting is sent again (see import_jobs_sweep).
@@ -53,6 +55,9 @@ HOUSEHOLD_FIELDS = [
     "attribute",
     "year_identified",
     "housing",
+    "no_worry_food",
+    "no_worry_clothing",
+    "water_safe",
 ]
 INCOME_FIELDS = [
     "wage_income",
@@ -72,6 +77,7 @@ class Plan:
     changed_members: list = field(default_factory=list)
     new_incomes: list = field(default_factory=list)
     changed_incomes: list = field(default_factory=list)
+    new_pairings: list = field(default_factory=list)  # (RosterHousehold or Household, cadre)
     counts: dict = field(default_factory=dict)
 
 
@@ -84,6 +90,43 @@ def villages_for(user) -> dict[str, Village]:
     lookup = {name: found[0] for name, found in names.items() if len(found) == 1}
     lookup.update({v.code: v for v in villages})
     return lookup
+
+
+def cadres_for(user) -> dict[str, list[StaffProfile]]:
+    """The pairing cadres a roster may name, by name: those of the user's townships and
+    those paired now with the user's households."""
+    townships = Township.objects.visible_to(user)
+    cadres = StaffProfile.objects.filter(role=StaffProfile.Role.CADRE).filter(
+        Q(township__in=townships)
+        | Q(
+            pairings__end_date__isnull=True,
+            pairings__household__in=Household.objects.visible_to(user),
+        )
+    )
+    names: dict[str, list[StaffProfile]] = {}
+    for cadre in cadres.distinct().order_by("pk"):
+        names.setdefault(cadre.name, []).append(cadre)
+    return names
+
+
+def _cadre(item, cadres, problems) -> StaffProfile | None:
+    name = item.fields.get("cadre")
+    if not name:
+        return None
+    found = cadres.get(name, [])
+    if len(found) != 1:
+        problems.append(
+            Problem(
+                item.row,
+                "帮扶责任人",
+                name,
+                _("No pairing cadre of this name in your area.")
+                if not found
+                else _("Several pairing cadres have this name: pair this household on its card."),
+            )
+        )
+        return None
+    return found[0]
 
 
 def _chunks(items, size=2000):
@@ -136,6 +179,13 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
         .filter(pk__in=[h.pk for h in households_by_head.values()])
         .values_list("pk", flat=True)
     )
+    cadres = cadres_for(user)
+    may_pair = can_manage_township(user)
+    paired_now = dict(
+        Pairing.objects.current()
+        .filter(household__in=list(households_by_head.values()))
+        .values_list("household_id", "cadre_id")
+    )
     plan = Plan()
     member_counts = {"create": 0, "update": 0, "same": 0}
     household_counts = {"create": 0, "update": 0, "same": 0}
@@ -164,6 +214,28 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
                         % {"card": other.household.card_number, "link": link},
                     )
                 )
+        cadre = _cadre(item, cadres, problems)
+        if cadre is not None and paired_now.get(getattr(household, "pk", None)) != cadre.pk:
+            if not may_pair:
+                problems.append(
+                    Problem(
+                        item.row,
+                        "帮扶责任人",
+                        cadre.name,
+                        _("Pairings are assigned by the township office."),
+                    )
+                )
+            elif household is not None and household.pk in paired_now:
+                problems.append(
+                    Problem(
+                        item.row,
+                        "帮扶责任人",
+                        cadre.name,
+                        _("The household has another cadre: reassign it on the pairing page."),
+                    )
+                )
+            else:
+                plan.new_pairings.append((item if household is None else household, cadre))
         if household is None:
             plan.new_households.append(item)
             household_counts["create"] += 1
@@ -275,6 +347,16 @@ def write(plan: Plan, *, user, reason: str) -> None:
             )
     for household, member in plan.new_members:
         members.append(Member(household=household, **member))
+    pairings = [
+        Pairing(
+            household=by_head[target.head_id][0] if not isinstance(target, Household) else target,
+            cadre=cadre,
+            start_date=timezone.localdate(),
+            reason=reason,
+        )
+        for target, cadre in plan.new_pairings
+    ]
+    bulk_create_with_history(pairings, Pairing, **kw)
     for household, values in [x for x in plan.new_incomes if isinstance(x, tuple)]:
         incomes.append(HouseholdIncome(household=household, **values))
     bulk_create_with_history(members, Member, **kw)

@@ -4,9 +4,14 @@ from households.models.income import HouseholdIncome, PovertyLine
 from households.models.members import Member
 from households.models.monitoring import Hardship, MonitoringCase
 from households.models.pairing import Pairing
-from households.models.status import StatusChange
+from households.models.status import Removal, StatusChange
 from households.models.visits import Visit, VisitPhoto
-from households.models.workflow import WorkflowCase, WorkflowStep
+from households.models.workflow import (
+    NoticeCorrection,
+    NoticeObjection,
+    WorkflowCase,
+    WorkflowStep,
+)
 
 __all__ = [
     "Household",
@@ -16,9 +21,12 @@ __all__ = [
     "ImportJob",
     "Member",
     "MonitoringCase",
+    "NoticeCorrection",
+    "NoticeObjection",
     "Pairing",
     "PovertyCause",
     "PovertyLine",
+    "Removal",
     "StatusChange",
     "Visit",
     "VisitPhoto",

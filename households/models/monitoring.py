@@ -46,8 +46,9 @@ class MonitoringCaseQuerySet(models.QuerySet):
         return self.filter(household__in=Household.objects.visible_to(user))
 
     def open(self) -> "MonitoringCaseQuerySet":
-        """Households still monitored (监测对象): every case whose risk is not removed."""
-        return self.exclude(status=MonitoringCase.Status.REMOVED)
+        """Households still monitored (监测对象): every case neither closed by removing the
+        risk nor by the household's return to poverty."""
+        return self.exclude(status__in=MonitoringCase.CLOSED)
 
 
 class MonitoringCase(models.Model):
@@ -61,6 +62,10 @@ class MonitoringCase(models.Model):
         VERIFIED = "verified", _("Stable again: verified")
         NOTICED = "noticed", _("Stable again: publicly noticed")
         REMOVED = "removed", _("Risk removed")
+        RETURN_PROPOSED = "returning", _("Return to poverty proposed")
+        RETURNED = "returned", _("Returned to poverty")
+
+    CLOSED = (Status.REMOVED, Status.RETURNED)
 
     household = models.ForeignKey(
         Household,
@@ -83,7 +88,24 @@ class MonitoringCase(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    closed_on = models.DateField(_("risk removed on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    return_reason = models.TextField(_("why the household returns to poverty"), blank=True)
+    return_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("return proposed by"),
+    )
+    return_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("return decided by"),
+    )
     history = HistoricalRecords()
 
     objects = MonitoringCaseQuerySet.as_manager()
@@ -94,7 +116,7 @@ class MonitoringCase(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],
-                condition=~Q(status="removed"),
+                condition=~Q(status__in=["removed", "returned"]),
                 name="monitoring_one_open_case",
             ),
         ]

@@ -38,6 +38,8 @@ class StatusChange(models.Model):
         CARD = "card", _("Entered on the archive card")
         IMPORT = "import", _("Roster import")
         CARRIED_OVER = "carried_over", _("Carried over from earlier records")
+        MONITORING = "monitoring", _("Monitoring case: return to poverty")
+        REMOVAL = "removal", _("Removal from the register")
 
     household = models.ForeignKey(
         Household,
@@ -110,3 +112,71 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.get_status_display()} {self.effective_on}"
+
+
+class RemovalQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RemovalQuerySet":
+        return self.filter(household__in=Household.objects.visible_to(user))
+
+
+class Removal(models.Model):
+    """销户: a household leaves the register for good, proposed with its reason and approved
+    by the county. The card stays, read-only, with its history."""
+
+    class Reason(models.TextChoices):
+        DECEASED = "deceased", _("The whole household has died")
+        MOVED_AWAY = "moved_away", _("Moved away")
+        WRONGLY_IDENTIFIED = "wrong", _("Wrongly identified")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, waiting for approval")
+        APPROVED = "approved", _("Approved: removed")
+        REFUSED = "refused", _("Not approved")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="removals", verbose_name=_("household")
+    )
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    explanation = models.TextField(_("explanation and evidence"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_on = models.DateField(_("proposed on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    history = HistoricalRecords()
+
+    objects = RemovalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("removal from the register")
+        verbose_name_plural = _("removals from the register")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(status="proposed"),
+                name="removal_one_proposal_per_household",
+            ),
+            models.CheckConstraint(condition=~Q(explanation=""), name="removal_has_explanation"),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | Q(decided_by__isnull=False),
+                name="removal_decision_names_who",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.get_reason_display()}"

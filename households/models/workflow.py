@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
 
@@ -116,3 +117,87 @@ class WorkflowStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.step} {self.action}"
+
+
+class NoticeCorrection(models.Model):
+    """A corrected posting date of a public notice (公示): the board went up later than the
+    day it was recorded. Never earlier: a notice cannot be backdated."""
+
+    step = models.ForeignKey(
+        WorkflowStep,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("notice step"),
+    )
+    posted_from_before = models.DateField(_("posted from, before"))
+    posted_from = models.DateField(_("posted from, corrected"))
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice date correction")
+        verbose_name_plural = _("notice date corrections")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="notice_correction_has_reason"),
+            models.CheckConstraint(
+                condition=Q(posted_from__gte=models.F("posted_from_before")),
+                name="notice_correction_not_backdated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step}: {self.posted_from_before} → {self.posted_from}"
+
+
+class NoticeObjection(models.Model):
+    """An objection (异议) received while a notice was posted, recorded against its case.
+    The step after the notice waits until every objection is answered."""
+
+    case = models.ForeignKey(
+        WorkflowCase, on_delete=models.PROTECT, related_name="objections", verbose_name=_("case")
+    )
+    step = models.CharField(_("notice"), max_length=30)
+    received_on = models.DateField(_("received on"))
+    objector = models.CharField(
+        _("raised by"), max_length=100, blank=True, help_text=_("May be left empty.")
+    )
+    content = models.TextField(_("objection"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    resolution = models.TextField(_("how it was answered"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    resolved_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("objection to a notice")
+        verbose_name_plural = _("objections to notices")
+        constraints = [
+            models.CheckConstraint(condition=~Q(content=""), name="objection_has_content"),
+            models.CheckConstraint(
+                condition=Q(resolution="") | Q(resolved_by__isnull=False),
+                name="objection_answer_names_who",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.received_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.resolution

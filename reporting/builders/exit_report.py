@@ -47,7 +47,7 @@ def build(run, progress):
 
     villages = list(
         Village.objects.filter(pk__in=scope.values("village_id")).order_by("code")
-        if run.village_id or run.cadre_id or run.household_id
+        if run.village_id or run.cadre_id or run.household_id or run.help_unit_id
         else run.township.villages.order_by("code")
     )
     village_rows = village_exits(villages, year=year, day=day)
@@ -65,7 +65,7 @@ def build(run, progress):
 
     target = (
         TownshipYear.objects.filter(township=run.township, year=year).first()
-        if not (run.village_id or run.cadre_id or run.household_id)
+        if not (run.village_id or run.cadre_id or run.household_id or run.help_unit_id)
         else None
     )
     years = list(range(year - 4, year + 1))

@@ -4,6 +4,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.conf import settings
 from playwright.sync_api import expect
 
 from households.models import Household
@@ -48,15 +50,17 @@ def test_a_household_goes_from_assessment_to_exit(
     context, page = as_user("team")
     page.fill("#workflow input[name=attendance]", "36")
     record(page, "村民主评议")
-    page.fill(
-        "#workflow input[name=posted_from]", (today - datetime.timedelta(days=10)).isoformat()
-    )
-    page.fill(
-        "#workflow input[name=posted_until]", (today - datetime.timedelta(days=1)).isoformat()
-    )
     record(page, "村内公示")
     context.close()
 
+    # The notice stays up for its period by the server's clock: move the clock past it.
+    clock = time_machine.travel(
+        datetime.datetime.combine(
+            today + datetime.timedelta(days=settings.BANGFU_NOTICE_DAYS + 1), datetime.time(10)
+        ).astimezone(),
+        tick=True,
+    )
+    clock.start()
     context, page = as_user("cadre")
     page.set_input_files(
         "#workflow input[name=document]",
@@ -80,5 +84,6 @@ def test_a_household_goes_from_assessment_to_exit(
     expect(page.locator("#workflow")).to_contain_text("已完成")
     screenshot("card-after-exit")
     context.close()
+    clock.stop()
     hh.refresh_from_db()
     assert hh.status == "exited"

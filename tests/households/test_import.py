@@ -106,11 +106,77 @@ def test_a_new_roster_is_previewed_then_written_and_a_reimport_changes_nothing(s
 
 def test_an_export_imports_back_unchanged(staff, world):
     f.IncomeFactory(household=world.households.own, year=2024, wage_income=Decimal("100.10"))
+    # A five-guarantee household (特困供养户（五保户）: full-width brackets) with its 两不愁.
+    Household.objects.filter(pk=world.households.own.pk).update(
+        attribute="tekun", no_worry_food=True, water_safe=True
+    )
     exported = staff.get(reverse("reporting:export_households")).content
     job, _ = upload(staff, exported, "export.xlsx")
     assert job.status == "checked", job.problems
     assert job.counts["households"]["create"] == 0 and job.counts["households"]["update"] == 0
     assert job.counts["members"] == {"create": 0, "update": 0, "same": 3}
+
+
+def test_the_export_carries_status_the_two_no_worries_water_and_the_cadre(staff, world):
+    from openpyxl import load_workbook
+
+    Household.objects.filter(pk=world.households.own.pk).update(attribute="tekun")
+    exported = staff.get(reverse("reporting:export_households")).content
+    sheet = load_workbook(io.BytesIO(exported)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    columns = {name: i for i, name in enumerate(rows[0])}
+    own = next(
+        r
+        for r in rows[2:]
+        if r[columns["村"]] == world.villages.a1.code
+        and r[columns["帮扶责任人"]] == world.profiles.cadre.name
+    )
+    assert own[columns["贫困户属性"]] == "特困供养户（五保户）"
+    assert (own[columns["不愁吃"]], own[columns["饮水安全"]]) == ("否", "否")
+    assert own[columns["户状态"]] == "未脱贫"
+
+
+def test_a_new_roster_brings_its_pairing_cadre_and_two_no_worries(staff, world):
+    row = person(
+        1,
+        world.villages.a1,
+        no_worry_food="是",
+        no_worry_clothing="√",
+        water_safe="否",
+        cadre=world.profiles.cadre2.name,
+        attribute="特困供养户(五保户)",
+    )
+    job, _ = upload(staff, roster([row]))
+    assert job.status == "checked", job.problems
+    staff.post(reverse("households:import_apply", args=[job.pk]))
+    household = Household.objects.get(members__name="人1")
+    assert (household.no_worry_food, household.no_worry_clothing, household.water_safe) == (
+        True,
+        True,
+        False,
+    )
+    assert household.attribute == "tekun"
+    assert household.pairings.get(end_date__isnull=True).cadre == world.profiles.cadre2
+
+
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        ({"cadre": "查无此人"}, "没有"),
+        ({"no_worry_food": "也许"}, "是"),
+    ],
+)
+def test_an_unknown_cadre_or_a_yes_no_that_is_neither_is_refused(staff, world, values, words):
+    job, _ = upload(staff, roster([person(1, world.villages.a1, **values)]))
+    assert job.status == "refused"
+    assert any(words in p["message"] for p in job.problems), job.problems
+
+
+def test_a_village_team_cannot_pair_cadres_by_import(client, world):
+    client.force_login(world.profiles.team.user)
+    row = person(1, world.villages.a1, cadre=world.profiles.cadre.name)
+    job, _ = upload(client, roster([row]))
+    assert job.status == "refused" and job.problems[0]["column"] == "帮扶责任人"
 
 
 def test_missing_required_columns_are_named(staff, world):

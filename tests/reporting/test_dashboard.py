@@ -10,7 +10,7 @@ from django.utils import timezone
 from households.models import Household, MonitoringCase
 from households.services import status_change_record
 from tests import factories as f
-from township.models import TownshipYear, Village
+from township.models import TownshipYear, VillageYear
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def scene(world):
     TownshipYear.objects.create(
         township=world.township, year=today.year, exit_target=5, exit_target_people=12
     )
-    Village.objects.filter(pk=world.villages.a1.pk).update(rural_population=100)
+    VillageYear.objects.create(village=world.villages.a1, year=today.year, rural_population=100)
     f.VisitFactory(household=hh.own, visited_on=today)
     plan = f.PlanFactory(household=hh.own, year=today.year, cadre=world.profiles.cadre)
     f.PlanItemFactory(

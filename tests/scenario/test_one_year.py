@@ -50,14 +50,14 @@ from django.utils import timezone
 from assistance import ledger
 from assistance import services as assistance
 from assistance.models import Fund, MeasureKind
-from households import services, workflows
-from households.models import Hardship, Household, Member, PovertyLine
+from households import policy_data, services, workflows
+from households.models import Hardship, Household, Member
 from households.monitoring import monitoring_refresh
 from reporting import services as reports
 from reporting.models import ReportRun
 from tests import factories as f
 from tests.reporting_helpers import pdf_text
-from township.models import County, StaffProfile, Township, TownshipYear, Village, VillageYear
+from township.models import County, StaffProfile, Township, Village
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -139,27 +139,21 @@ def income(user, household, year, wage, members):
 
 
 def walk_exit(case, *, team, staff, county, start: datetime.date, cadre):
-    """Every step of an exit case, the notice posted for 7 days; announced 8 days later."""
-    workflows.workflow_advance(case=case, user=cadre, comment="评估", today=start)
-    workflows.workflow_advance(
-        case=case,
-        user=team,
-        data={"date": start, "attendance": 30, "result": "pass"},
-        today=start,
-    )
-    workflows.workflow_advance(
-        case=case,
-        user=team,
-        data={"posted_from": start, "posted_until": start + datetime.timedelta(days=7)},
-        today=start,
-    )
+    """Every step of an exit case, the notice recorded as posted on ``start`` (up for 7
+    days by the server's clock); announced 8 days later."""
+    with on(start):
+        workflows.workflow_advance(case=case, user=cadre, comment="评估")
+        workflows.workflow_advance(
+            case=case, user=team, data={"date": start, "attendance": 30, "result": "pass"}
+        )
+        workflows.workflow_advance(case=case, user=team)  # the notice goes up
     day = start + datetime.timedelta(days=8)
     with on(day):
         letter = SimpleUploadedFile("letter.png", f.png_bytes(), content_type="image/png")
-        workflows.workflow_advance(case=case, user=cadre, document=letter, today=day)
-        workflows.workflow_advance(case=case, user=staff, today=day)
-        workflows.workflow_advance(case=case, user=county, today=day)
-        return workflows.workflow_advance(case=case, user=staff, today=day)
+        workflows.workflow_advance(case=case, user=cadre, document=letter)
+        workflows.workflow_advance(case=case, user=staff)
+        workflows.workflow_advance(case=case, user=county)
+        return workflows.workflow_advance(case=case, user=staff)
 
 
 @pytest.fixture
@@ -168,32 +162,8 @@ def year(db):
     with on(datetime.date(2025, 1, 2)):
         county = County.objects.create(name="青山县", code="520399000000")
         township = Township.objects.create(county=county, name="新田镇", code="520399100000")
-        v1 = Village.objects.create(
-            township=township,
-            name="新田村",
-            code="520399100201",
-            is_poor_village=True,
-            rural_population=200,
-        )
-        v2 = Village.objects.create(
-            township=township,
-            name="石门村",
-            code="520399100202",
-            is_poor_village=True,
-            rural_population=100,
-        )
-        PovertyLine.objects.create(
-            year=2025,
-            amount=D("4000"),
-            monitoring_line=D("6000"),
-            exit_incidence_threshold=D("3"),
-            village_collective_income=D("50000"),
-        )
-        TownshipYear.objects.create(
-            township=township, year=2025, exit_target=2, exit_target_people=6
-        )
-        VillageYear.objects.create(village=v1, year=2025, collective_income=D("60000"))
-        VillageYear.objects.create(village=v2, year=2025, collective_income=D("30000"))
+        v1 = Village.objects.create(township=township, name="新田村", code="520399100201")
+        v2 = Village.objects.create(township=township, name="石门村", code="520399100202")
 
         def person(username, name, role, **place):
             user = get_user_model().objects.create_user(username, password="pw")
@@ -206,6 +176,28 @@ def year(db):
         county_admin = person("county", "罗主任", Role.COUNTY_ADMIN, county=county)
         cadre_a = person("cadre_a", "陈甲", Role.CADRE, township=township)
         cadre_b = person("cadre_b", "刘乙", Role.CADRE, township=township)
+        # The year's policy figures, kept by the county and the township on their pages.
+        policy_data.poverty_line_save(
+            user=county_admin,
+            year=2025,
+            amount=D("4000"),
+            monitoring_line=D("6000"),
+            exit_incidence_threshold=D("3"),
+            village_collective_income=D("50000"),
+        )
+        policy_data.township_year_save(
+            user=staff, township=township, year=2025, exit_target=2, exit_target_people=6
+        )
+        for village, population, collective in ((v1, 200, "60000"), (v2, 100, "30000")):
+            policy_data.village_year_save(
+                user=staff,
+                village=village,
+                year=2025,
+                rural_population=population,
+                is_poor_village=True,
+                exit_year=None,
+                collective_income=D(collective),
+            )
     users = SimpleNamespace(
         staff=staff, leader=leader, team=team, county=county_admin, a=cadre_a, b=cadre_b
     )
@@ -284,9 +276,6 @@ def year(db):
             user=user,
         )
 
-    def notice(day):
-        return {"posted_from": day, "posted_until": day + datetime.timedelta(days=7)}
-
     with on(datetime.date(2025, 1, 10)):
         for household, cadre in ((h1, cadre_a), (h2, cadre_a), (h3, cadre_b), (h4, cadre_b)):
             pair(household, cadre, datetime.date(2025, 1, 10))
@@ -363,7 +352,7 @@ def year(db):
             status="applicant",
         )
         case = workflows.workflow_start(household=h5, kind="identification", user=team)
-        workflows.workflow_advance(case=case, user=team, today=datetime.date(2025, 3, 1))
+        workflows.workflow_advance(case=case, user=team)
     with on(datetime.date(2025, 3, 5)):
         ledger.ledger_reverse(
             entry=wrong,
@@ -377,17 +366,16 @@ def year(db):
     with on(datetime.date(2025, 4, 1)):
         day = datetime.date(2025, 4, 1)
         workflows.workflow_advance(
-            case=case, user=team, data={"date": day, "attendance": 28, "result": "pass"}, today=day
+            case=case, user=team, data={"date": day, "attendance": 28, "result": "pass"}
         )
-        workflows.workflow_advance(case=case, user=team, data=notice(day), today=day)
+        workflows.workflow_advance(case=case, user=team)  # first notice, up until 8 April
     with on(datetime.date(2025, 4, 10)):
-        day = datetime.date(2025, 4, 10)
-        workflows.workflow_advance(case=case, user=staff, today=day)
-        workflows.workflow_advance(case=case, user=staff, data=notice(day), today=day)
+        workflows.workflow_advance(case=case, user=staff)
+        workflows.workflow_advance(case=case, user=staff)  # second notice, until 17 April
     with on(datetime.date(2025, 5, 20)):
         day = datetime.date(2025, 5, 20)
-        workflows.workflow_advance(case=case, user=county_admin, today=day)
-        workflows.workflow_advance(case=case, user=staff, today=day)  # 孙五 registered
+        workflows.workflow_advance(case=case, user=county_admin)
+        workflows.workflow_advance(case=case, user=staff)  # 孙五 registered
         deliver(industry, day, "2500", cadre_b, completes=True)
     with on(datetime.date(2025, 5, 25)):
         pair(h5, cadre_b, datetime.date(2025, 5, 25))
