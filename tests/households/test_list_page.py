@@ -91,10 +91,15 @@ def test_id_numbers_are_masked(leader, world):
 
 
 def test_htmx_asks_only_for_the_results(leader, world):
+    h = world.households
+    Household.objects.filter(pk=h.neighbour.pk).update(status="exited")
     response = leader.get(URL, {"status": "poor"}, HTTP_HX_REQUEST="true")
     page = response.content.decode()
-    assert "<html" not in page
-    assert "户" in page
+    assert [t.name for t in response.templates][0] == "households/includes/_results.html"
+    assert "<html" not in page and 'id="filters"' not in page
+    links = {hh: f'href="{reverse("households:detail", args=[hh.pk])}"' for hh in vars(h).values()}
+    assert links[h.own] in page and links[h.colleague] in page
+    assert links[h.neighbour] not in page and links[h.outsider] not in page
 
 
 def test_a_bad_filter_value_is_explained_not_crashed(leader, world):
