@@ -9,7 +9,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from households.models import Household, HouseholdIncome, Member, PovertyCause, Visit
+from households.models import (
+    Hardship,
+    Household,
+    HouseholdIncome,
+    Member,
+    MonitoringCase,
+    PovertyCause,
+    Visit,
+)
+from township.formfields import PlausibleDateField, WholeNumberField, formfield_for
 
 
 class HouseholdFilterForm(forms.Form):
@@ -47,7 +56,7 @@ class HouseholdFilterForm(forms.Form):
         choices=[("", _("All causes")), *PovertyCause.choices],
     )
     cadre = forms.ModelChoiceField(label=_("Pairing cadre"), queryset=None, required=False)
-    no_visit_days = forms.IntegerField(
+    no_visit_days = WholeNumberField(
         label=_("No visit for more than (days)"), required=False, min_value=1, max_value=3650
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
@@ -73,10 +82,11 @@ class HouseholdForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = Household
+        formfield_callback = formfield_for
         fields = [
             "village",
             "group_name",
@@ -152,6 +162,7 @@ MEMBER_FIELDS = (
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
+        formfield_callback = formfield_for
         fields = list(MEMBER_FIELDS)
         widgets = {"left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -231,6 +242,7 @@ MemberFormSet = inlineformset_factory(
 class IncomeForm(forms.ModelForm):
     class Meta:
         model = HouseholdIncome
+        formfield_callback = formfield_for
         fields = [
             "year",
             "members_count",
@@ -327,6 +339,7 @@ class VisitForm(forms.ModelForm):
 
     class Meta:
         model = Visit
+        formfield_callback = formfield_for
         fields = [
             "visited_on",
             "kind",
@@ -359,3 +372,29 @@ class VisitForm(forms.ModelForm):
         if data.get("acknowledged") and not data.get("acknowledged_by"):
             self.add_error("acknowledged_by", _("Who in the household acknowledged the visit?"))
         return data
+
+
+class HardshipForm(forms.Form):
+    """A sudden severe hardship, recorded from the card's monitoring section."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Hardship.Kind.choices)
+    occurred_on = PlausibleDateField(label=_("Date"))
+    note = forms.CharField(label=_("What happened"), max_length=200)
+
+
+class MonitoringOpenForm(forms.Form):
+    # Both are required by the service, which checks the user's role first.
+    category = forms.ChoiceField(
+        label=_("Category"), choices=MonitoringCase.Category.choices, required=False
+    )
+    reason = forms.CharField(label=_("Why"), max_length=200, required=False)
+
+
+class MeasuresForm(forms.Form):
+    measures = forms.CharField(label=_("Measures taken"), required=False, max_length=2000)
+
+
+class VisitorFilterForm(forms.Form):
+    """Whose visits the visit list shows; empty for everyone's."""
+
+    visitor = WholeNumberField(required=False, min_value=1)

@@ -1,7 +1,5 @@
 """Monitoring pages: open cases with their age, recording a hardship, removing a risk."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from households import monitoring
+from households.forms import HardshipForm, MeasuresForm, MonitoringOpenForm
 from households.models import Hardship, MonitoringCase
 from households.selectors import get_household_for
 from township.access import can_log_visits
@@ -37,21 +36,11 @@ def hardship_record(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for(request.user, pk)
     if not can_log_visits(request.user):
         raise PermissionDenied
-    kind, note = request.POST.get("kind", ""), request.POST.get("note", "").strip()
-    try:
-        day = datetime.date.fromisoformat(request.POST.get("occurred_on", ""))
-    except ValueError:
-        day = None
-    if kind not in Hardship.Kind.values or not note or day is None or day > timezone.localdate():
+    form = HardshipForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Give the kind, a past date and what happened."))
     else:
-        hardship = Hardship(
-            household=household,
-            kind=kind,
-            occurred_on=day,
-            note=note[:200],
-            recorded_by=request.user,
-        )
+        hardship = Hardship(household=household, recorded_by=request.user, **form.cleaned_data)
         hardship._history_user = request.user
         hardship.save()
         opened = monitoring.monitoring_refresh()
@@ -67,9 +56,13 @@ def hardship_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def monitoring_advance(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(MonitoringCase.objects.visible_to(request.user), pk=pk)
+    form = MeasuresForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The measures are too long or contain characters not allowed."))
+        return redirect(case.household.get_absolute_url() + "#monitoring")
     try:
         case = monitoring.monitoring_advance(
-            case=case, user=request.user, measures=request.POST.get("measures", "")
+            case=case, user=request.user, measures=form.cleaned_data["measures"]
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -82,13 +75,12 @@ def monitoring_advance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def monitoring_open(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for(request.user, pk)
+    form = MonitoringOpenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the category and say why the household is monitored."))
+        return redirect(household.get_absolute_url() + "#monitoring")
     try:
-        monitoring.monitoring_open(
-            household=household,
-            category=request.POST.get("category", ""),
-            reason=request.POST.get("reason", ""),
-            user=request.user,
-        )
+        monitoring.monitoring_open(household=household, user=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:

@@ -23,6 +23,7 @@ from households.forms import (
     IncomeForm,
     MemberFormSet,
     VisitForm,
+    VisitorFilterForm,
 )
 from households.models import Hardship, Household, MonitoringCase
 from households.workflow_views import workflow_context
@@ -250,10 +251,11 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_list_all(request: HttpRequest) -> HttpResponse:
     """Visits in the user's scope, by visitor: a cadre sees their own by default."""
     visitors = selectors.visitors_for_list(request.user)
-    chosen = request.GET.get("visitor")
-    if chosen is None and (profile := profile_for(request.user)) and profile.role == "cadre":
-        chosen = str(request.user.pk)
-    visitor_id = int(chosen) if chosen and chosen.isdigit() else None
+    form = VisitorFilterForm(request.GET)
+    visitor_id = form.cleaned_data["visitor"] if form.is_valid() else None
+    if "visitor" not in request.GET and (profile := profile_for(request.user)):
+        # A cadre sees their own visits until they choose otherwise.
+        visitor_id = request.user.pk if profile.role == "cadre" else None
     visits = selectors.visits_for_list(request.user, visitor_id=visitor_id)
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     query = f"visitor={visitor_id}" if visitor_id else "visitor="

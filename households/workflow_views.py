@@ -16,6 +16,7 @@ from households import workflows
 from households.models import WorkflowCase
 from households.selectors import get_household_for
 from township.access import get_village_for, profile_for
+from township.formfields import PlausibleDateField, WholeNumberField
 
 
 class StepForm(forms.Form):
@@ -23,15 +24,35 @@ class StepForm(forms.Form):
         label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     document = forms.FileField(label=gettext_lazy("Document (scan or photo)"), required=False)
-    date = forms.DateField(label=gettext_lazy("Date of the appraisal"), required=False)
-    attendance = forms.IntegerField(label=gettext_lazy("Attendance"), required=False, min_value=1)
+    date = PlausibleDateField(label=gettext_lazy("Date of the appraisal"), required=False)
+    attendance = WholeNumberField(
+        label=gettext_lazy("Attendance"), required=False, min_value=1, max_value=100_000
+    )
     result = forms.ChoiceField(
         label=gettext_lazy("Result"),
         required=False,
         choices=[("pass", gettext_lazy("Passed")), ("fail", gettext_lazy("Failed"))],
     )
-    posted_from = forms.DateField(label=gettext_lazy("Posted from"), required=False)
-    posted_until = forms.DateField(label=gettext_lazy("Posted until"), required=False)
+    # A notice may be recorded before it is taken down: its last day can be ahead.
+    posted_from = PlausibleDateField(
+        label=gettext_lazy("Posted from"), required=False, future_days=60
+    )
+    posted_until = PlausibleDateField(
+        label=gettext_lazy("Posted until"), required=False, future_days=180
+    )
+
+
+class OverrideForm(forms.Form):
+    override_reason = forms.CharField(required=False, max_length=500)
+
+
+class ReasonForm(forms.Form):
+    # Required by the service, which checks the user's role first.
+    reason = forms.CharField(required=False, max_length=500)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(required=False, max_length=500)
 
 
 def get_case_for(user, pk: int) -> WorkflowCase:
@@ -50,12 +71,16 @@ def workflow_start(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     household = get_household_for(request.user, pk)
     if kind not in WorkflowCase.Kind.values:
         raise PermissionDenied
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The reason is too long or contains characters not allowed."))
+        return redirect(household.get_absolute_url() + "#workflow")
     try:
         workflows.workflow_start(
             household=household,
             kind=kind,
             user=request.user,
-            override_reason=request.POST.get("override_reason", ""),
+            override_reason=form.cleaned_data["override_reason"],
         )
     except ValidationError as error:
         messages.error(request, _message(error))
@@ -96,10 +121,12 @@ def workflow_advance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def workflow_reject(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the case is sent back."))
+        return redirect(case.household.get_absolute_url() + "#workflow")
     try:
-        workflows.workflow_reject(
-            case=case, user=request.user, reason=request.POST.get("reason", "")
-        )
+        workflows.workflow_reject(case=case, user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         messages.error(request, _message(error))
     else:
@@ -114,8 +141,12 @@ def village_bulk_review(request: HttpRequest, pk: int) -> HttpResponse:
     profile = profile_for(request.user)
     if not request.user.is_superuser and (profile is None or profile.role != "township_staff"):
         raise PermissionDenied
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The comment is too long or contains characters not allowed."))
+        return redirect("villages:register", village.pk)
     count = workflows.workflow_bulk_review(
-        village=village, user=request.user, comment=request.POST.get("comment", "")
+        village=village, user=request.user, comment=form.cleaned_data["comment"]
     )
     messages.success(request, _("%(n)d exits approved by the township.") % {"n": count})
     return redirect("villages:register", village.pk)

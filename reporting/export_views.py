@@ -1,7 +1,5 @@
 """Export pages: each one reads through the same scoped selectors as the page it mirrors."""
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from households.masking import mask_id
 from households.models import Household
 from reporting.exports import xlsx_response
 from township.access import can_edit_cards, get_village_for
+from township.forms import YearForm
 from township.models import Village
 
 
@@ -72,7 +71,7 @@ def register_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plans_xlsx(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or datetime.date.today().year)
+    year = YearForm(request.GET).year_or_this_year()
     items = (
         PlanItem.objects.visible_to(request.user)
         .filter(plan__year=year)

@@ -4,13 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reporting.models import ReportRun
+from township.formfields import YearField
 
 
 class ReportRequestForm(forms.Form):
     """What report, over which area, for which year; the choices follow the user's scope."""
 
     kind = forms.ChoiceField(label=_("Report"), choices=ReportRun.Kind.choices)
-    year = forms.IntegerField(label=_("Year"), min_value=2014, max_value=2100)
+    year = YearField(label=_("Year"))
     township = forms.ModelChoiceField(label=_("Township"), queryset=None, required=False)
     village = forms.ModelChoiceField(
         label=_("Village"),

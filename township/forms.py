@@ -1,4 +1,8 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from township.formfields import YearField
 
 
 class LoginForm(AuthenticationForm):
@@ -9,3 +13,14 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update(
             {"autocapitalize": "none", "autocomplete": "username"}
         )
+
+
+class YearForm(forms.Form):
+    """The year a page or an export is about (`?year=`); this year when absent or invalid."""
+
+    year = YearField(required=False)
+
+    def year_or_this_year(self) -> int:
+        if self.is_valid() and self.cleaned_data["year"]:
+            return self.cleaned_data["year"]
+        return timezone.localdate().year

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assistance import selectors, services
-from assistance.forms import CancelForm, DeliveryForm, PlanForm, PlanItemForm
+from assistance.forms import CancelForm, DeliveryForm, InitialKindForm, PlanForm, PlanItemForm
 from assistance.models import MeasureKind
 from assistance.views._common import first_message, require
 from households.selectors import get_household_for
@@ -77,9 +77,10 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for(request.user, pk)
     require(can_keep_plans(request.user))
     profile = profile_for(request.user)
+    asked = InitialKindForm(request.GET)
     initial = {
         "responsible": plan.cadre_id,
-        "kind": request.GET.get("kind"),
+        "kind": asked.cleaned_data["kind"] if asked.is_valid() else None,
         "due_date": datetime.date(plan.year, 12, 31),
     }
     if profile and profile.role == "cadre":
