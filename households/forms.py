@@ -159,6 +159,11 @@ MEMBER_FIELDS = (
 )
 
 
+ELSEWHERE_MESSAGE = _(
+    "This ID number is already registered in a household outside your area: ask the township."
+)
+
+
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
@@ -166,8 +171,9 @@ class MemberForm(forms.ModelForm):
         fields = list(MEMBER_FIELDS)
         widgets = {"left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["id_number"].widget.attrs.update(
             {"autocomplete": "off", "inputmode": "text", "maxlength": 18, "class": "id-number"}
         )
@@ -176,26 +182,27 @@ class MemberForm(forms.ModelForm):
         self.helper.disable_csrf = True
 
     def clean_id_number(self):
+        from households.selectors import id_number_holders
+
         value = self.cleaned_data["id_number"]
-        others = Member.objects.filter(id_number=value, is_active=True).select_related(
-            "household__village"
+        holders = id_number_holders(
+            self.user, [value], exclude_household=self.instance.household_id
         )
-        if self.instance.household_id:
-            others = others.exclude(household_id=self.instance.household_id)
-        other = others.first()
-        if other is not None:
-            hh = other.household
-            raise forms.ValidationError(
-                format_html(
-                    '{} <a href="{}">{} {}</a>',
-                    _("This person is already a member of another household:"),
-                    reverse("households:detail", args=[hh.pk]),
-                    hh.village.name,
-                    hh.card_number,
-                ),
-                code="id_elsewhere",
-            )
-        return value
+        if value not in holders:
+            return value
+        household = holders[value]
+        if household is None:  # outside the user's scope: say that, not where
+            raise forms.ValidationError(ELSEWHERE_MESSAGE, code="id_elsewhere")
+        raise forms.ValidationError(
+            format_html(
+                '{} <a href="{}">{} {}</a>',
+                _("This person is already a member of another household:"),
+                reverse("households:detail", args=[household.pk]),
+                household.village.name,
+                household.card_number,
+            ),
+            code="id_elsewhere",
+        )
 
     def validate_constraints(self, exclude=None):
         # The one-household rule is checked above with a link; the one-head rule by the

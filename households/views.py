@@ -116,7 +116,12 @@ def household_create(request: HttpRequest) -> HttpResponse:
     if not can_edit_cards(request.user):
         raise PermissionDenied
     form = HouseholdForm(request.POST or None, villages=_editable_villages(request.user))
-    formset = MemberFormSet(request.POST or None, instance=Household(), prefix="members")
+    formset = MemberFormSet(
+        request.POST or None,
+        instance=Household(),
+        prefix="members",
+        form_kwargs={"user": request.user},
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             household = services.household_create(
@@ -146,7 +151,12 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = HouseholdForm(
         request.POST or None, instance=household, villages=_editable_villages(request.user)
     )
-    formset = MemberFormSet(request.POST or None, instance=household, prefix="members")
+    formset = MemberFormSet(
+        request.POST or None,
+        instance=household,
+        prefix="members",
+        form_kwargs={"user": request.user},
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             services.household_update(

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from households.imports.roster import Problem, RosterError, estimate_rows, parse, read_rows
@@ -88,6 +89,22 @@ def _apply_fields(obj, values: dict, names) -> list[str]:
     return changed
 
 
+# A duplicate outside the user's scope is reported without where it is.
+ELSEWHERE = gettext_noop(
+    "This ID number is already registered in a household outside your area: ask the township."
+)
+
+
+def _held(other: Member, visible: set[int]) -> str:
+    if other.household_id not in visible:
+        return _(ELSEWHERE)
+    link = reverse("households:detail", args=[other.household_id])
+    return _("Already a member of household %(card)s (%(link)s).") % {
+        "card": other.household.card_number,
+        "link": link,
+    }
+
+
 def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
     rows = read_rows(path, max_rows=settings.BANGFU_IMPORT_MAX_ROWS)
     roster, problems = parse(rows, villages=villages_for(user), progress=progress)
@@ -107,7 +124,7 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
             incomes[(income.household_id, income.year)] = income
     editable = set(
         Household.objects.visible_to(user)
-        .filter(pk__in=[h.pk for h in households_by_head.values()])
+        .filter(pk__in={m.household_id for m in existing.values()})
         .values_list("pk", flat=True)
     )
     plan = Plan()
@@ -116,28 +133,13 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
     for item in roster:
         household = households_by_head.get(item.head_id)
         if household is not None and household.pk not in editable:
-            problems.append(
-                Problem(
-                    item.row,
-                    "户主身份证号",
-                    item.head_id,
-                    _("This household is outside your area."),
-                )
-            )
+            problems.append(Problem(item.row, "户主身份证号", item.head_id, _(ELSEWHERE)))
             continue
         for row, member in item.members:
             other = existing.get(member["id_number"])
             if other is not None and (household is None or other.household_id != household.pk):
-                link = reverse("households:detail", args=[other.household_id])
-                problems.append(
-                    Problem(
-                        row,
-                        "身份证号",
-                        member["id_number"],
-                        _("Already a member of household %(card)s (%(link)s).")
-                        % {"card": other.household.card_number, "link": link},
-                    )
-                )
+                message = _held(other, editable)
+                problems.append(Problem(row, "身份证号", member["id_number"], message))
         if household is None:
             plan.new_households.append(item)
             household_counts["create"] += 1
