@@ -115,12 +115,17 @@ class ReportRun(models.Model):
                 fields=["kind", "scope_key", "year"],
                 condition=Q(status__in=["queued", "running"]),
                 name="report_one_run_in_progress",
+                violation_error_message=_("This report is already being built."),
             ),
             models.UniqueConstraint(
-                fields=["kind", "scope_key", "year", "version"], name="report_version_once"
+                fields=["kind", "scope_key", "year", "version"],
+                name="report_version_once",
+                violation_error_message=_("This version of the report already exists."),
             ),
             models.CheckConstraint(
-                condition=Q(progress__lte=100), name="report_progress_at_most_100"
+                condition=Q(progress__lte=100),
+                name="report_progress_at_most_100",
+                violation_error_message=_("Progress is at most 100 percent."),
             ),
         ]
         indexes = [

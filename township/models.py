@@ -30,7 +30,9 @@ class County(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[0-9]{6}0{6}$"), name="county_code_is_county_level"
+                condition=Q(code__regex=r"^[0-9]{6}0{6}$"),
+                name="county_code_is_county_level",
+                violation_error_message=_("A county's code ends in 000000."),
             ),
         ]
 
@@ -59,13 +61,19 @@ class Township(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=_TWELVE_DIGITS), name="township_code_12_digits"
+                condition=Q(code__regex=_TWELVE_DIGITS),
+                name="township_code_12_digits",
+                violation_error_message=_("A township's code has 12 digits."),
             ),
             models.CheckConstraint(
-                condition=Q(code__endswith="000"), name="township_code_is_township_level"
+                condition=Q(code__endswith="000"),
+                name="township_code_is_township_level",
+                violation_error_message=_("A township's code ends in 000."),
             ),
             models.CheckConstraint(
-                condition=~Q(code__endswith="000000"), name="township_code_not_county_level"
+                condition=~Q(code__endswith="000000"),
+                name="township_code_not_county_level",
+                violation_error_message=_("A township's code is not a county's code."),
             ),
         ]
 
@@ -137,10 +145,14 @@ class Village(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=_TWELVE_DIGITS), name="village_code_12_digits"
+                condition=Q(code__regex=_TWELVE_DIGITS),
+                name="village_code_12_digits",
+                violation_error_message=_("A village's code has 12 digits."),
             ),
             models.CheckConstraint(
-                condition=~Q(code__endswith="000"), name="village_code_is_village_level"
+                condition=~Q(code__endswith="000"),
+                name="village_code_is_village_level",
+                violation_error_message=_("A village's code does not end in 000."),
             ),
         ]
 
@@ -175,9 +187,15 @@ class VillageYear(models.Model):
         verbose_name = _("village year")
         verbose_name_plural = _("village years")
         constraints = [
-            models.UniqueConstraint(fields=["village", "year"], name="village_year_once"),
+            models.UniqueConstraint(
+                fields=["village", "year"],
+                name="village_year_once",
+                violation_error_message=_("This village already has figures for this year."),
+            ),
             models.CheckConstraint(
-                condition=Q(collective_income__gte=0), name="village_collective_income_not_negative"
+                condition=Q(collective_income__gte=0),
+                name="village_collective_income_not_negative",
+                violation_error_message=_("Collective income cannot be negative."),
             ),
         ]
 
@@ -199,7 +217,11 @@ class TownshipYear(models.Model):
         verbose_name = _("township target")
         verbose_name_plural = _("township targets")
         constraints = [
-            models.UniqueConstraint(fields=["township", "year"], name="township_year_once")
+            models.UniqueConstraint(
+                fields=["township", "year"],
+                name="township_year_once",
+                violation_error_message=_("This township already has targets for this year."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -289,6 +311,9 @@ class StaffProfile(models.Model):
                     | Q(role="cadre", county__isnull=True, village__isnull=True)
                 ),
                 name="profile_place_matches_role",
+                violation_error_message=_(
+                    "The place of work must match the role (county, township or village)."
+                ),
             ),
         ]
 

@@ -92,6 +92,7 @@ class MonitoringCase(models.Model):
                 fields=["household"],
                 condition=~Q(status="removed"),
                 name="monitoring_one_open_case",
+                violation_error_message=_("This household is already monitored."),
             ),
         ]
 

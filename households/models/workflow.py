@@ -64,10 +64,12 @@ class WorkflowCase(models.Model):
                 fields=["household", "kind"],
                 condition=Q(status="open"),
                 name="workflow_one_open_case_per_kind",
+                violation_error_message=_("This household already has an open case of this kind."),
             ),
             models.CheckConstraint(
                 condition=Q(override_reason="") | Q(override_by__isnull=False),
                 name="workflow_override_names_who",
+                violation_error_message=_("An override names the leader who gave it."),
             ),
         ]
         indexes = [
@@ -110,7 +112,9 @@ class WorkflowStep(models.Model):
         verbose_name_plural = _("workflow steps")
         constraints = [
             models.CheckConstraint(
-                condition=Q(action="done") | ~Q(comment=""), name="workflow_rejection_has_reason"
+                condition=Q(action="done") | ~Q(comment=""),
+                name="workflow_rejection_has_reason",
+                violation_error_message=_("Say why the case is sent back."),
             ),
         ]
 
