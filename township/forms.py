@@ -14,6 +14,18 @@ class LoginForm(AuthenticationForm):
             {"autocapitalize": "none", "autocomplete": "username"}
         )
 
+    def clean_username(self):
+        # AuthenticationForm sets max_length after its field is built, so nothing enforces
+        # it: a 5,000-character name reached the login-attempt log and failed there (500).
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > self.fields["username"].max_length:
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+        return username
+
 
 class YearForm(forms.Form):
     """The year a page or an export is about (`?year=`); this year when absent or invalid."""

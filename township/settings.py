@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "township.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "township.middleware.LanguageMiddleware",
@@ -169,7 +170,17 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# How often beat asks a worker for a heartbeat, and how old one may be before /healthz
+# says no worker consumes the queue.
+BANGFU_HEARTBEAT_SECONDS = env.int("BANGFU_HEARTBEAT_SECONDS", default=30)
+BANGFU_HEARTBEAT_MAX_AGE = env.int("BANGFU_HEARTBEAT_MAX_AGE", default=120)
 CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "township.tasks.worker_heartbeat",
+        "schedule": timedelta(seconds=BANGFU_HEARTBEAT_SECONDS),
+        # A heartbeat nobody consumed in time is worthless: drop it rather than pile up.
+        "options": {"expires": BANGFU_HEARTBEAT_SECONDS},
+    },
     "clear-expired-sessions": {
         "task": "township.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),

@@ -84,3 +84,9 @@ def test_chinese_comes_first_whatever_the_browser_asks(client, world):
     client.force_login(world.profiles.leader.user)
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "农户" in page
+
+
+def test_a_very_long_username_is_refused_like_a_wrong_one(client, world):
+    response = client.post("/accounts/login/", {"username": "x" * 5000, "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的用户名和密码" in response.content.decode()
