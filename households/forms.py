@@ -61,6 +61,17 @@ class HouseholdFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
+    def clean_q(self):
+        from households.audit import is_full_id_number
+
+        q = self.cleaned_data["q"]
+        if is_full_id_number(q):
+            # A whole ID number in a web address ends up in logs and browser history.
+            raise forms.ValidationError(
+                _("Search a whole ID number with the box “Find by ID number”."), code="full_id"
+            )
+        return q
+
     def __init__(self, *args, villages, cadres, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages
@@ -405,3 +416,24 @@ class VisitorFilterForm(forms.Form):
     """Whose visits the visit list shows; empty for everyone's."""
 
     visitor = WholeNumberField(required=False, min_value=1)
+
+
+class IdLookupForm(forms.Form):
+    """A whole ID number to find its card (posted, never in the address)."""
+
+    id_number = forms.CharField(
+        label=_("Find by ID number"),
+        max_length=18,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "class": "form-control id-number", "maxlength": 18}
+        ),
+    )
+
+    def clean_id_number(self):
+        from households.audit import is_full_id_number
+        from township.validators import normalize_id_number
+
+        value = normalize_id_number(self.cleaned_data["id_number"])
+        if not is_full_id_number(value):
+            raise forms.ValidationError(_("Enter a whole ID number (18 characters)."))
+        return value

@@ -13,19 +13,22 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from assistance import selectors as assistance_selectors
 from households import selectors, services
+from households.audit import id_access_record
 from households.forms import (
     MEMBER_FIELDS,
     HouseholdFilterForm,
     HouseholdForm,
+    IdLookupForm,
     IncomeForm,
     MemberFormSet,
     VisitForm,
     VisitorFilterForm,
 )
-from households.models import Hardship, Household, MonitoringCase
+from households.models import Hardship, Household, IdAccess, MonitoringCase
 from households.workflow_views import workflow_context
 from township.access import (
     can_edit_cards,
@@ -61,14 +64,45 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    if "q" in form.errors:  # never repeat a whole ID number in the page's links
+        query.pop("q", None)
     context = {
         "form": form,
+        "find_form": IdLookupForm(),
         "page": page,
         "query": query.urlencode(),
         "can_edit": can_edit_cards(request.user),
     }
     template = "households/includes/_results.html" if request.htmx else "households/list.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def household_find_by_id(request: HttpRequest) -> HttpResponse:
+    """Find a card by a member's full ID number, sent by POST so that the number stays out
+    of addresses, browser history and access logs; the search is recorded, not the number."""
+    form = IdLookupForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a whole ID number (18 characters)."))
+        return redirect("households:list")
+    found = list(
+        Household.objects.visible_to(request.user)
+        .filter(members__id_number=form.cleaned_data["id_number"])
+        .distinct()
+        .order_by("pk")[:2]
+    )
+    id_access_record(
+        user=request.user,
+        action=IdAccess.Action.SEARCH,
+        reason="search by a full ID number",
+        household=found[0] if len(found) == 1 else None,
+        households_count=len(found),
+    )
+    if len(found) == 1:
+        return redirect("households:detail", found[0].pk)
+    messages.info(request, _("No household in your area has a member with this ID number."))
+    return redirect("households:list")
 
 
 @login_required
@@ -181,6 +215,13 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Archive card saved."))
             return redirect("households:detail", household.pk)
+    if request.method == "GET":  # the members' full ID numbers are in the form
+        id_access_record(
+            user=request.user,
+            action=IdAccess.Action.CARD_EDIT,
+            reason="editing the archive card",
+            household=household,
+        )
     return render(
         request, "households/form.html", {"form": form, "formset": formset, "household": household}
     )

@@ -51,6 +51,7 @@ MATRIX: dict[str, Entry] = {
     "households:mine": Entry("login"),
     "households:visit_list": Entry("login"),
     "households:create": Entry("login", perm="edit"),
+    "households:find_by_id": Entry("post"),
     "households:detail": Entry("scoped", obj="household"),
     "households:edit": Entry("scoped", obj="household", perm="edit"),
     "households:income_create": Entry("scoped", obj="household", perm="edit"),
@@ -373,7 +374,7 @@ def test_access(client, world, name, role):
 
 
 OUR_APPS = {"township", "households", "assistance", "reporting"}
-READ_ONLY = {"assistance.ledgerentry"}
+READ_ONLY = {"assistance.ledgerentry", "households.idaccess"}
 
 
 def _admin_urls(world):

@@ -31,3 +31,35 @@
     showProgress(document);
   }
 })();
+
+// The household list's search box: a whole ID number is not sent in the address (GET) but
+// through the "Find by ID number" form (POST), live search included.
+(function () {
+  "use strict";
+  var WHOLE_ID = /^\s*[0-9０-９]{17}[0-9０-９XxＸｘ]\s*$/;
+
+  function sendThroughLookup(value) {
+    var lookup = document.getElementById("find-by-id");
+    if (!lookup) return false;
+    lookup.querySelector("[name=id_number]").value = value.trim();
+    lookup.submit();
+    return true;
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var q = event.detail.parameters && event.detail.parameters.get
+      ? event.detail.parameters.get("q")
+      : (event.detail.parameters || {}).q;
+    if (q && WHOLE_ID.test(q) && sendThroughLookup(q)) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.id !== "filters") return;
+    var q = form.querySelector("[name=q]");
+    if (q && WHOLE_ID.test(q.value) && sendThroughLookup(q.value)) {
+      event.preventDefault();
+    }
+  }, true);
+})();
