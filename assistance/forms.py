@@ -21,6 +21,7 @@ from township.formfields import (
     WholeNumberField,
     formfield_for,
 )
+from township.uploads import evidence_checked
 
 DATE = {"type": "date"}
 ONE_CENT = Decimal("0.01")
@@ -107,8 +108,6 @@ class DeliveryForm(CrispyMixin, forms.Form):
     evidence = forms.FileField(label=_("Evidence (photo or PDF)"), required=False)
     completes = forms.BooleanField(label=_("This completes the item"), required=False)
 
-    ALLOWED = {"jpg", "jpeg", "png", "webp", "pdf"}
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._helper()
@@ -123,11 +122,10 @@ class DeliveryForm(CrispyMixin, forms.Form):
         upload = self.cleaned_data.get("evidence")
         if not upload:
             return None
-        if upload.name.rsplit(".", 1)[-1].lower() not in self.ALLOWED:
-            raise forms.ValidationError(_("Evidence is a photo (JPEG, PNG, WebP) or a PDF."))
         if upload.size > settings.BANGFU_PHOTO_MAX_BYTES:
             raise forms.ValidationError(_("The file is too large."))
-        return upload
+        # Judged by its content: a PDF kept, a photo re-encoded; the name is ours.
+        return evidence_checked(upload)
 
     def clean(self):
         data = super().clean()

@@ -7,7 +7,6 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
 from households.models import (
     Hardship,
@@ -19,6 +18,7 @@ from households.models import (
     Visit,
 )
 from township.formfields import PlausibleDateField, WholeNumberField, formfield_for
+from township.uploads import photo_reencoded
 
 
 class HouseholdFilterForm(forms.Form):
@@ -309,9 +309,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Several photos in one field, each checked for type and size."""
-
-    ALLOWED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+    """Several photos in one field, each re-encoded from its content (township/uploads.py)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -335,19 +333,7 @@ class PhotosField(forms.FileField):
                     _("%(name)s is larger than %(mb)d MB.")
                     % {"name": upload.name, "mb": settings.BANGFU_PHOTO_MAX_BYTES // (1024 * 1024)}
                 )
-            try:
-                with Image.open(upload) as image:
-                    kind = image.format
-                    image.verify()
-            except Exception:
-                kind = None
-            if kind not in self.ALLOWED:
-                raise forms.ValidationError(
-                    _("%(name)s is not a JPEG, PNG or WebP photo.") % {"name": upload.name}
-                )
-            upload.seek(0)
-            upload.content_type = self.ALLOWED[kind]
-            cleaned.append(upload)
+            cleaned.append(photo_reencoded(upload))
         return cleaned
 
 

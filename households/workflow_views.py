@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from households.models import WorkflowCase
 from households.selectors import get_household_for
 from township.access import get_village_for, profile_for
 from township.formfields import PlausibleDateField, WholeNumberField
+from township.uploads import evidence_checked
 
 
 class StepForm(forms.Form):
@@ -40,6 +42,14 @@ class StepForm(forms.Form):
     posted_until = PlausibleDateField(
         label=gettext_lazy("Posted until"), required=False, future_days=180
     )
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if not upload:
+            return None
+        if upload.size > settings.BANGFU_PHOTO_MAX_BYTES:
+            raise forms.ValidationError(gettext_lazy("The file is too large."))
+        return evidence_checked(upload)  # a PDF or a re-encoded photo, named by content
 
 
 class OverrideForm(forms.Form):
@@ -95,7 +105,13 @@ def workflow_advance(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     form = StepForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Check the dates and numbers of the step."))
+        document_errors = form.errors.get("document")
+        messages.error(
+            request,
+            document_errors[0]
+            if document_errors
+            else _("Check the dates and numbers of the step."),
+        )
         return redirect(case.household.get_absolute_url() + "#workflow")
     data = {
         k: form.cleaned_data[k]
