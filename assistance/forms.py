@@ -17,6 +17,7 @@ from assistance.models import (
 )
 from township.formfields import (
     AmountField,
+    ChoicesByIdField,
     PlausibleDateField,
     WholeNumberField,
     formfield_for,
@@ -50,7 +51,7 @@ class PairingForm(CrispyMixin, forms.Form):
 
 class BulkReassignForm(CrispyMixin, forms.Form):
     to_cadre = forms.ModelChoiceField(label=_("New pairing cadre"), queryset=None)
-    households = forms.ModelMultipleChoiceField(
+    households = ChoicesByIdField(
         label=_("Households"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     start_date = PlausibleDateField(label=_("From"), future_days=31, initial=datetime.date.today)

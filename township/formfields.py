@@ -135,10 +135,28 @@ class PlausibleDateField(forms.DateField):
             )
 
 
+class ChoicesByIdField(forms.ModelMultipleChoiceField):
+    """Several objects chosen by id: an id no database integer can hold is refused as
+    invalid (Django's own field sends it to the database, which fails with a 500)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = ascii_digits(pk)
+            if _PLAIN_INTEGER.match(text) and not -(2**63) <= int(text) < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 def formfield_for(db_field, **kwargs):
     """A model field's form field, with the plausibility checks above."""
     if isinstance(db_field, models.DateTimeField):
         return db_field.formfield(**kwargs)
+    if isinstance(db_field, models.ManyToManyField):
+        return db_field.formfield(form_class=ChoicesByIdField, **kwargs)
     if isinstance(db_field, models.DateField):
         return db_field.formfield(form_class=PlausibleDateField, **kwargs)
     if isinstance(db_field, models.DecimalField):

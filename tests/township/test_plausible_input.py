@@ -9,7 +9,13 @@ from django import forms
 from django.urls import reverse
 
 from assistance.models import LedgerEntry
-from township.formfields import AmountField, PlausibleDateField, WholeNumberField, YearField
+from township.formfields import (
+    AmountField,
+    ChoicesByIdField,
+    PlausibleDateField,
+    WholeNumberField,
+    YearField,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +44,7 @@ def _project_forms():
 
 def test_every_date_amount_and_number_field_of_every_form_is_a_checked_one():
     checked = {
+        forms.ModelMultipleChoiceField: ChoicesByIdField,
         forms.DateField: PlausibleDateField,
         forms.DecimalField: AmountField,  # before IntegerField: a DecimalField is one
         forms.IntegerField: WholeNumberField,
@@ -131,3 +138,13 @@ def test_a_receipt_dated_9999_12_31_or_written_1e5_is_refused(client, world):
     assert LedgerEntry.objects.count() == before
     client.post(url, {**good, "amount": "１０００００"})
     assert LedgerEntry.objects.get(voucher="R9").amount == Decimal("100000")
+
+
+def test_a_choice_of_ids_no_database_integer_holds_is_refused(client, world):
+    client.force_login(world.profiles.staff.user)
+    response = client.post(
+        reverse("assistance:project_create"),
+        {"name": "道路", "kind": "road", "year": "2025", "villages": [str(2**70)], "budget": "1"},
+    )
+    assert response.status_code == 200
+    assert "villages" in response.context["form"].errors
