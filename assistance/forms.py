@@ -15,6 +15,14 @@ from assistance.models import (
     PlanItem,
     Project,
 )
+from township.formfields import (
+    AmountField,
+    ChoicesByIdField,
+    PlausibleDateField,
+    WholeNumberField,
+    formfield_for,
+)
+from township.uploads import evidence_checked
 
 DATE = {"type": "date"}
 ONE_CENT = Decimal("0.01")
@@ -32,9 +40,7 @@ class CrispyMixin:
 
 class PairingForm(CrispyMixin, forms.Form):
     cadre = forms.ModelChoiceField(label=_("Pairing cadre"), queryset=None)
-    start_date = forms.DateField(
-        label=_("From"), widget=_date_widget(), initial=datetime.date.today
-    )
+    start_date = PlausibleDateField(label=_("From"), future_days=31, initial=datetime.date.today)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args, cadres, **kwargs):
@@ -45,12 +51,10 @@ class PairingForm(CrispyMixin, forms.Form):
 
 class BulkReassignForm(CrispyMixin, forms.Form):
     to_cadre = forms.ModelChoiceField(label=_("New pairing cadre"), queryset=None)
-    households = forms.ModelMultipleChoiceField(
+    households = ChoicesByIdField(
         label=_("Households"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
-    start_date = forms.DateField(
-        label=_("From"), widget=_date_widget(), initial=datetime.date.today
-    )
+    start_date = PlausibleDateField(label=_("From"), future_days=31, initial=datetime.date.today)
     reason = forms.CharField(
         label=_("Reason"), max_length=200, initial=_("The cadre left the post.")
     )
@@ -69,6 +73,7 @@ class BulkReassignForm(CrispyMixin, forms.Form):
 class PlanForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = AssistancePlan
+        formfield_callback = formfield_for
         fields = ["year", "cadre", "target_income", "required_visits"]
 
     def __init__(self, *args, cadres, **kwargs):
@@ -81,6 +86,7 @@ class PlanForm(CrispyMixin, forms.ModelForm):
 class PlanItemForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = PlanItem
+        formfield_callback = formfield_for
         fields = ["kind", "description", "planned_amount", "due_date", "responsible"]
         widgets = {"due_date": _date_widget()}
 
@@ -88,25 +94,20 @@ class PlanItemForm(CrispyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["kind"].queryset = MeasureKind.objects.filter(is_active=True).order_by("order")
         self.fields["responsible"].queryset = cadres
-        self.fields["planned_amount"].min_value = 0
+        # A measure is due within its plan's year, which may be next year.
+        self.fields["due_date"].future_days = 2 * 366
         self._helper()
 
 
 class DeliveryForm(CrispyMixin, forms.Form):
-    delivered_on = forms.DateField(
-        label=_("Date delivered"), widget=_date_widget(), initial=datetime.date.today
-    )
-    amount = forms.DecimalField(
-        label=_("Amount (yuan)"), min_value=0, decimal_places=2, max_digits=12, initial=0
-    )
+    delivered_on = PlausibleDateField(label=_("Date delivered"), initial=datetime.date.today)
+    amount = AmountField(label=_("Amount (yuan)"), decimal_places=2, max_digits=12, initial=0)
     quantity = forms.CharField(
         label=_("Quantity"), max_length=50, required=False, help_text=_("E.g. 20 chicks, 3 days.")
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     evidence = forms.FileField(label=_("Evidence (photo or PDF)"), required=False)
     completes = forms.BooleanField(label=_("This completes the item"), required=False)
-
-    ALLOWED = {"jpg", "jpeg", "png", "webp", "pdf"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,11 +123,10 @@ class DeliveryForm(CrispyMixin, forms.Form):
         upload = self.cleaned_data.get("evidence")
         if not upload:
             return None
-        if upload.name.rsplit(".", 1)[-1].lower() not in self.ALLOWED:
-            raise forms.ValidationError(_("Evidence is a photo (JPEG, PNG, WebP) or a PDF."))
         if upload.size > settings.BANGFU_PHOTO_MAX_BYTES:
             raise forms.ValidationError(_("The file is too large."))
-        return upload
+        # Judged by its content: a PDF kept, a photo re-encoded; the name is ours.
+        return evidence_checked(upload)
 
     def clean(self):
         data = super().clean()
@@ -146,6 +146,7 @@ class CancelForm(CrispyMixin, forms.Form):
 class ProjectForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Project
+        formfield_callback = formfield_for
         fields = [
             "name",
             "kind",
@@ -196,6 +197,7 @@ class BeneficiaryForm(CrispyMixin, forms.Form):
 class FundForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Fund
+        formfield_callback = formfield_for
         fields = ["township", "name", "source", "year", "purpose"]
 
     def __init__(self, *args, townships, **kwargs):
@@ -211,10 +213,8 @@ class EntryForm(CrispyMixin, forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=KINDS)
     voucher = forms.CharField(label=_("Voucher number"), max_length=40)
-    entry_date = forms.DateField(
-        label=_("Date"), widget=_date_widget(), initial=datetime.date.today
-    )
-    amount = forms.DecimalField(
+    entry_date = PlausibleDateField(label=_("Date"), initial=datetime.date.today)
+    amount = AmountField(
         label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=ONE_CENT
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
@@ -269,9 +269,7 @@ class EntryForm(CrispyMixin, forms.Form):
 
 class ReverseForm(CrispyMixin, forms.Form):
     voucher = forms.CharField(label=_("Voucher number of the reversal"), max_length=40)
-    entry_date = forms.DateField(
-        label=_("Date"), widget=_date_widget(), initial=datetime.date.today
-    )
+    entry_date = PlausibleDateField(label=_("Date"), initial=datetime.date.today)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -284,6 +282,7 @@ class LoanForm(CrispyMixin, forms.ModelForm):
 
     class Meta:
         model = Loan
+        formfield_callback = formfield_for
         fields = [
             "bank",
             "principal",
@@ -313,10 +312,10 @@ class LoanForm(CrispyMixin, forms.ModelForm):
 
 
 class NoticeForm(forms.Form):
-    posted_from = forms.DateField(
-        label=_("Posted from"), widget=_date_widget(), initial=datetime.date.today
+    posted_from = PlausibleDateField(
+        label=_("Posted from"), future_days=60, initial=datetime.date.today
     )
-    days = forms.IntegerField(
+    days = WholeNumberField(
         label=_("Days posted"),
         min_value=10,
         max_value=90,
@@ -340,3 +339,40 @@ class NoticeForm(forms.Form):
             "contact": "",
             "posted_until": today + datetime.timedelta(days=10),
         }
+
+
+class RepaymentForm(forms.Form):
+    """A repayment of the loan marked paid, on a day (today unless given)."""
+
+    repayment = forms.ModelChoiceField(queryset=None)
+    paid_on = PlausibleDateField(required=False)
+
+    def __init__(self, *args, loan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["repayment"].queryset = loan.repayments.all()
+
+    def clean_paid_on(self):
+        return self.cleaned_data["paid_on"] or datetime.date.today()
+
+
+class StageNoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=200)
+
+
+class PeriodForm(forms.Form):
+    """The window of a reconciliation: both ends, or the whole year."""
+
+    start = PlausibleDateField(future_days=366)
+    end = PlausibleDateField(future_days=366)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return data
+
+
+class InitialKindForm(forms.Form):
+    """The kind a link asks a new entry or item to start with (`?kind=`); invalid: none."""
+
+    kind = forms.CharField(required=False, max_length=40)

@@ -6,6 +6,7 @@ other: the race where both see enough money and both spend it cannot happen.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +18,8 @@ from assistance.models import Fund, LedgerEntry, PlanItem, Project
 
 ZERO = Decimal("0.00")
 Kind = LedgerEntry.Kind
+
+logger = logging.getLogger(__name__)
 
 
 class LedgerRefused(Exception):
@@ -95,8 +98,13 @@ def _append(**fields) -> LedgerEntry:
         with transaction.atomic():
             return LedgerEntry.objects.create(**fields)
     except IntegrityError as exc:
+        # The database's words name internal constraints: log them, tell the user plainly.
+        logger.warning("ledger entry refused by the database: %s", exc)
         raise LedgerRefused(
-            _("The entry was refused by the database: %(error)s") % {"error": exc}
+            _(
+                "The entry was refused: it conflicts with another entry or breaks a rule "
+                "of the ledger."
+            )
         ) from exc
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from assistance.models import (
     AssistancePlan,
+    Delivery,
     Fund,
     LedgerEntry,
     Loan,
@@ -36,6 +37,14 @@ def get_plan_for(user, pk: int) -> AssistancePlan:
 def get_item_for(user, pk: int) -> PlanItem:
     return get_object_or_404(
         PlanItem.objects.visible_to(user).select_related("plan__household__village", "kind"), pk=pk
+    )
+
+
+def get_delivery_evidence_for(user, pk: int) -> Delivery:
+    """A delivery with an evidence file, if ``user`` may see its plan item; else 404."""
+    return get_object_or_404(
+        Delivery.objects.filter(item__in=PlanItem.objects.visible_to(user)).exclude(evidence=""),
+        pk=pk,
     )
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/<int:pk>/items/new/", plans.item_create, name="item_create"),
     path("items/<int:pk>/deliver/", plans.item_deliver, name="item_deliver"),
     path("items/<int:pk>/cancel/", plans.item_cancel, name="item_cancel"),
+    path("deliveries/<int:pk>/evidence/", plans.delivery_evidence, name="evidence"),
     path("projects/", projects.project_list, name="projects"),
     path("projects/new/", projects.project_create, name="project_create"),
     path("projects/<int:pk>/", projects.project_detail, name="project"),

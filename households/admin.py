@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from households.masking import mask_id
 from households.models import (
     Household,
     HouseholdCause,
     HouseholdIncome,
+    IdAccess,
     Member,
     Pairing,
     PovertyLine,
@@ -56,7 +59,12 @@ class StatusChangeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Member)
 class MemberAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "id_number", "relation", "household", "is_active"]
+    list_display = ["name", "masked_id_number", "relation", "household", "is_active"]
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, member):
+        return mask_id(member.id_number)
+
     list_filter = ["is_active", "relation", "health"]
     list_select_related = ["household"]
     search_fields = ["=id_number", "name"]
@@ -84,3 +92,23 @@ class PairingAdmin(SimpleHistoryAdmin):
     list_select_related = ["household", "cadre"]
     search_fields = ["household__card_number", "cadre__name"]
     autocomplete_fields = ["household", "cadre"]
+
+
+@admin.register(IdAccess)
+class IdAccessAdmin(admin.ModelAdmin):
+    """The record of full ID numbers shown, exported and searched: read only."""
+
+    list_display = ["at", "user", "action", "household", "households_count", "reason"]
+    list_filter = ["action"]
+    list_select_related = ["user", "household"]
+    search_fields = ["user__username", "household__card_number"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

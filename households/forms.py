@@ -7,9 +7,18 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
-from households.models import Household, HouseholdIncome, Member, PovertyCause, Visit
+from households.models import (
+    Hardship,
+    Household,
+    HouseholdIncome,
+    Member,
+    MonitoringCase,
+    PovertyCause,
+    Visit,
+)
+from township.formfields import PlausibleDateField, WholeNumberField, YearField, formfield_for
+from township.uploads import photo_reencoded
 
 
 class HouseholdFilterForm(forms.Form):
@@ -41,9 +50,7 @@ class HouseholdFilterForm(forms.Form):
             *Household.Status.choices,
         ],
     )
-    exit_year = forms.IntegerField(
-        label=_("Out of poverty in the year"), required=False, min_value=2000, max_value=2100
-    )
+    exit_year = YearField(label=_("Out of poverty in the year"), required=False)
     attribute = forms.ChoiceField(
         label=_("Attribute"),
         required=False,
@@ -55,10 +62,21 @@ class HouseholdFilterForm(forms.Form):
         choices=[("", _("All causes")), *PovertyCause.choices],
     )
     cadre = forms.ModelChoiceField(label=_("Pairing cadre"), queryset=None, required=False)
-    no_visit_days = forms.IntegerField(
+    no_visit_days = WholeNumberField(
         label=_("No visit for more than (days)"), required=False, min_value=1, max_value=3650
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+    def clean_q(self):
+        from households.audit import is_full_id_number
+
+        q = self.cleaned_data["q"]
+        if is_full_id_number(q):
+            # A whole ID number in a web address ends up in logs and browser history.
+            raise forms.ValidationError(
+                _("Search a whole ID number with the box “Find by ID number”."), code="full_id"
+            )
+        return q
 
     def __init__(self, *args, villages, cadres, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,7 +99,7 @@ class HouseholdForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=0)
     # Only when the card is made: where the household stands in the register.
     initial_status = forms.ChoiceField(
         label=_("The household is"),
@@ -92,15 +110,15 @@ class HouseholdForm(forms.ModelForm):
         ],
         initial=Household.Status.POOR,
     )
-    exit_year = forms.IntegerField(
+    exit_year = YearField(
         label=_("Year out of poverty"),
         required=False,
+        future_years=0,
         help_text=_("For a household that left poverty before it was entered here."),
     )
-    exited_on = forms.DateField(
+    exited_on = PlausibleDateField(
         label=_("Date of the exit (if known)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Otherwise 31 December of that year."),
     )
     exit_note = forms.CharField(
@@ -112,6 +130,7 @@ class HouseholdForm(forms.ModelForm):
 
     class Meta:
         model = Household
+        formfield_callback = formfield_for
         fields = [
             "village",
             "group_name",
@@ -173,6 +192,8 @@ class HouseholdForm(forms.ModelForm):
 
         year, day = data.get("exit_year"), data.get("exited_on")
         identified = data.get("year_identified")
+        if "exit_year" in self.errors or "exited_on" in self.errors:
+            return None
         if year is None and day is None:
             self.add_error("exit_year", _("Give the year the household left poverty."))
             return None
@@ -193,10 +214,7 @@ class HouseholdForm(forms.ModelForm):
 class ExitDateForm(forms.Form):
     """Correct the date of an exit entered from earlier records."""
 
-    exited_on = forms.DateField(
-        label=_("Date out of poverty"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    exited_on = PlausibleDateField(label=_("Date out of poverty"))
     reason = forms.CharField(label=_("Why it is corrected"), max_length=100)
 
 
@@ -222,14 +240,21 @@ MEMBER_FIELDS = (
 )
 
 
+ELSEWHERE_MESSAGE = _(
+    "This ID number is already registered in a household outside your area: ask the township."
+)
+
+
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
+        formfield_callback = formfield_for
         fields = list(MEMBER_FIELDS)
         widgets = {"left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["id_number"].widget.attrs.update(
             {"autocomplete": "off", "inputmode": "text", "maxlength": 18, "class": "id-number"}
         )
@@ -238,26 +263,27 @@ class MemberForm(forms.ModelForm):
         self.helper.disable_csrf = True
 
     def clean_id_number(self):
+        from households.selectors import id_number_holders
+
         value = self.cleaned_data["id_number"]
-        others = Member.objects.filter(id_number=value, is_active=True).select_related(
-            "household__village"
+        holders = id_number_holders(
+            self.user, [value], exclude_household=self.instance.household_id
         )
-        if self.instance.household_id:
-            others = others.exclude(household_id=self.instance.household_id)
-        other = others.first()
-        if other is not None:
-            hh = other.household
-            raise forms.ValidationError(
-                format_html(
-                    '{} <a href="{}">{} {}</a>',
-                    _("This person is already a member of another household:"),
-                    reverse("households:detail", args=[hh.pk]),
-                    hh.village.name,
-                    hh.card_number,
-                ),
-                code="id_elsewhere",
-            )
-        return value
+        if value not in holders:
+            return value
+        household = holders[value]
+        if household is None:  # outside the user's scope: say that, not where
+            raise forms.ValidationError(ELSEWHERE_MESSAGE, code="id_elsewhere")
+        raise forms.ValidationError(
+            format_html(
+                '{} <a href="{}">{} {}</a>',
+                _("This person is already a member of another household:"),
+                reverse("households:detail", args=[household.pk]),
+                household.village.name,
+                household.card_number,
+            ),
+            code="id_elsewhere",
+        )
 
     def validate_constraints(self, exclude=None):
         # The one-household rule is checked above with a link; the one-head rule by the
@@ -304,6 +330,7 @@ MemberFormSet = inlineformset_factory(
 class IncomeForm(forms.ModelForm):
     class Meta:
         model = HouseholdIncome
+        formfield_callback = formfield_for
         fields = [
             "year",
             "members_count",
@@ -352,9 +379,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Several photos in one field, each checked for type and size."""
-
-    ALLOWED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+    """Several photos in one field, each re-encoded from its content (township/uploads.py)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -378,19 +403,7 @@ class PhotosField(forms.FileField):
                     _("%(name)s is larger than %(mb)d MB.")
                     % {"name": upload.name, "mb": settings.BANGFU_PHOTO_MAX_BYTES // (1024 * 1024)}
                 )
-            try:
-                with Image.open(upload) as image:
-                    kind = image.format
-                    image.verify()
-            except Exception:
-                kind = None
-            if kind not in self.ALLOWED:
-                raise forms.ValidationError(
-                    _("%(name)s is not a JPEG, PNG or WebP photo.") % {"name": upload.name}
-                )
-            upload.seek(0)
-            upload.content_type = self.ALLOWED[kind]
-            cleaned.append(upload)
+            cleaned.append(photo_reencoded(upload))
         return cleaned
 
 
@@ -400,6 +413,7 @@ class VisitForm(forms.ModelForm):
 
     class Meta:
         model = Visit
+        formfield_callback = formfield_for
         fields = [
             "visited_on",
             "kind",
@@ -432,3 +446,75 @@ class VisitForm(forms.ModelForm):
         if data.get("acknowledged") and not data.get("acknowledged_by"):
             self.add_error("acknowledged_by", _("Who in the household acknowledged the visit?"))
         return data
+
+
+class HardshipForm(forms.Form):
+    """A sudden severe hardship, recorded from the card's monitoring section."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Hardship.Kind.choices)
+    occurred_on = PlausibleDateField(label=_("Date"))
+    note = forms.CharField(label=_("What happened"), max_length=200)
+
+
+class MonitoringOpenForm(forms.Form):
+    # Both are required by the service, which checks the user's role first.
+    category = forms.ChoiceField(
+        label=_("Category"), choices=MonitoringCase.Category.choices, required=False
+    )
+    reason = forms.CharField(label=_("Why"), max_length=200, required=False)
+
+
+class MeasuresForm(forms.Form):
+    measures = forms.CharField(label=_("Measures taken"), required=False, max_length=2000)
+
+
+class VisitorFilterForm(forms.Form):
+    """Whose visits the visit list shows; empty for everyone's."""
+
+    visitor = WholeNumberField(required=False, min_value=1)
+
+
+class IdLookupForm(forms.Form):
+    """A whole ID number to find its card (posted, never in the address)."""
+
+    id_number = forms.CharField(
+        label=_("Find by ID number"),
+        max_length=18,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "class": "form-control id-number", "maxlength": 18}
+        ),
+    )
+
+    def clean_id_number(self):
+        from households.audit import is_full_id_number
+        from township.validators import normalize_id_number
+
+        value = normalize_id_number(self.cleaned_data["id_number"])
+        if not is_full_id_number(value):
+            raise forms.ValidationError(_("Enter a whole ID number (18 characters)."))
+        return value
+
+
+class ObjectionForm(forms.Form):
+    """An objection received while a notice is up."""
+
+    content = forms.CharField(max_length=500, required=False)
+    objector = forms.CharField(max_length=100, required=False)
+
+
+class ResolutionForm(forms.Form):
+    resolution = forms.CharField(max_length=500, required=False)
+
+
+class ProposalForm(forms.Form):
+    """A proposal (a removal, a return to poverty) with its reason and explanation."""
+
+    reason = forms.CharField(max_length=500, required=False)
+    explanation = forms.CharField(max_length=1000, required=False)
+
+
+class DecisionForm(forms.Form):
+    """A decision on a proposal: approve or refuse, with a note."""
+
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")])
+    note = forms.CharField(max_length=500, required=False)

@@ -1,7 +1,5 @@
 """Monitoring pages: open cases with their age, recording a hardship, removing a risk."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from households import monitoring
+from households.forms import (
+    DecisionForm,
+    HardshipForm,
+    MeasuresForm,
+    MonitoringOpenForm,
+    ProposalForm,
+)
 from households.models import Hardship, Household, MonitoringCase
 from households.selectors import get_household_for
 from township.access import can_log_visits
@@ -42,21 +47,11 @@ def hardship_record(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("This household is removed from the register: its card is read-only.")
         )
         return redirect(household.get_absolute_url())
-    kind, note = request.POST.get("kind", ""), request.POST.get("note", "").strip()
-    try:
-        day = datetime.date.fromisoformat(request.POST.get("occurred_on", ""))
-    except ValueError:
-        day = None
-    if kind not in Hardship.Kind.values or not note or day is None or day > timezone.localdate():
+    form = HardshipForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Give the kind, a past date and what happened."))
     else:
-        hardship = Hardship(
-            household=household,
-            kind=kind,
-            occurred_on=day,
-            note=note[:200],
-            recorded_by=request.user,
-        )
+        hardship = Hardship(household=household, recorded_by=request.user, **form.cleaned_data)
         hardship._history_user = request.user
         hardship.save()
         opened = monitoring.monitoring_refresh()
@@ -72,9 +67,13 @@ def hardship_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def monitoring_advance(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(MonitoringCase.objects.visible_to(request.user), pk=pk)
+    form = MeasuresForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The measures are too long or contain characters not allowed."))
+        return redirect(case.household.get_absolute_url() + "#monitoring")
     try:
         case = monitoring.monitoring_advance(
-            case=case, user=request.user, measures=request.POST.get("measures", "")
+            case=case, user=request.user, measures=form.cleaned_data["measures"]
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -90,10 +89,11 @@ def return_propose(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(MonitoringCase.objects.visible_to(request.user), pk=pk)
     if not monitoring.has_role(request.user, monitoring.RETURN_PROPOSERS):
         raise PermissionDenied
+    form = ProposalForm(request.POST)
     try:
-        monitoring.return_propose(
-            case=case, reason=request.POST.get("reason", ""), user=request.user
-        )
+        if not form.is_valid():
+            raise ValidationError(_("Say why the household has returned to poverty."))
+        monitoring.return_propose(case=case, reason=form.cleaned_data["reason"], user=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -108,11 +108,14 @@ def return_decide(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(MonitoringCase.objects.visible_to(request.user), pk=pk)
     if not monitoring.has_role(request.user, monitoring.RETURN_DECIDERS):
         raise PermissionDenied
+    form = DecisionForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose to approve or to refuse."))
         monitoring.return_decide(
             case=case,
-            approve=request.POST.get("decision") == "approve",
-            note=request.POST.get("note", ""),
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
             user=request.user,
         )
     except ValidationError as error:
@@ -126,13 +129,12 @@ def return_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def monitoring_open(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for(request.user, pk)
+    form = MonitoringOpenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the category and say why the household is monitored."))
+        return redirect(household.get_absolute_url() + "#monitoring")
     try:
-        monitoring.monitoring_open(
-            household=household,
-            category=request.POST.get("category", ""),
-            reason=request.POST.get("reason", ""),
-            user=request.user,
-        )
+        monitoring.monitoring_open(household=household, user=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from households import policy_data
 from households.models import PovertyLine
+from township.formfields import YearField, formfield_for
 from township.history import history_of, merged
 from township.models import (
     Township,
@@ -24,12 +25,19 @@ from township.models import (
 )
 
 
+class YearChoiceForm(forms.Form):
+    year = YearField(required=False, future_years=2)
+
+
+class ConditionForm(forms.Form):
+    name = forms.CharField(max_length=100, required=False)
+
+
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or 0)
-    except ValueError:
-        year = 0
-    return year if 2000 <= year <= 2100 else datetime.date.today().year
+    """The year a policy page is about: from the address or the form, else this year."""
+    form = YearChoiceForm(request.POST if request.method == "POST" else request.GET)
+    year = form.cleaned_data.get("year") if form.is_valid() else None
+    return year or datetime.date.today().year
 
 
 def _url(name: str, year: int, *args) -> str:
@@ -46,6 +54,7 @@ class LineForm(forms.ModelForm):
             "village_collective_income",
             "note",
         ]
+        formfield_callback = formfield_for
 
 
 def _require(allowed: bool) -> None:
@@ -127,9 +136,12 @@ def policy_line(request: HttpRequest) -> HttpResponse:
 def policy_criterion_add(request: HttpRequest) -> HttpResponse:
     _require(policy_data.can_keep_county_figures(request.user))
     year = _year(request)
+    form = ConditionForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(_("Name the condition."))
         policy_data.village_criterion_add(
-            user=request.user, year=year, name=request.POST.get("name", "")
+            user=request.user, year=year, name=form.cleaned_data["name"]
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])

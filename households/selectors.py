@@ -40,6 +40,26 @@ from township.models import (
 _ID_TAIL_RE = re.compile(r"^[0-9]{1,17}[0-9Xx]?$")
 
 
+def id_number_holders(user, id_numbers, *, exclude_household=None) -> dict[str, Household | None]:
+    """Who already holds each ID number, as ``user`` may know it.
+
+    An active member with the number in a household the user may see gives that household;
+    one outside the user's scope gives None: the number is taken, and where is not said
+    (a duplicate check must not tell a stranger's village and card from a typed number).
+    """
+    members = Member.objects.filter(id_number__in=list(id_numbers), is_active=True)
+    if exclude_household is not None:
+        members = members.exclude(household_id=exclude_household)
+    held = dict(members.values_list("id_number", "household_id"))
+    visible = {
+        h.pk: h
+        for h in Household.objects.visible_to(user)
+        .filter(pk__in=set(held.values()))
+        .select_related("village")
+    }
+    return {number: visible.get(household_id) for number, household_id in held.items()}
+
+
 def get_household_for(user, pk: int) -> Household:
     """The household ``pk`` if ``user`` may see it, else 404."""
     return get_object_or_404(Household.objects.visible_to(user).select_related("village"), pk=pk)

@@ -7,6 +7,7 @@ app_name = "households"
 urlpatterns = [
     path("", views.household_list, name="list"),
     path("new/", views.household_create, name="create"),
+    path("find-by-id/", views.household_find_by_id, name="find_by_id"),
     path("mine/", views.my_households, name="mine"),
     path("visits/", views.visit_list_all, name="visit_list"),
     path("<int:pk>/", views.household_detail, name="detail"),

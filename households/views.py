@@ -17,16 +17,21 @@ from django.views.decorators.http import require_POST
 
 from assistance import selectors as assistance_selectors
 from households import monitoring, selectors, services
+from households.audit import id_access_record
 from households.forms import (
     MEMBER_FIELDS,
+    DecisionForm,
     ExitDateForm,
     HouseholdFilterForm,
     HouseholdForm,
+    IdLookupForm,
     IncomeForm,
     MemberFormSet,
+    ProposalForm,
     VisitForm,
+    VisitorFilterForm,
 )
-from households.models import Hardship, Household, MonitoringCase, Removal
+from households.models import Hardship, Household, IdAccess, MonitoringCase, Removal
 from households.workflow_views import workflow_context
 from township.access import (
     can_edit_cards,
@@ -70,14 +75,45 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    if "q" in form.errors:  # never repeat a whole ID number in the page's links
+        query.pop("q", None)
     context = {
         "form": form,
+        "find_form": IdLookupForm(),
         "page": page,
         "query": query.urlencode(),
         "can_edit": can_edit_cards(request.user),
     }
     template = "households/includes/_results.html" if request.htmx else "households/list.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def household_find_by_id(request: HttpRequest) -> HttpResponse:
+    """Find a card by a member's full ID number, sent by POST so that the number stays out
+    of addresses, browser history and access logs; the search is recorded, not the number."""
+    form = IdLookupForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a whole ID number (18 characters)."))
+        return redirect("households:list")
+    found = list(
+        Household.objects.visible_to(request.user)
+        .filter(members__id_number=form.cleaned_data["id_number"])
+        .distinct()
+        .order_by("pk")[:2]
+    )
+    id_access_record(
+        user=request.user,
+        action=IdAccess.Action.SEARCH,
+        reason="search by a full ID number",
+        household=found[0] if len(found) == 1 else None,
+        households_count=len(found),
+    )
+    if len(found) == 1:
+        return redirect("households:detail", found[0].pk)
+    messages.info(request, _("No household in your area has a member with this ID number."))
+    return redirect("households:list")
 
 
 @login_required
@@ -130,13 +166,11 @@ def removal_propose(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     if not services.role_in(request.user, services.REMOVAL_PROPOSERS):
         raise PermissionDenied
+    form = ProposalForm(request.POST)
     try:
-        services.removal_propose(
-            household=household,
-            reason=request.POST.get("reason", ""),
-            explanation=request.POST.get("explanation", ""),
-            user=request.user,
-        )
+        if not form.is_valid():
+            raise ValidationError(_("Choose the reason and explain it."))
+        services.removal_propose(household=household, user=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -152,11 +186,14 @@ def removal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not services.can_decide_removal(request.user):
         raise PermissionDenied
+    form = DecisionForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose to approve or to refuse."))
         services.removal_decide(
             removal=removal,
-            approve=request.POST.get("decision") == "approve",
-            note=request.POST.get("note", ""),
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
             user=request.user,
         )
     except ValidationError as error:
@@ -189,7 +226,12 @@ def household_create(request: HttpRequest) -> HttpResponse:
     if not can_edit_cards(request.user):
         raise PermissionDenied
     form = HouseholdForm(request.POST or None, villages=_editable_villages(request.user))
-    formset = MemberFormSet(request.POST or None, instance=Household(), prefix="members")
+    formset = MemberFormSet(
+        request.POST or None,
+        instance=Household(),
+        prefix="members",
+        form_kwargs={"user": request.user},
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             household = services.household_create(
@@ -224,7 +266,12 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = HouseholdForm(
         request.POST or None, instance=household, villages=_editable_villages(request.user)
     )
-    formset = MemberFormSet(request.POST or None, instance=household, prefix="members")
+    formset = MemberFormSet(
+        request.POST or None,
+        instance=household,
+        prefix="members",
+        form_kwargs={"user": request.user},
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             services.household_update(
@@ -249,6 +296,13 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Archive card saved."))
             return redirect("households:detail", household.pk)
+    if request.method == "GET":  # the members' full ID numbers are in the form
+        id_access_record(
+            user=request.user,
+            action=IdAccess.Action.CARD_EDIT,
+            reason="editing the archive card",
+            household=household,
+        )
     return render(
         request, "households/form.html", {"form": form, "formset": formset, "household": household}
     )
@@ -360,10 +414,11 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_list_all(request: HttpRequest) -> HttpResponse:
     """Visits in the user's scope, by visitor: a cadre sees their own by default."""
     visitors = selectors.visitors_for_list(request.user)
-    chosen = request.GET.get("visitor")
-    if chosen is None and (profile := profile_for(request.user)) and profile.role == "cadre":
-        chosen = str(request.user.pk)
-    visitor_id = int(chosen) if chosen and chosen.isdigit() else None
+    form = VisitorFilterForm(request.GET)
+    visitor_id = form.cleaned_data["visitor"] if form.is_valid() else None
+    if "visitor" not in request.GET and (profile := profile_for(request.user)):
+        # A cadre sees their own visits until they choose otherwise.
+        visitor_id = request.user.pk if profile.role == "cadre" else None
     visits = selectors.visits_for_list(request.user, visitor_id=visitor_id)
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     query = f"visitor={visitor_id}" if visitor_id else "visitor="

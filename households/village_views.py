@@ -1,7 +1,5 @@
 """Village pages: the villages in scope with their counts, and each village's register."""
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,6 +7,7 @@ from django.shortcuts import render
 from households import selectors
 from households.models import PovertyLine
 from township.access import get_village_for
+from township.forms import YearForm
 
 
 @login_required
@@ -21,10 +20,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def village_exit(request: HttpRequest) -> HttpResponse:
     """贫困村出列: which villages qualify this year, and why not for the rest."""
-    try:
-        year = int(request.GET.get("year") or datetime.date.today().year)
-    except ValueError:
-        year = datetime.date.today().year
+    year = YearForm(request.GET).year_or_this_year()
     return render(
         request,
         "villages/exit.html",

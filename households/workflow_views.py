@@ -13,10 +13,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from households import workflows
+from households.forms import ObjectionForm, ResolutionForm
 from households.models import NoticeObjection, WorkflowCase
 from households.selectors import get_household_for
 from township.access import get_village_for, profile_for
+from township.formfields import PlausibleDateField, WholeNumberField
 from township.models import StaffProfile
+from township.uploads import evidence_checked
 
 
 class StepForm(forms.Form):
@@ -24,13 +27,36 @@ class StepForm(forms.Form):
         label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     document = forms.FileField(label=gettext_lazy("Document (scan or photo)"), required=False)
-    date = forms.DateField(label=gettext_lazy("Date of the appraisal"), required=False)
-    attendance = forms.IntegerField(label=gettext_lazy("Attendance"), required=False, min_value=1)
+    date = PlausibleDateField(label=gettext_lazy("Date of the appraisal"), required=False)
+    attendance = WholeNumberField(
+        label=gettext_lazy("Attendance"), required=False, min_value=1, max_value=100_000
+    )
     result = forms.ChoiceField(
         label=gettext_lazy("Result"),
         required=False,
         choices=[("pass", gettext_lazy("Passed")), ("fail", gettext_lazy("Failed"))],
     )
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if not upload:
+            return None
+        if upload.size > settings.BANGFU_PHOTO_MAX_BYTES:
+            raise forms.ValidationError(gettext_lazy("The file is too large."))
+        return evidence_checked(upload)  # a PDF or a re-encoded photo, named by content
+
+
+class OverrideForm(forms.Form):
+    override_reason = forms.CharField(required=False, max_length=500)
+
+
+class ReasonForm(forms.Form):
+    # Required by the service, which checks the user's role first.
+    reason = forms.CharField(required=False, max_length=500)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(required=False, max_length=500)
 
 
 def get_case_for(user, pk: int) -> WorkflowCase:
@@ -49,12 +75,16 @@ def workflow_start(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     household = get_household_for(request.user, pk)
     if kind not in WorkflowCase.Kind.values:
         raise PermissionDenied
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The reason is too long or contains characters not allowed."))
+        return redirect(household.get_absolute_url() + "#workflow")
     try:
         workflows.workflow_start(
             household=household,
             kind=kind,
             user=request.user,
-            override_reason=request.POST.get("override_reason", ""),
+            override_reason=form.cleaned_data["override_reason"],
         )
     except ValidationError as error:
         messages.error(request, _message(error))
@@ -69,7 +99,13 @@ def workflow_advance(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     form = StepForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Check the dates and numbers of the step."))
+        document_errors = form.errors.get("document")
+        messages.error(
+            request,
+            document_errors[0]
+            if document_errors
+            else _("Check the dates and numbers of the step."),
+        )
         return redirect(case.household.get_absolute_url() + "#workflow")
     data = {
         k: form.cleaned_data[k]
@@ -95,10 +131,12 @@ def workflow_advance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def workflow_reject(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the case is sent back."))
+        return redirect(case.household.get_absolute_url() + "#workflow")
     try:
-        workflows.workflow_reject(
-            case=case, user=request.user, reason=request.POST.get("reason", "")
-        )
+        workflows.workflow_reject(case=case, user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         messages.error(request, _message(error))
     else:
@@ -107,7 +145,7 @@ def workflow_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class NoticeCorrectionForm(forms.Form):
-    posted_from = forms.DateField(label=gettext_lazy("Posted in fact on"))
+    posted_from = PlausibleDateField(label=gettext_lazy("Posted in fact on"))
     reason = forms.CharField(label=gettext_lazy("Reason for the correction"), max_length=500)
 
 
@@ -145,13 +183,11 @@ def notice_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     _refuse_unless(workflows.may_keep_notices(request.user))
+    form = ObjectionForm(request.POST)
     try:
-        workflows.objection_record(
-            case=case,
-            content=request.POST.get("content", ""),
-            objector=request.POST.get("objector", ""),
-            user=request.user,
-        )
+        if not form.is_valid():
+            raise ValidationError(_("Say what the objection is and who made it."))
+        workflows.objection_record(case=case, user=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, _message(error))
     else:
@@ -169,9 +205,12 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     _refuse_unless(workflows.may_keep_notices(request.user))
+    form = ResolutionForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(_("Say how the objection was answered."))
         workflows.objection_resolve(
-            objection=objection, resolution=request.POST.get("resolution", ""), user=request.user
+            objection=objection, resolution=form.cleaned_data["resolution"], user=request.user
         )
     except ValidationError as error:
         messages.error(request, _message(error))
@@ -189,8 +228,12 @@ def village_bulk_review(request: HttpRequest, pk: int) -> HttpResponse:
         profile is None or profile.role != StaffProfile.Role.TOWNSHIP_STAFF
     ):
         raise PermissionDenied
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The comment is too long or contains characters not allowed."))
+        return redirect("villages:register", village.pk)
     count = workflows.workflow_bulk_review(
-        village=village, user=request.user, comment=request.POST.get("comment", "")
+        village=village, user=request.user, comment=form.cleaned_data["comment"]
     )
     messages.success(request, _("%(n)d exits approved by the township.") % {"n": count})
     return redirect("villages:register", village.pk)

@@ -48,6 +48,15 @@ class Step:
     notice: bool = False
     appraisal: bool = False
 
+    @property
+    def data_keys(self) -> frozenset:
+        """The step data this step records (the rest of a posted form is ignored)."""
+        if self.appraisal:
+            return frozenset({"date", "attendance", "result"})
+        if self.notice:
+            return frozenset({"posted_from", "posted_until"})
+        return frozenset()
+
 
 EXIT = [
     Step(
@@ -382,7 +391,8 @@ def workflow_advance(
     step = _require(user, case)
     today = timezone.localdate()
     _notice_over(case, today)
-    data = dict(data or {})
+    # Only what the step records is kept: a date sent at any other step is ignored.
+    data = {k: v for k, v in (data or {}).items() if k in step.data_keys}
     if step.document and document is None:
         raise ValidationError(_("This step needs its document (a scan or photo)."))
     if step.appraisal:
@@ -396,7 +406,11 @@ def workflow_advance(
             raise ValidationError(
                 _("A failed appraisal is a rejection: send the case back with the reason.")
             )
-        data["date"] = str(data["date"])
+        data = {
+            "date": str(data["date"]),
+            "attendance": data["attendance"],
+            "result": data["result"],
+        }
     if step.notice:
         # Recorded as posted today: the period is the server's, never a typed date.
         data = {"posted_from": today.isoformat(), "posted_until": notice_period(today).isoformat()}

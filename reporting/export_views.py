@@ -1,7 +1,5 @@
 """Export pages: each one reads through the same scoped selectors as the page it mirrors."""
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -9,12 +7,14 @@ from django.utils.translation import gettext as _
 from assistance.models import LedgerEntry, PlanItem
 from assistance.selectors import get_fund_for
 from households import selectors as household_selectors
+from households.audit import can_export_full_ids, id_access_record, masked_filters
 from households.forms import HouseholdFilterForm
 from households.imports.export import roster_headings, roster_rows
 from households.masking import mask_id
-from households.models import Household
+from households.models import Household, IdAccess
 from reporting.exports import xlsx_response
-from township.access import can_edit_cards, get_village_for
+from township.access import get_village_for
+from township.forms import YearForm
 from township.models import Village
 
 
@@ -33,8 +33,18 @@ def households_xlsx(request: HttpRequest) -> HttpResponse:
         else {}
     )
     households = household_selectors.households_for_list(request.user, **filters)
-    # The roster format of the import: what is exported imports back unchanged.
-    rows = roster_rows(households, full_ids=can_edit_cards(request.user))
+    # The roster format of the import: what is exported imports back unchanged. Full ID
+    # numbers only for the roles that may take them out in bulk, and never without a record.
+    full_ids = can_export_full_ids(request.user)
+    if full_ids:
+        id_access_record(
+            user=request.user,
+            action=IdAccess.Action.EXPORT,
+            reason="households.xlsx",
+            households_count=households.count(),
+            detail={"filters": masked_filters(filters)},
+        )
+    rows = roster_rows(households, full_ids=full_ids)
     return xlsx_response("households.xlsx", [(_("Households"), roster_headings(), rows)])
 
 
@@ -72,7 +82,7 @@ def register_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plans_xlsx(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or datetime.date.today().year)
+    year = YearForm(request.GET).year_or_this_year()
     items = (
         PlanItem.objects.visible_to(request.user)
         .filter(plan__year=year)

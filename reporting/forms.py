@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reporting.models import ReportRun
+from township.formfields import PlausibleDateField, YearField
 
 
 class ReportRequestForm(forms.Form):
@@ -18,12 +19,12 @@ class ReportRequestForm(forms.Form):
             if c[0] not in (ReportRun.Kind.PROJECT_NOTICE, ReportRun.Kind.FUND_NOTICE)
         ],
     )
-    year = forms.IntegerField(label=_("Year"), min_value=2014, max_value=2100)
+    year = YearField(label=_("Year"))
     township = forms.ModelChoiceField(label=_("Township"), queryset=None, required=False)
-    as_of = forms.DateField(
+    as_of = PlausibleDateField(
         label=_("Drawn up to"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        future_days=366,
         help_text=_("Leave empty for the account's own day: 31 January, 30 June or 31 December."),
     )
     village = forms.ModelChoiceField(

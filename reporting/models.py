@@ -168,16 +168,22 @@ class ReportRun(BackgroundWork):
                 fields=["kind", "scope_key", "year", "as_of"],
                 condition=Q(status__in=["queued", "running"]),
                 name="report_one_run_in_progress",
+                violation_error_message=_("This report is already being built."),
             ),
             models.UniqueConstraint(
                 fields=["kind", "scope_key", "year", "as_of", "version"],
                 name="report_version_once",
+                violation_error_message=_("This version of the report already exists."),
             ),
             models.CheckConstraint(
-                condition=Q(progress__lte=100), name="report_progress_at_most_100"
+                condition=Q(progress__lte=100),
+                name="report_progress_at_most_100",
+                violation_error_message=_("Progress is at most 100 percent."),
             ),
             models.CheckConstraint(
-                condition=Q(as_of__year=models.F("year")), name="report_as_of_in_its_year"
+                condition=Q(as_of__year=models.F("year")),
+                name="report_as_of_in_its_year",
+                violation_error_message=_("A report is drawn up to a day of its own year."),
             ),
         ]
         indexes = [

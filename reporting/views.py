@@ -15,6 +15,7 @@ from reporting import services
 from reporting.forms import ReportRequestForm
 from reporting.models import ReportRun
 from township.access import Scope, profile_for, scope_for
+from township.formfields import PlausibleDateField, WholeNumberField
 from township.models import Township, Village
 
 
@@ -148,8 +149,8 @@ def household_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class NoticePdfForm(forms.Form):
-    posted_from = forms.DateField(required=False)
-    days = forms.IntegerField(min_value=1, max_value=90, required=False)
+    posted_from = PlausibleDateField(required=False, future_days=60)
+    days = WholeNumberField(min_value=1, max_value=90, required=False)
     contact = forms.CharField(max_length=100, required=False)
 
 

@@ -7,6 +7,7 @@ county B ─ township B ─ village B1 ─ household `outsider_hh`
 """
 
 import datetime
+import sys
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -138,3 +139,13 @@ def world(db):
         superuser=f.UserFactory(username="root", is_superuser=True, is_staff=True),
         nobody=f.UserFactory(username="nobody"),
     )
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many hostile requests tests/test_hostile_input.py sent, when it ran."""
+    hostile = sys.modules.get("tests.test_hostile_input")
+    if hostile is not None and hostile.TRIED["requests"]:
+        terminalreporter.write_line(
+            f"hostile input: {hostile.TRIED['requests']} requests "
+            f"over {hostile.TRIED['urls']} URL patterns"
+        )

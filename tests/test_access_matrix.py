@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assistance.models import Delivery
 from households.models import ImportJob, MonitoringCase
 from tests import factories as f
 
@@ -51,6 +53,7 @@ MATRIX: dict[str, Entry] = {
     "households:mine": Entry("login"),
     "households:visit_list": Entry("login"),
     "households:create": Entry("login", perm="edit"),
+    "households:find_by_id": Entry("post"),
     "households:detail": Entry("scoped", obj="household"),
     "households:edit": Entry("scoped", obj="household", perm="edit"),
     "households:exit_date": Entry("scoped", obj="household", perm="edit", post=True),
@@ -94,6 +97,7 @@ MATRIX: dict[str, Entry] = {
     "assistance:item_create": Entry("scoped", obj="plan", perm="plans"),
     "assistance:item_deliver": Entry("scoped", obj="item", perm="plans"),
     "assistance:item_cancel": Entry("scoped", obj="item", perm="plans"),
+    "assistance:evidence": Entry("scoped", obj="delivery"),
     "assistance:projects": Entry("login"),
     "assistance:project_create": Entry("login", perm="manage"),
     "assistance:project": Entry("scoped", obj="project"),
@@ -407,6 +411,16 @@ def _object(world, kind, name):
             reason="因灾",
             opened_on=datetime.date(2025, 5, 1),
         )
+    if kind == "delivery":
+        delivery = Delivery(
+            item=household.item,
+            delivered_on=datetime.date(2025, 4, 1),
+            amount=100,
+            token="t",
+            recorded_by=household.item.plan.cadre.user,
+        )
+        delivery.evidence.save("document.pdf", ContentFile(b"%PDF-1.4 evidence"), save=True)
+        return delivery
     if kind in ("plan", "item", "loan", "case"):
         return getattr(household, kind)
     return household
@@ -492,7 +506,7 @@ def test_access(client, world, name, role):
 
 
 OUR_APPS = {"township", "households", "assistance", "reporting"}
-READ_ONLY = {"assistance.ledgerentry", "households.statuschange"}
+READ_ONLY = {"assistance.ledgerentry", "households.statuschange", "households.idaccess"}
 
 
 def _admin_urls(world):

@@ -32,7 +32,9 @@ class County(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[0-9]{6}0{6}$"), name="county_code_is_county_level"
+                condition=Q(code__regex=r"^[0-9]{6}0{6}$"),
+                name="county_code_is_county_level",
+                violation_error_message=_("A county's code ends in 000000."),
             ),
         ]
 
@@ -81,13 +83,19 @@ class Township(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=_TWELVE_DIGITS), name="township_code_12_digits"
+                condition=Q(code__regex=_TWELVE_DIGITS),
+                name="township_code_12_digits",
+                violation_error_message=_("A township's code has 12 digits."),
             ),
             models.CheckConstraint(
-                condition=Q(code__endswith="000"), name="township_code_is_township_level"
+                condition=Q(code__endswith="000"),
+                name="township_code_is_township_level",
+                violation_error_message=_("A township's code ends in 000."),
             ),
             models.CheckConstraint(
-                condition=~Q(code__endswith="000000"), name="township_code_not_county_level"
+                condition=~Q(code__endswith="000000"),
+                name="township_code_not_county_level",
+                violation_error_message=_("A township's code is not a county's code."),
             ),
         ]
 
@@ -152,10 +160,14 @@ class Village(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=_TWELVE_DIGITS), name="village_code_12_digits"
+                condition=Q(code__regex=_TWELVE_DIGITS),
+                name="village_code_12_digits",
+                violation_error_message=_("A village's code has 12 digits."),
             ),
             models.CheckConstraint(
-                condition=~Q(code__endswith="000"), name="village_code_is_village_level"
+                condition=~Q(code__endswith="000"),
+                name="village_code_is_village_level",
+                violation_error_message=_("A village's code does not end in 000."),
             ),
         ]
 
@@ -202,9 +214,15 @@ class VillageYear(models.Model):
         verbose_name = _("village year")
         verbose_name_plural = _("village years")
         constraints = [
-            models.UniqueConstraint(fields=["village", "year"], name="village_year_once"),
+            models.UniqueConstraint(
+                fields=["village", "year"],
+                name="village_year_once",
+                violation_error_message=_("This village already has figures for this year."),
+            ),
             models.CheckConstraint(
-                condition=Q(collective_income__gte=0), name="village_collective_income_not_negative"
+                condition=Q(collective_income__gte=0),
+                name="village_collective_income_not_negative",
+                violation_error_message=_("Collective income cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(exit_year__isnull=True) | Q(exit_year__lte=models.F("year")),
@@ -230,7 +248,11 @@ class VillageExitCriterion(models.Model):
         verbose_name = _("village exit condition")
         verbose_name_plural = _("village exit conditions")
         constraints = [
-            models.UniqueConstraint(fields=["year", "name"], name="village_criterion_once"),
+            models.UniqueConstraint(
+                fields=["year", "name"],
+                name="village_criterion_once",
+                violation_error_message=_("This condition is already kept for this year."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,7 +282,11 @@ class VillageCriterionCheck(models.Model):
         verbose_name = _("village exit condition check")
         verbose_name_plural = _("village exit condition checks")
         constraints = [
-            models.UniqueConstraint(fields=["village", "criterion"], name="village_check_once"),
+            models.UniqueConstraint(
+                fields=["village", "criterion"],
+                name="village_check_once",
+                violation_error_message=_("This condition is already checked for this village."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -284,7 +310,11 @@ class TownshipYear(models.Model):
         verbose_name = _("township target")
         verbose_name_plural = _("township targets")
         constraints = [
-            models.UniqueConstraint(fields=["township", "year"], name="township_year_once")
+            models.UniqueConstraint(
+                fields=["township", "year"],
+                name="township_year_once",
+                violation_error_message=_("This township already has targets for this year."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -341,7 +371,11 @@ class HelpUnit(models.Model):
         verbose_name = _("help unit")
         verbose_name_plural = _("help units")
         constraints = [
-            models.UniqueConstraint(fields=["county", "name"], name="help_unit_name_once"),
+            models.UniqueConstraint(
+                fields=["county", "name"],
+                name="help_unit_name_once",
+                violation_error_message=_("A help unit of this name already exists in the county."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -471,6 +505,9 @@ class StaffProfile(models.Model):
                     | Q(role="cadre", county__isnull=True, village__isnull=True)
                 ),
                 name="profile_place_matches_role",
+                violation_error_message=_(
+                    "The place of work must match the role (county, township or village)."
+                ),
             ),
         ]
 

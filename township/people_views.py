@@ -66,6 +66,14 @@ def _message(error: ValidationError) -> str:
     return "; ".join(error.messages)
 
 
+class RoleChoiceForm(forms.Form):
+    role = forms.ChoiceField(choices=[("", ""), *Role.choices], required=False)
+
+
+class ActiveForm(forms.Form):
+    active = forms.ChoiceField(choices=[("0", "0"), ("1", "1")])
+
+
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request.user)
@@ -74,8 +82,9 @@ def people_list(request: HttpRequest) -> HttpResponse:
         .select_related("user", "township", "village", "help_unit")
         .order_by("role", "name")
     )
-    role = request.GET.get("role", "")
-    if role in Role.values:
+    choice = RoleChoiceForm(request.GET)
+    role = choice.cleaned_data["role"] if choice.is_valid() else ""
+    if role:
         people = people.filter(role=role)
     return render(
         request,
@@ -175,7 +184,8 @@ def person_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_active(request: HttpRequest, pk: int) -> HttpResponse:
     person = _manageable(request, pk)
-    wanted = request.POST.get("active")
+    form = ActiveForm(request.POST)
+    wanted = form.cleaned_data["active"] if form.is_valid() else None
     if wanted not in ("0", "1"):
         messages.error(request, _("Choose to deactivate or to reactivate the account."))
     else:

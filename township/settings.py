@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "township.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "township.middleware.LanguageMiddleware",
@@ -213,7 +214,17 @@ BANGFU_SEND_RETRY_POLICY = {
 BANGFU_HEARTBEAT_SECONDS = env.int("BANGFU_HEARTBEAT_SECONDS", default=20)
 BANGFU_WORKER_SILENT_SECONDS = env.int("BANGFU_WORKER_SILENT_SECONDS", default=120)
 BANGFU_TASK_MAX_LOST = env.int("BANGFU_TASK_MAX_LOST", default=3)
+# How often beat asks a worker for a heartbeat, and how old one may be before /healthz
+# says no worker consumes the queue.
+BANGFU_WORKER_HEARTBEAT_SECONDS = env.int("BANGFU_WORKER_HEARTBEAT_SECONDS", default=30)
+BANGFU_WORKER_HEARTBEAT_MAX_AGE = env.int("BANGFU_WORKER_HEARTBEAT_MAX_AGE", default=120)
 CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "township.tasks.worker_heartbeat",
+        "schedule": timedelta(seconds=BANGFU_WORKER_HEARTBEAT_SECONDS),
+        # A heartbeat nobody consumed in time is worthless: drop it rather than pile up.
+        "options": {"expires": BANGFU_WORKER_HEARTBEAT_SECONDS},
+    },
     "clear-expired-sessions": {
         "task": "township.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),

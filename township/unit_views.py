@@ -21,6 +21,7 @@ from reporting import services as reports
 from reporting.models import ReportRun
 from township import units
 from township.access import Scope, profile_for, scope_for
+from township.formfields import ChoicesByIdField, YearField
 from township.models import County, HelpUnit, StaffProfile, Township
 
 Role = StaffProfile.Role
@@ -30,7 +31,7 @@ REPORTERS = {Role.COUNTY_ADMIN, Role.LEADER, Role.TOWNSHIP_STAFF}
 class HelpUnitForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=HelpUnit.Kind.choices)
-    villages = forms.ModelMultipleChoiceField(
+    villages = ChoicesByIdField(
         label=gettext_lazy("Villages it is responsible for (包村)"),
         queryset=None,
         required=False,
@@ -47,7 +48,7 @@ class UnitReportForm(forms.Form):
         label=gettext_lazy("Report"),
         choices=[c for c in ReportRun.Kind.choices if c[0] in ReportRun.ACCOUNTS],
     )
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2014, max_value=2100)
+    year = YearField(label=gettext_lazy("Year"))
     township = forms.ModelChoiceField(label=gettext_lazy("Township"), queryset=None)
 
     def __init__(self, *args, user, **kwargs):

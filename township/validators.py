@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +16,9 @@ PROVINCE_CODES = frozenset(
     + ("35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52")
     + ("53", "54", "61", "62", "63", "64", "65", "71", "81", "82")
 )
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-_DIVISION_RE = re.compile(r"^\d{12}$")
+_ID_RE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+_DIVISION_RE = re.compile(r"^\d{12}$", re.ASCII)
 
 
 def id_check_char(first17: str) -> str:
@@ -26,7 +27,8 @@ def id_check_char(first17: str) -> str:
 
 
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().upper()
+    """Trimmed, upper case, full-width digits and Ｘ made ASCII (as typed with a Chinese IME)."""
+    return unicodedata.normalize("NFKC", value or "").strip().upper()
 
 
 def id_birth_date(value: str) -> datetime.date | None:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -11,6 +12,7 @@ from reporting.dashboard import dashboard, needs_attention
 from township.access import profile_for
 from township.accounts import password_changed
 from township.celery import app as celery_app
+from township.heartbeat import heartbeat_age
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -60,12 +62,33 @@ def _broker_status() -> str:
     return "ok"
 
 
+def _worker_status(broker: str) -> str:
+    """Whether a worker consumed the heartbeat task lately (see township/heartbeat.py)."""
+    if broker != "ok":
+        return broker  # in-process, or no broker to ask
+    try:
+        age = heartbeat_age()
+    except Exception as exc:  # any failure is reported, not raised: this is a probe
+        return f"error: {exc.__class__.__name__}"
+    if age is None:
+        return "none: no worker has run a task yet"
+    if age > settings.BANGFU_WORKER_HEARTBEAT_MAX_AGE:
+        return f"none: the last task ran {int(age)} s ago"
+    return "ok"
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and operators: the database and the Celery broker."""
+    """Liveness for load balancers and operators: the database, the broker, the workers.
+
+    503 when the database or the broker is down (this process cannot serve). No worker
+    consuming tasks is reported as ``"status": "degraded"`` with 200: the pages still work,
+    only reports and imports wait, and restarting the web process would not help.
+    """
     checks = {"database": _database_status(), "broker": _broker_status()}
-    healthy = not any(value.startswith("error") for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+    checks["worker"] = _worker_status(checks["broker"])
+    serving = not any(checks[k].startswith("error") for k in ("database", "broker"))
+    working = checks["worker"] in ("ok", "in-process")
+    status = "error" if not serving else ("ok" if working else "degraded")
+    return JsonResponse({"status": status, **checks}, status=200 if serving else 503)

@@ -69,7 +69,11 @@ class Fund(models.Model):
         verbose_name_plural = _("funds")
         constraints = [
             models.UniqueConstraint(
-                fields=["township", "name", "year"], name="fund_name_once_a_year"
+                fields=["township", "name", "year"],
+                name="fund_name_once_a_year",
+                violation_error_message=_(
+                    "This township already has a fund of this name this year."
+                ),
             ),
         ]
 
@@ -139,9 +143,15 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("ledger entries")
         constraints = [
             models.UniqueConstraint(
-                fields=["fund", "voucher"], name="ledger_voucher_unique_per_fund"
+                fields=["fund", "voucher"],
+                name="ledger_voucher_unique_per_fund",
+                violation_error_message=_("This voucher number is already used in this fund."),
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="ledger_amount_positive",
+                violation_error_message=_("An amount is above zero."),
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(
@@ -160,6 +170,9 @@ class LedgerEntry(models.Model):
                     | Q(kind="reversal", reverses__isnull=False, allocation__isnull=True)
                 ),
                 name="ledger_entry_links_match_kind",
+                violation_error_message=_(
+                    "The entry's project, measure or allocation does not match its kind."
+                ),
             ),
         ]
         indexes = [

@@ -56,12 +56,20 @@ class Loan(models.Model):
         verbose_name = _("microfinance loan")
         verbose_name_plural = _("microfinance loans")
         constraints = [
-            models.CheckConstraint(condition=Q(principal__gt=0), name="loan_principal_positive"),
             models.CheckConstraint(
-                condition=Q(term_months__gte=1, term_months__lte=60), name="loan_term_1_to_60"
+                condition=Q(principal__gt=0),
+                name="loan_principal_positive",
+                violation_error_message=_("The principal is above zero."),
             ),
             models.CheckConstraint(
-                condition=Q(annual_rate__gte=0, annual_rate__lte=20), name="loan_rate_plausible"
+                condition=Q(term_months__gte=1, term_months__lte=60),
+                name="loan_term_1_to_60",
+                violation_error_message=_("A loan's term is from 1 to 60 months."),
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_rate__gte=0, annual_rate__lte=20),
+                name="loan_rate_plausible",
+                violation_error_message=_("The annual rate is from 0 to 20 percent."),
             ),
         ]
 
@@ -99,8 +107,13 @@ class Repayment(models.Model):
             models.CheckConstraint(
                 condition=Q(principal_due__gte=0, interest_due__gte=0),
                 name="repayment_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
             ),
-            models.UniqueConstraint(fields=["loan", "due_date"], name="repayment_once_a_date"),
+            models.UniqueConstraint(
+                fields=["loan", "due_date"],
+                name="repayment_once_a_date",
+                violation_error_message=_("The loan already has a repayment on this date."),
+            ),
         ]
 
     def __str__(self) -> str:

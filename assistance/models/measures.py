@@ -43,7 +43,11 @@ class MeasureCause(models.Model):
         verbose_name = _("cause answered")
         verbose_name_plural = _("causes answered")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "cause"], name="measure_cause_once"),
+            models.UniqueConstraint(
+                fields=["kind", "cause"],
+                name="measure_cause_once",
+                violation_error_message=_("Each cause is linked to a measure once."),
+            ),
         ]
 
     def __str__(self) -> str:

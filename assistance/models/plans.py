@@ -51,12 +51,20 @@ class AssistancePlan(models.Model):
         verbose_name = _("assistance plan")
         verbose_name_plural = _("assistance plans")
         constraints = [
-            models.UniqueConstraint(fields=["household", "year"], name="plan_once_a_year"),
-            models.CheckConstraint(
-                condition=Q(target_income__gte=0), name="plan_target_not_negative"
+            models.UniqueConstraint(
+                fields=["household", "year"],
+                name="plan_once_a_year",
+                violation_error_message=_("This household already has a plan for this year."),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000, year__lte=2100), name="plan_year_plausible"
+                condition=Q(target_income__gte=0),
+                name="plan_target_not_negative",
+                violation_error_message=_("The target income cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="plan_year_plausible",
+                violation_error_message=_("The year is between 2000 and 2100."),
             ),
         ]
 
@@ -113,16 +121,22 @@ class PlanItem(models.Model):
         verbose_name_plural = _("plan items")
         constraints = [
             models.CheckConstraint(
-                condition=Q(planned_amount__gte=0), name="plan_item_amount_not_negative"
+                condition=Q(planned_amount__gte=0),
+                name="plan_item_amount_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(status="cancelled") & ~Q(cancel_reason="") | ~Q(status="cancelled"),
                 name="plan_item_cancel_has_reason",
+                violation_error_message=_("A cancelled item needs its reason."),
             ),
             models.CheckConstraint(
                 condition=Q(status="open", closed_on__isnull=True)
                 | ~Q(status="open") & Q(closed_on__isnull=False),
                 name="plan_item_closed_has_date",
+                violation_error_message=_(
+                    "A done or cancelled measure has the day it was closed; an open one has none."
+                ),
             ),
         ]
         indexes = [
@@ -183,9 +197,15 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="delivery_amount_not_negative"),
             models.CheckConstraint(
-                condition=Q(amount__gt=0) | ~Q(quantity=""), name="delivery_has_amount_or_quantity"
+                condition=Q(amount__gte=0),
+                name="delivery_amount_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | ~Q(quantity=""),
+                name="delivery_has_amount_or_quantity",
+                violation_error_message=_("Give the amount or the quantity delivered."),
             ),
         ]
 

@@ -80,7 +80,11 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         constraints = [
-            models.CheckConstraint(condition=Q(budget__gt=0), name="project_budget_positive"),
+            models.CheckConstraint(
+                condition=Q(budget__gt=0),
+                name="project_budget_positive",
+                violation_error_message=_("A project's budget is above zero."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -108,7 +112,11 @@ class ProjectStageChange(models.Model):
         verbose_name = _("project stage change")
         verbose_name_plural = _("project stage changes")
         constraints = [
-            models.UniqueConstraint(fields=["project", "stage"], name="project_stage_once"),
+            models.UniqueConstraint(
+                fields=["project", "stage"],
+                name="project_stage_once",
+                violation_error_message=_("The project has already reached this stage."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,7 +143,9 @@ class ProjectBeneficiary(models.Model):
         verbose_name_plural = _("beneficiary households")
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "household"], name="project_beneficiary_once"
+                fields=["project", "household"],
+                name="project_beneficiary_once",
+                violation_error_message=_("This household already benefits from the project."),
             ),
         ]
 

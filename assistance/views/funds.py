@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assistance import ledger, selectors
-from assistance.forms import EntryForm, FundForm, NoticeForm, ReverseForm
+from assistance.forms import EntryForm, FundForm, InitialKindForm, NoticeForm, ReverseForm
 from assistance.models import LedgerEntry
 from assistance.views._common import require
 from assistance.views.projects import _period
@@ -76,9 +76,9 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
     fund = selectors.get_fund_for(request.user, pk)
     require(can_manage_township(request.user))
-    form = EntryForm(
-        request.POST or None, fund=fund, initial={"kind": request.GET.get("kind", Kind.RECEIPT)}
-    )
+    asked = InitialKindForm(request.GET)
+    kind = (asked.cleaned_data["kind"] if asked.is_valid() else "") or Kind.RECEIPT
+    form = EntryForm(request.POST or None, fund=fund, initial={"kind": kind})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         common = {

@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistance import selectors, services
-from assistance.forms import LoanForm, NoticeForm
+from assistance.forms import LoanForm, NoticeForm, RepaymentForm
 from assistance.models import Fund, Loan
 from assistance.views._common import first_message, require
 from households.models import Household
@@ -80,17 +80,18 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def repayment_paid(request: HttpRequest, pk: int) -> HttpResponse:
     loan = selectors.get_loan_for(request.user, pk)
     require(can_manage_township(request.user))
-    repayment = get_object_or_404(loan.repayments, pk=request.POST.get("repayment"))
+    form = RepaymentForm(request.POST, loan=loan)
+    if not form.is_valid():
+        messages.error(request, _("Give a valid date."))
+        return redirect("assistance:loan", loan.pk)
     try:
-        paid_on = datetime.date.fromisoformat(
-            request.POST.get("paid_on") or datetime.date.today().isoformat()
+        services.repayment_record(
+            repayment=form.cleaned_data["repayment"],
+            paid_on=form.cleaned_data["paid_on"],
+            user=request.user,
         )
-        services.repayment_record(repayment=repayment, paid_on=paid_on, user=request.user)
-    except (ValueError, ValidationError) as error:
-        messages.error(
-            request,
-            first_message(error) if isinstance(error, ValidationError) else _("Give a valid date."),
-        )
+    except ValidationError as error:
+        messages.error(request, first_message(error))
     else:
         messages.success(request, _("Repayment recorded."))
     return redirect("assistance:loan", loan.pk)

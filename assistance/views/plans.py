@@ -6,20 +6,22 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assistance import selectors, services
-from assistance.forms import CancelForm, DeliveryForm, PlanForm, PlanItemForm
-from assistance.models import MeasureKind
+from assistance.forms import CancelForm, DeliveryForm, InitialKindForm, PlanForm, PlanItemForm
+from assistance.models import Delivery, MeasureKind
 from assistance.views._common import first_message, require
 from households.models import PovertyCause
 from households.selectors import get_household_for
 from township.access import can_keep_plans, profile_for
+from township.formfields import formfield_for
 from township.history import history_of
+from township.uploads import content_type_of
 
 
 @login_required
@@ -43,6 +45,7 @@ class MeasureKindForm(forms.ModelForm):
     class Meta:
         model = MeasureKind
         fields = ["code", "name", "name_en", "order", "is_active"]
+        formfield_callback = formfield_for
 
 
 @login_required
@@ -105,11 +108,15 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for(request.user, pk)
+    deliveries: dict[int, list] = {}
+    for delivery in Delivery.objects.filter(item__plan=plan).order_by("delivered_on", "pk"):
+        deliveries.setdefault(delivery.item_id, []).append(delivery)
     return render(
         request,
         "assistance/plan.html",
         {
             "plan": plan,
+            "deliveries": deliveries,
             "progress": selectors.plan_progress(plan),
             "suggested": selectors.suggested_kinds(plan.household),
             "can_keep": can_keep_plans(request.user),
@@ -122,9 +129,10 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_for(request.user, pk)
     require(can_keep_plans(request.user))
     profile = profile_for(request.user)
+    asked = InitialKindForm(request.GET)
     initial = {
         "responsible": plan.cadre_id,
-        "kind": request.GET.get("kind"),
+        "kind": asked.cleaned_data["kind"] if asked.is_valid() else None,
         "due_date": datetime.date(plan.year, 12, 31),
     }
     if profile and profile.role == "cadre":
@@ -196,3 +204,23 @@ def item_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             "back": reverse("assistance:plan", args=[item.plan_id]),
         },
     )
+
+
+@login_required
+def delivery_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """A delivery's evidence, for whoever may see its plan (404 outside the scope).
+
+    A photo is shown (it is our own re-encoded JPEG); a PDF, or a file stored before uploads
+    were checked by content, is only offered as a download, never rendered as a page.
+    """
+    delivery = selectors.get_delivery_evidence_for(request.user, pk)
+    kind = content_type_of(delivery.evidence.name)
+    extension = {"image/jpeg": "jpg", "application/pdf": "pdf"}.get(kind, "bin")
+    response = FileResponse(
+        delivery.evidence.open("rb"),
+        content_type=kind or "application/octet-stream",
+        as_attachment=kind != "image/jpeg",
+        filename=f"evidence-{delivery.pk}.{extension}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

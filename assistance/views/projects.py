@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistance import ledger, selectors, services
-from assistance.forms import BeneficiaryForm, NoticeForm, ProjectForm
+from assistance.forms import (
+    BeneficiaryForm,
+    NoticeForm,
+    PeriodForm,
+    ProjectForm,
+    StageNoteForm,
+)
 from assistance.models import Project
 from assistance.views._common import first_message, require
 from households.models import Household
@@ -21,12 +27,11 @@ from township.models import Village
 
 
 def _period(request: HttpRequest, year: int) -> tuple[datetime.date, datetime.date]:
-    try:
-        start = datetime.date.fromisoformat(request.GET.get("start", ""))
-        end = datetime.date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
-        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    return start, end
+    """The reconciliation window asked for (`?start=&end=`), else the whole year."""
+    form = PeriodForm(request.GET)
+    if form.is_valid():
+        return form.cleaned_data["start"], form.cleaned_data["end"]
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
 @login_required
@@ -104,11 +109,15 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.get_project_for(request.user, pk)
     require(can_manage_township(request.user))
+    form = StageNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The note is too long or contains characters not allowed."))
+        return redirect("assistance:project", project.pk)
     try:
         project = services.project_advance(
             project=project,
             on=datetime.date.today(),
-            note=request.POST.get("note", "")[:200],
+            note=form.cleaned_data["note"],
             user=request.user,
         )
     except ValidationError as error:

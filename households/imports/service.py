@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from households.imports.roster import Problem, RosterError, parse, read_rows
@@ -147,6 +148,22 @@ def _apply_fields(obj, values: dict, names) -> list[str]:
     return changed
 
 
+# A duplicate outside the user's scope is reported without where it is.
+ELSEWHERE = gettext_noop(
+    "This ID number is already registered in a household outside your area: ask the township."
+)
+
+
+def _held(other: Member, visible: set[int]) -> str:
+    if other.household_id not in visible:
+        return _(ELSEWHERE)
+    link = reverse("households:detail", args=[other.household_id])
+    return _("Already a member of household %(card)s (%(link)s).") % {
+        "card": other.household.card_number,
+        "link": link,
+    }
+
+
 def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
     """The plan of what the roster at ``path`` would write, and every problem found.
 
@@ -176,7 +193,7 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
             incomes[(income.household_id, income.year)] = income
     editable = set(
         Household.objects.visible_to(user)
-        .filter(pk__in=[h.pk for h in households_by_head.values()])
+        .filter(pk__in={m.household_id for m in existing.values()})
         .values_list("pk", flat=True)
     )
     cadres = cadres_for(user)
@@ -192,28 +209,13 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
     for item in roster:
         household = households_by_head.get(item.head_id)
         if household is not None and household.pk not in editable:
-            problems.append(
-                Problem(
-                    item.row,
-                    "户主身份证号",
-                    item.head_id,
-                    _("This household is outside your area."),
-                )
-            )
+            problems.append(Problem(item.row, "户主身份证号", item.head_id, _(ELSEWHERE)))
             continue
         for row, member in item.members:
             other = existing.get(member["id_number"])
             if other is not None and (household is None or other.household_id != household.pk):
-                link = reverse("households:detail", args=[other.household_id])
-                problems.append(
-                    Problem(
-                        row,
-                        "身份证号",
-                        member["id_number"],
-                        _("Already a member of household %(card)s (%(link)s).")
-                        % {"card": other.household.card_number, "link": link},
-                    )
-                )
+                message = _held(other, editable)
+                problems.append(Problem(row, "身份证号", member["id_number"], message))
         cadre = _cadre(item, cadres, problems)
         if cadre is not None and paired_now.get(getattr(household, "pk", None)) != cadre.pk:
             if not may_pair:

@@ -1,3 +1,4 @@
+from households.models.audit import IdAccess
 from households.models.card import Household, HouseholdCause, PovertyCause
 from households.models.imports import ImportJob
 from households.models.income import HouseholdIncome, PovertyLine
@@ -18,6 +19,7 @@ __all__ = [
     "HouseholdCause",
     "Hardship",
     "HouseholdIncome",
+    "IdAccess",
     "ImportJob",
     "Member",
     "MonitoringCase",

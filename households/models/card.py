@@ -135,14 +135,17 @@ class Household(models.Model):
             models.CheckConstraint(
                 condition=Q(year_identified__gte=2000, year_identified__lte=2100),
                 name="household_year_identified_plausible",
+                violation_error_message=_("The year identified is between 2000 and this year."),
             ),
             models.CheckConstraint(
                 condition=Q(road_distance_km__gte=0, farmland_mu__gte=0, forest_mu__gte=0),
                 name="household_measures_not_negative",
+                violation_error_message=_("Distances and areas cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(card_number__regex=r"^[0-9]{16}$"),
                 name="household_card_number_16_digits",
+                violation_error_message=_("An archive card number has 16 digits."),
             ),
         ]
         indexes = [
@@ -179,9 +182,16 @@ class HouseholdCause(models.Model):
         verbose_name = _("cause of poverty")
         verbose_name_plural = _("causes of poverty")
         constraints = [
-            models.UniqueConstraint(fields=["household", "cause"], name="household_cause_once"),
             models.UniqueConstraint(
-                fields=["household"], condition=Q(is_main=True), name="household_one_main_cause"
+                fields=["household", "cause"],
+                name="household_cause_once",
+                violation_error_message=_("Each cause of poverty is given once."),
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(is_main=True),
+                name="household_one_main_cause",
+                violation_error_message=_("A household has one main cause of poverty."),
             ),
         ]
         indexes = [

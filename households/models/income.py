@@ -55,10 +55,15 @@ class PovertyLine(models.Model):
         verbose_name_plural = _("poverty lines")
         ordering = ["-year"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="poverty_line_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="poverty_line_positive",
+                violation_error_message=_("The poverty line is above zero."),
+            ),
             models.CheckConstraint(
                 condition=Q(monitoring_line__isnull=True) | Q(monitoring_line__gte=F("amount")),
                 name="poverty_monitoring_line_not_below_line",
+                violation_error_message=_("The monitoring line is not below the poverty line."),
             ),
         ]
 
@@ -109,7 +114,13 @@ class HouseholdIncome(models.Model):
         verbose_name = _("household income")
         verbose_name_plural = _("household incomes")
         constraints = [
-            models.UniqueConstraint(fields=["household", "year"], name="income_once_a_year"),
+            models.UniqueConstraint(
+                fields=["household", "year"],
+                name="income_once_a_year",
+                violation_error_message=_(
+                    "This year's income is already recorded: edit it instead."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(
                     wage_income__gte=0,
@@ -119,12 +130,17 @@ class HouseholdIncome(models.Model):
                     production_cost__gte=0,
                 ),
                 name="income_components_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(members_count__gte=1), name="income_members_at_least_one"
+                condition=Q(members_count__gte=1),
+                name="income_members_at_least_one",
+                violation_error_message=_("A household has at least one member."),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000, year__lte=2100), name="income_year_plausible"
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="income_year_plausible",
+                violation_error_message=_("The year is between 2000 and 2100."),
             ),
         ]
 

@@ -141,10 +141,14 @@ class Member(models.Model):
                 violation_error_message=_("This household already has a head."),
             ),
             models.CheckConstraint(
-                condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"), name="member_id_number_format"
+                condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
+                name="member_id_number_format",
+                violation_error_message=_("An ID number is 17 digits followed by a digit or X."),
             ),
             models.CheckConstraint(
-                condition=Q(migrant_months__lte=12), name="member_migrant_months_at_most_12"
+                condition=Q(migrant_months__lte=12),
+                name="member_migrant_months_at_most_12",
+                violation_error_message=_("A year has at most 12 months of migrant work."),
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -155,11 +159,15 @@ class Member(models.Model):
                 )
                 | Q(~Q(health="disabled"), disability_grade__isnull=True),
                 name="member_disability_grade_iff_disabled",
+                violation_error_message=_(
+                    "Give a disability grade for a disabled member, and only then."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(is_active=True, left_on__isnull=True, left_reason="")
                 | Q(is_active=False, left_on__isnull=False) & ~Q(left_reason=""),
                 name="member_left_has_date_and_reason",
+                violation_error_message=_("A member who left needs the date and the reason."),
             ),
         ]
         indexes = [

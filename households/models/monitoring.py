@@ -118,6 +118,7 @@ class MonitoringCase(models.Model):
                 fields=["household"],
                 condition=~Q(status__in=["removed", "returned"]),
                 name="monitoring_one_open_case",
+                violation_error_message=_("This household is already monitored."),
             ),
         ]
 

@@ -47,6 +47,7 @@ class Pairing(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="pairing_ends_after_start",
+                violation_error_message=_("A pairing ends after it starts."),
             ),
         ]
         indexes = [

@@ -170,11 +170,19 @@ class Removal(models.Model):
                 fields=["household"],
                 condition=Q(status="proposed"),
                 name="removal_one_proposal_per_household",
+                violation_error_message=_(
+                    "A removal of this household is already waiting for approval."
+                ),
             ),
-            models.CheckConstraint(condition=~Q(explanation=""), name="removal_has_explanation"),
+            models.CheckConstraint(
+                condition=~Q(explanation=""),
+                name="removal_has_explanation",
+                violation_error_message=_("A removal needs its explanation."),
+            ),
             models.CheckConstraint(
                 condition=Q(status="proposed") | Q(decided_by__isnull=False),
                 name="removal_decision_names_who",
+                violation_error_message=_("A decision on a removal names who decided."),
             ),
         ]
 

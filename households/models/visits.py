@@ -46,10 +46,15 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         constraints = [
-            models.UniqueConstraint(fields=["client_token"], name="visit_submitted_once"),
+            models.UniqueConstraint(
+                fields=["client_token"],
+                name="visit_submitted_once",
+                violation_error_message=_("This visit was already recorded."),
+            ),
             models.CheckConstraint(
                 condition=Q(acknowledged=False) | ~Q(acknowledged_by=""),
                 name="visit_acknowledgment_names_who",
+                violation_error_message=_("Who in the household acknowledged the visit?"),
             ),
         ]
         indexes = [

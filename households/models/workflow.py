@@ -65,10 +65,12 @@ class WorkflowCase(models.Model):
                 fields=["household", "kind"],
                 condition=Q(status="open"),
                 name="workflow_one_open_case_per_kind",
+                violation_error_message=_("This household already has an open case of this kind."),
             ),
             models.CheckConstraint(
                 condition=Q(override_reason="") | Q(override_by__isnull=False),
                 name="workflow_override_names_who",
+                violation_error_message=_("An override names the leader who gave it."),
             ),
         ]
         indexes = [
@@ -111,7 +113,9 @@ class WorkflowStep(models.Model):
         verbose_name_plural = _("workflow steps")
         constraints = [
             models.CheckConstraint(
-                condition=Q(action="done") | ~Q(comment=""), name="workflow_rejection_has_reason"
+                condition=Q(action="done") | ~Q(comment=""),
+                name="workflow_rejection_has_reason",
+                violation_error_message=_("Say why the case is sent back."),
             ),
         ]
 
@@ -141,10 +145,15 @@ class NoticeCorrection(models.Model):
         verbose_name = _("notice date correction")
         verbose_name_plural = _("notice date corrections")
         constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="notice_correction_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="notice_correction_has_reason",
+                violation_error_message=_("A correction of a posting date needs its reason."),
+            ),
             models.CheckConstraint(
                 condition=Q(posted_from__gte=models.F("posted_from_before")),
                 name="notice_correction_not_backdated",
+                violation_error_message=_("A posting date can only be corrected to a later day."),
             ),
         ]
 
@@ -188,10 +197,15 @@ class NoticeObjection(models.Model):
         verbose_name = _("objection to a notice")
         verbose_name_plural = _("objections to notices")
         constraints = [
-            models.CheckConstraint(condition=~Q(content=""), name="objection_has_content"),
+            models.CheckConstraint(
+                condition=~Q(content=""),
+                name="objection_has_content",
+                violation_error_message=_("An objection says what it is."),
+            ),
             models.CheckConstraint(
                 condition=Q(resolution="") | Q(resolved_by__isnull=False),
                 name="objection_answer_names_who",
+                violation_error_message=_("An answer to an objection names who answered."),
             ),
         ]
 

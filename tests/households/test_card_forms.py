@@ -95,11 +95,31 @@ def test_a_wrong_id_number_is_explained_next_to_the_field_and_nothing_is_saved(s
     assert (Household.objects.count(), Member.objects.count()) == before
 
 
-def test_an_id_number_of_another_household_links_to_that_card(staff, world):
-    taken = world.households.outsider.members.get().id_number
+def test_an_id_number_of_another_household_in_the_users_area_links_to_that_card(staff, world):
+    neighbour = world.households.neighbour
+    taken = neighbour.members.get().id_number
     data = card_data(world.villages.a1, [{"name": "张国强", "id_number": taken}])
     page = staff.post(reverse("households:create"), data).content.decode()
-    assert reverse("households:detail", args=[world.households.outsider.pk]) in page
+    assert reverse("households:detail", args=[neighbour.pk]) in page
+    assert neighbour.card_number in page
+    assert Member.objects.filter(id_number=taken).count() == 1
+
+
+@pytest.mark.parametrize("role,other", [("staff", "outsider"), ("team", "neighbour")])
+def test_an_id_number_outside_the_users_area_tells_only_that_it_is_taken(
+    client, world, role, other
+):
+    """No oracle: typing a stranger's ID number does not reveal their village or card."""
+    client.force_login(getattr(world.profiles, role).user)
+    household = getattr(world.households, other)
+    taken = household.members.get().id_number
+    data = card_data(world.villages.a1, [{"name": "张国强", "id_number": taken}])
+    response = client.post(reverse("households:create"), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("households:detail", args=[household.pk]) not in page
+    assert household.card_number not in page and household.village.name not in page
+    assert "已在您辖区以外的农户中登记" in page
     assert Member.objects.filter(id_number=taken).count() == 1
 
 

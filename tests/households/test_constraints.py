@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from households.models import Member
+from households.models import Household, Member, PovertyLine
 from tests import factories as f
 from tests.constraints import violates
 
@@ -91,7 +91,7 @@ def test_a_card_number_has_sixteen_digits():
 
 def test_card_numbers_are_unique():
     household = f.HouseholdFactory()
-    with violates("card_number"):
+    with violates(unique_field=(Household, "card_number")):
         f.HouseholdFactory(card_number=household.card_number)
 
 
@@ -154,9 +154,7 @@ def test_the_monitoring_line_is_not_below_the_poverty_line():
 
 def test_a_poverty_line_is_set_once_a_year():
     f.PovertyLineFactory(year=2032)
-    from households.models import PovertyLine
-
-    with violates("year"):
+    with violates(unique_field=(PovertyLine, "year")):
         PovertyLine.objects.create(year=2032, amount=Decimal("1"))
 
 

@@ -213,17 +213,26 @@ def test_a_village_outside_the_users_area_is_refused(client, world):
 
 
 def test_the_same_id_twice_and_an_id_of_another_household_are_caught(staff, world):
-    taken = world.households.outsider.members.get().id_number
+    h = world.households
+    outside = h.outsider.members.get().id_number
+    inside = h.neighbour.members.get().id_number
     first = person(1, world.villages.a1)
     twice = {
         **person(2, world.villages.a1, head=first["id_number"]),
         "id_number": first["id_number"],
     }
-    elsewhere = {**person(3, world.villages.a1, head=first["id_number"]), "id_number": taken}
-    job, _ = upload(staff, roster([first, twice, elsewhere]))
+    elsewhere = {**person(3, world.villages.a1, head=first["id_number"]), "id_number": outside}
+    nearby = {**person(4, world.villages.a1, head=first["id_number"]), "id_number": inside}
+    job, _ = upload(staff, roster([first, twice, elsewhere, nearby]))
     messages = {p["row"]: p["message"] for p in job.problems}
-    assert "第 3 行" in messages[4] or "3" in messages[4]
-    assert world.households.outsider.card_number in messages[5]
+    assert "第 3 行" in messages[4]
+    # Outside the user's area: taken, ask the township; not which household or where.
+    assert "已在您辖区以外的农户中登记" in messages[5]
+    assert h.outsider.card_number not in messages[5]
+    assert reverse("households:detail", args=[h.outsider.pk]) not in messages[5]
+    # Inside it: which card, with its link.
+    assert h.neighbour.card_number in messages[6]
+    assert reverse("households:detail", args=[h.neighbour.pk]) in messages[6]
 
 
 def test_legacy_ids_full_width_digits_dates_and_trailing_rows_are_normalised(staff, world):

@@ -36,7 +36,8 @@ def test_search_by_name(leader, world):
 
 def test_search_by_full_id_number_and_by_its_last_digits(leader, world):
     id_number = world.households.own.members.get().id_number
-    assert listed(leader.get(URL, {"q": id_number})) == {world.households.own.pk}
+    found = leader.post(reverse("households:find_by_id"), {"id_number": id_number})
+    assert found["Location"] == reverse("households:detail", args=[world.households.own.pk])
     tail = leader.get(URL, {"q": id_number[-4:]})
     assert world.households.own.pk in listed(tail)
     assert world.households.own.pk in listed(leader.get(URL, {"q": id_number[-6:]}))
@@ -49,7 +50,9 @@ def test_search_by_phone(leader, world):
 
 def test_an_out_of_scope_household_is_never_found(leader, world):
     id_number = world.households.outsider.members.get().id_number
-    assert listed(leader.get(URL, {"q": id_number})) == set()
+    found = leader.post(reverse("households:find_by_id"), {"id_number": id_number})
+    assert found["Location"] == URL
+    assert listed(leader.get(URL, {"q": id_number[-6:]})) == set()
 
 
 def test_filters_by_village_status_attribute_cause_and_cadre(leader, world):
@@ -91,10 +94,15 @@ def test_id_numbers_are_masked(leader, world):
 
 
 def test_htmx_asks_only_for_the_results(leader, world):
+    h = world.households
+    Household.objects.filter(pk=h.neighbour.pk).update(status="exited")
     response = leader.get(URL, {"status": "poor"}, HTTP_HX_REQUEST="true")
     page = response.content.decode()
-    assert "<html" not in page
-    assert "户" in page
+    assert [t.name for t in response.templates][0] == "households/includes/_results.html"
+    assert "<html" not in page and 'id="filters"' not in page
+    links = {hh: f'href="{reverse("households:detail", args=[hh.pk])}"' for hh in vars(h).values()}
+    assert links[h.own] in page and links[h.colleague] in page
+    assert links[h.neighbour] not in page and links[h.outsider] not in page
 
 
 def test_a_bad_filter_value_is_explained_not_crashed(leader, world):

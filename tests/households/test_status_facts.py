@@ -65,7 +65,7 @@ def test_a_card_entered_as_out_of_poverty_in_2019_is_not_an_exit_of_this_year(st
     [
         ({"initial_status": "exited"}, "exit_year", "脱贫年度"),
         ({"initial_status": "exited", "exit_year": "2015"}, "exit_year", "识别年度"),
-        ({"initial_status": "exited", "exit_year": "2100"}, "exit_year", "晚于今天"),
+        ({"initial_status": "exited", "exit_year": "2100"}, "exit_year", "之间的年份"),
         (
             {"initial_status": "exited", "exit_year": "2019", "exited_on": "2020-03-01"},
             "exited_on",

@@ -87,10 +87,9 @@ def test_an_eligible_household_walks_from_assessment_to_exit(eligible, world):
     eligible.refresh_from_db()
     assert case.status == "completed" and eligible.status == "exited"
     assert [s.step for s in case.steps.order_by("at")] == [s.key for s in workflows.EXIT]
-    assert (
-        eligible.history.latest().history_change_reason.startswith("Exit")
-        or eligible.history.latest().history_change_reason
-    )
+    last = eligible.history.latest()
+    assert last.history_change_reason == f"{case.get_kind_display()} #{case.pk}"
+    assert last.history_user == world.profiles.staff.user and last.status == "exited"
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistance import ledger
-from assistance.models import Fund
 from reporting import services
 from reporting.models import ReportRun
 from reporting.selectors import phase_date
@@ -251,10 +250,14 @@ def test_the_command_builds_a_report(world, capsys):
         world.villages.a1.code,
     )
     out = capsys.readouterr().out
-    assert out.strip().endswith("s") and ".pdf" in out
     run = ReportRun.objects.filter(kind="cards").get()
-    assert "建档立卡" in pdf_text(run.file.path)
-    assert Fund.objects.exists()
+    assert (run.status, run.village, run.version) == ("done", world.villages.a1, 1)
+    assert out.startswith(f"{run.file.path} built in ")
+    text = pdf_text(run.file.path)
+    assert "建档立卡" in text
+    h = world.households
+    assert h.own.card_number in text and h.colleague.card_number in text
+    assert h.neighbour.card_number not in text and h.outsider.card_number not in text
 
 
 def test_a_households_card_prints_as_a_pdf_for_its_cadre(

@@ -1,8 +1,21 @@
 import datetime
+from contextlib import contextmanager
+from unittest.mock import patch
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+
+THIRTY_MINUTES = datetime.timedelta(minutes=30)
+
+
+@contextmanager
+def time_moves_on(delta: datetime.timedelta):
+    """The clock of the session store runs ``delta`` ahead: idle time, without sleeping."""
+    later = timezone.now() + delta
+    with patch("django.contrib.sessions.backends.db.timezone.now", return_value=later):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +29,8 @@ def test_a_good_password_logs_in(client, world):
 def test_a_wrong_password_says_so_in_chinese(client, world):
     response = client.post("/accounts/login/", {"username": "leader", "password": "wrong"})
     assert response.status_code == 200
-    assert "用户名" in response.content.decode()
+    assert response.context["form"].errors.as_data()["__all__"][0].code == "invalid_login"
+    assert "请输入一个正确的用户名和密码" in response.content.decode()
 
 
 def test_repeated_failures_lock_the_account_out(client, world, settings):
@@ -27,16 +41,17 @@ def test_repeated_failures_lock_the_account_out(client, world, settings):
     assert "锁定" in response.content.decode()
 
 
-def test_an_idle_session_expires(client, world, settings):
+def test_an_idle_session_expires(client, world):
+    """Thirty idle minutes (the default of SESSION_IDLE_MINUTES) end the session."""
     client.force_login(world.profiles.leader.user)
+    start = timezone.now()
     assert client.get("/").status_code == 200
-    session = Session.objects.get()
-    assert session.expire_date <= timezone.now() + datetime.timedelta(
-        seconds=settings.SESSION_COOKIE_AGE
-    )
-    session.expire_date = timezone.now() - datetime.timedelta(seconds=1)
-    session.save()
-    response = client.get("/")
+    expires = Session.objects.get().expire_date
+    assert start + datetime.timedelta(minutes=29) < expires <= timezone.now() + THIRTY_MINUTES
+    with time_moves_on(THIRTY_MINUTES - datetime.timedelta(minutes=1)):
+        assert client.get("/").status_code == 200  # still there, and extended again
+    with time_moves_on(2 * THIRTY_MINUTES):
+        response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
@@ -69,3 +84,9 @@ def test_chinese_comes_first_whatever_the_browser_asks(client, world):
     client.force_login(world.profiles.leader.user)
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "农户" in page
+
+
+def test_a_very_long_username_is_refused_like_a_wrong_one(client, world):
+    response = client.post("/accounts/login/", {"username": "x" * 5000, "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的用户名和密码" in response.content.decode()

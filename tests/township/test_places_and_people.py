@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from tests import factories as f
 from tests.constraints import violates
-from township.models import StaffProfile
+from township.models import StaffProfile, Village
 
 pytestmark = pytest.mark.django_db
 Role = StaffProfile.Role
@@ -41,7 +41,7 @@ def test_a_village_code_is_not_a_township_code():
 
 def test_division_codes_are_unique():
     village = f.VillageFactory()
-    with violates("code"):
+    with violates(unique_field=(Village, "code")):
         f.VillageFactory(code=village.code)
 
 
