@@ -237,9 +237,12 @@ def my_households(user, *, today: datetime.date | None = None) -> list[Household
         )
     ).annotate(open_follow_ups=Coalesce(Subquery(open_follow_ups, output_field=IntegerField()), 0))
     rows = list(qs.order_by(F("last_visit").asc(nulls_first=True), "card_number"))
-    due = today - datetime.timedelta(days=settings.BANGFU_VISIT_INTERVAL_DAYS)
+    interval = datetime.timedelta(days=settings.BANGFU_VISIT_INTERVAL_DAYS)
     for household in rows:
-        household.overdue = household.last_visit is None or household.last_visit < due
+        # Never visited: due now. Otherwise due one interval after the last visit.
+        last = household.last_visit
+        household.next_visit_due = last + interval if last else today
+        household.overdue = last is None or household.next_visit_due < today
     return rows
 
 

@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from households.models import Visit
 from tests import factories as f
@@ -108,6 +109,22 @@ def test_my_households_flags_overdue_visits_and_open_follow_ups(cadre, world):
     f.VisitFactory(household=hh, visited_on=datetime.date.today(), follow_up="修缮厨房")
     row = cadre.get(reverse("households:mine")).context["rows"][0]
     assert (row.overdue, row.open_follow_ups) == (False, 1)
+
+
+def test_my_households_shows_when_the_next_visit_is_due_and_a_number_to_call(
+    cadre, world, settings
+):
+    settings.BANGFU_VISIT_INTERVAL_DAYS = 20
+    hh = world.households.own
+    hh.phone = "13800001111"
+    hh.save()
+    last = datetime.date.today() - datetime.timedelta(days=5)
+    f.VisitFactory(household=hh, visited_on=last)
+    response = cadre.get(reverse("households:mine"))
+    due = last + datetime.timedelta(days=20)
+    assert response.context["rows"][0].next_visit_due == due
+    assert date_format(due) in response.content.decode()
+    assert 'href="tel:13800001111"' in response.content.decode()
 
 
 def test_visits_are_listed_per_household(cadre, world):
