@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from households.models import Household, HouseholdIncome, Member, PovertyCause, Visit
+from households.services import PhotoUpload
 
 
 class HouseholdFilterForm(forms.Form):
@@ -319,6 +321,27 @@ class PhotosField(forms.FileField):
             upload.content_type = self.ALLOWED[kind]
             cleaned.append(upload)
         return cleaned
+
+
+def photo_uploads(files: list, tokens: list[str]) -> list[PhotoUpload]:
+    """The checked photos with the tokens the phone gave them, in the order sent.
+
+    A token the phone did not send, or not in the form it makes (32 hex digits, dashes
+    allowed), is left to the server to make.
+    """
+    clean = []
+    for token in tokens:
+        token = token.replace("-", "").lower()
+        clean.append(token if re.fullmatch(r"[0-9a-f]{32}", token) else None)
+    if len(clean) != len(files):
+        clean = [None] * len(files)
+    return [PhotoUpload(file=f, token=t) for f, t in zip(files, clean, strict=True)]
+
+
+class VisitPhotosForm(forms.Form):
+    """Photos added to a visit already saved."""
+
+    photos = PhotosField(label=_("Photos"))
 
 
 class VisitForm(forms.ModelForm):

@@ -38,6 +38,27 @@ def get_household_for(user, pk: int) -> Household:
     return get_object_or_404(Household.objects.visible_to(user).select_related("village"), pk=pk)
 
 
+def household_label(household: Household) -> str:
+    """How a household is named on forms a phone keeps: its head, village and card number."""
+    head = (
+        household.members.filter(relation=Member.Relation.HEAD, is_active=True)
+        .values_list("name", flat=True)
+        .first()
+    )
+    parts = [head, household.village.name, household.card_number]
+    return " · ".join(p for p in parts if p)
+
+
+def get_visit_for(user, pk: int) -> Visit:
+    """The visit ``pk`` if ``user`` may see its household, else 404."""
+    return get_object_or_404(
+        Visit.objects.filter(household__in=Household.objects.visible_to(user))
+        .select_related("household__village", "visitor__profile")
+        .prefetch_related("photos"),
+        pk=pk,
+    )
+
+
 def get_visit_photo_for(user, pk: int) -> VisitPhoto:
     return get_object_or_404(
         VisitPhoto.objects.filter(visit__household__in=Household.objects.visible_to(user)), pk=pk

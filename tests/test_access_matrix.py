@@ -42,6 +42,7 @@ class Entry:
 MATRIX: dict[str, Entry] = {
     "home": Entry("login"),
     "healthz": Entry("public"),
+    "service_worker": Entry("public"),
     "login": Entry("anonymous"),
     "logout": Entry("post"),
     "password_change": Entry("login"),
@@ -58,6 +59,7 @@ MATRIX: dict[str, Entry] = {
     "households:visits": Entry("scoped", obj="household"),
     "households:visit_create": Entry("scoped", obj="household", perm="visit"),
     "households:photo": Entry("scoped", obj="photo"),
+    "households:visit_photos_add": Entry("scoped", obj="visit", perm="visit"),
     "households:workflow_start": Entry("scoped", obj="household", post=True, extra_args=("exit",)),
     "households:workflow_advance": Entry("scoped", obj="case", perm="workflow", post=True),
     "households:workflow_reject": Entry("scoped", obj="case", perm="workflow", post=True),
@@ -285,6 +287,8 @@ def _object(world, kind, name):
     household = getattr(world.households, name)
     if kind == "photo":
         return f.VisitPhotoFactory(visit__household=household)
+    if kind == "visit":
+        return f.VisitFactory(household=household)
     if kind == "monitoring":
         return MonitoringCase.objects.create(
             household=household,

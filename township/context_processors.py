@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from township.access import can_edit_cards, can_manage_township, profile_for
 
 
@@ -15,5 +17,6 @@ def navigation(request) -> dict:
             "funds": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
             "pairings": can_manage_township(user),
             "edit": can_edit_cards(user),
-        }
+        },
+        "visit_photos_max": settings.BANGFU_VISIT_PHOTOS_MAX,
     }
