@@ -123,27 +123,39 @@
       }
       if (box) box.dataset.current = entry.id;
       renderPhotos();
-      return isVisit ? save() : null;
+      // Kept from the first thing typed or chosen: a form only looked at leaves nothing.
     });
   }
 
+  // The draft is found or made asynchronously: what happens before that waits for it.
+  var ready = start();
   form.addEventListener("input", function (event) {
-    if (event.target !== photoInput) save();
+    if (event.target !== photoInput) ready.then(save);
   });
   form.addEventListener("change", function (event) {
-    if (event.target !== photoInput) { save(); return; }
-    var room = outbox.maxPhotos - entry.photos.length;
-    Array.prototype.slice.call(photoInput.files, 0, Math.max(0, room)).forEach(function (file) {
-      entry.photos.push(outbox.photo(file));
-    });
-    if (photoInput.files.length > room) say("too_many_photos", { n: outbox.maxPhotos });
+    if (event.target !== photoInput) { ready.then(save); return; }
+    var files = Array.prototype.slice.call(photoInput.files);
     photoInput.value = "";
     photoInput.required = false;
-    save().then(function () { return outbox.put(entry); }).then(function () {
+    ready.then(function () { addPhotos(files); });
+  });
+  function addPhotos(files) {
+    if (files.length > outbox.maxPhotos - entry.photos.length) say("too_many_photos");
+    var kept;
+    if (entry.state === "editing") {
+      files.slice(0, Math.max(0, outbox.maxPhotos - entry.photos.length)).forEach(function (file) {
+        entry.photos.push(outbox.photo(file));
+      });
+      kept = save();
+    } else {
+      // Already submitted and waiting: attach to what the outbox holds now.
+      kept = outbox.attach(entry.id, files).then(function (latest) { if (latest) entry = latest; });
+    }
+    kept.then(function () {
       renderPhotos();
       outbox.storage();
     });
-  });
+  }
   document.querySelectorAll("[data-discard-draft]").forEach(function (link) {
     link.addEventListener("click", function () {
       if (entry && entry.state === "editing") outbox.remove(entry.id);
@@ -153,7 +165,10 @@
   var sending = false;
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (sending || !entry) return;
+    ready.then(function () { submit(); });
+  });
+  function submit() {
+    if (sending) return;
     if (!isVisit && !entry.photos.length) {
       showErrors({ photos: [outbox.text("choose_photos")] });
       return;
@@ -169,12 +184,13 @@
       sending = false;
       say("failed");
     });
-  });
+  }
   // The draft on screen, as the outbox last left it: go to the visit once it is saved.
   function follow(result) {
     if (!result) return;
     if (result.state === "sent") {
-      window.location.assign(result.location);
+      // The visit's page confirms it: the outbox need not list it.
+      outbox.remove(result.id).then(function () { window.location.assign(result.location); });
     } else if (result.state === "refused" && result.errors) {
       result.state = "editing";
       entry = result;
@@ -193,5 +209,4 @@
       if (latest && latest.state !== entry.state) { entry = latest; follow(latest); }
     });
   });
-  start();
 })();
