@@ -23,7 +23,9 @@
     if (el.offsetParent === null || !el.textContent.trim()) continue;
     const range = document.createRange();
     range.selectNodeContents(el);
-    const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top));
+    // (A visually hidden 1 px input inside a label is no line of text.)
+    const rects = [...range.getClientRects()].filter((r) => r.width > 1 && r.height > 1);
+    const tops = rects.map((r) => Math.round(r.top));
     const lines = new Set(tops);
     if (lines.size > 1) problems.push(`"${el.textContent.trim()}" wraps over ${lines.size} lines`);
   }

@@ -4,7 +4,6 @@ no WCAG 2 A or AA violation, on a phone (390 px) and on a desktop (1280 px)."""
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -15,19 +14,10 @@ from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # A cadre or a team on a phone; staff (and cadres at the office) on a desktop too, where
 # the navigation bar is shown open.
 PHONE, DESKTOP = (390, 844), (1280, 900)
 AXE_SIZES = {"cadre": [PHONE, DESKTOP], "team": [PHONE], "staff": [DESKTOP, PHONE]}
-
-# The page's layout problems at the current width (see the file's comment).
-LAYOUT = "\n".join(
-    line
-    for line in (Path(__file__).parent / "layout_problems.js").read_text().splitlines()
-    if not line.startswith("//")
-)
 
 
 @pytest.fixture
@@ -52,6 +42,7 @@ def journey(world):
         follow_up="联系镇卫生院上门体检",
     )
     f.VisitPhotoFactory(visit=visit)
+    world.visit = visit
     monitoring_open(
         household=own,
         category="marginal",
@@ -71,6 +62,7 @@ def pages_for(role: str, world) -> list[str]:
         f"/households/{household.pk}/",
         f"/households/{household.pk}/visits/new/",
         f"/households/{household.pk}/visits/",
+        f"/households/visits/{world.visit.pk}/photos/new/",
         "/households/visits/",
         "/households/monitoring/",
         "/villages/",
@@ -109,15 +101,9 @@ def pages_for(role: str, world) -> list[str]:
     return pages
 
 
-@pytest.fixture
-def axe_source():
-    assert AXE.exists(), "axe-core is missing: run `bin/setup --test` (npm ci)"
-    return AXE.read_text()
-
-
 @pytest.mark.parametrize("role", ["cadre", "team", "staff"])
 def test_every_page_of_the_journey_fits_a_phone_and_passes_axe(
-    role, page, live_server, journey, login, axe_source
+    role, page, live_server, journey, login, axe, layout_problems
 ):
     login(role)
     layout, violations = {}, {}
@@ -125,36 +111,20 @@ def test_every_page_of_the_journey_fits_a_phone_and_passes_axe(
         page.set_viewport_size({"width": 360, "height": 800})
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
-        if problems := page.evaluate(LAYOUT):
+        if problems := layout_problems(page):
             layout[path] = problems
-        page.add_script_tag(content=axe_source)
         for width, height in AXE_SIZES[role]:
             page.set_viewport_size({"width": width, "height": height})
-            found = page.evaluate(
-                """async (tags) => (await axe.run(document, {runOnly: tags})).violations
-                     .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)""",
-                WCAG,
-            )
-            if found:
+            if found := axe(page):
                 violations[f"{path} at {width} px"] = found
     assert layout == {}, "\n".join(f"{p}: {problems}" for p, problems in layout.items())
     assert violations == {}, "\n".join(f"{p}: {found}" for p, found in violations.items())
 
 
-def test_the_login_page_and_the_open_menu_pass_axe(page, live_server, world, login, axe_source):
+def test_the_login_page_and_the_open_menu_pass_axe(page, live_server, world, login, axe):
     page.goto(live_server.url + "/accounts/login/")
-    page.add_script_tag(content=axe_source)
-    found = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: tags})).violations.map(v => v.id)",
-        WCAG,
-    )
-    assert found == []
+    assert axe(page) == []
     login("cadre")
     page.get_by_role("button", name="菜单").click()
     page.get_by_role("link", name="我的帮扶户").wait_for()
-    page.add_script_tag(content=axe_source)
-    found = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: tags})).violations.map(v => v.id)",
-        WCAG,
-    )
-    assert found == []
+    assert axe(page) == []

@@ -50,7 +50,7 @@ def entry(page, state: str):
 
 
 def test_a_visit_with_two_photos_sent_through_failing_requests_is_saved_once_with_both(
-    page, context, live_server, world, login
+    page, context, live_server, world, login, axe, layout_problems
 ):
     own = world.households.own
     network = Network(context, "**/visits/new/")
@@ -76,6 +76,10 @@ def test_a_visit_with_two_photos_sent_through_failing_requests_is_saved_once_wit
     wait_until(lambda: "lose" in network.posts)
     expect(entry(page, "waiting")).to_contain_text("2 张照片")
     assert Visit.objects.count() == 1
+    # What waits on the phone is listed readably, within a phone's width.
+    assert axe(page) == []
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert layout_problems(page) == []
 
     network.mode = "ok"  # the signal is back: the next retry (backoff) gets through
     expect(entry(page, "sent")).to_be_visible(timeout=45_000)
