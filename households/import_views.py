@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from households import tasks
-from households.imports.export import roster_headings
+from households.imports.service import village_choices
+from households.imports.template import roster_template
 from households.models import ImportJob
-from reporting.exports import xlsx_response
 from township.access import can_edit_cards
 
 
@@ -61,7 +61,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    return xlsx_response("roster-template.xlsx", [(_("Households"), roster_headings(), [])])
+    response = HttpResponse(
+        roster_template(villages=village_choices(request.user)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
 
 
 @login_required

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from assistance.models import ProjectBeneficiary
-from households.models import Member
+from households.models import ImportJob, Member
 from households.monitoring import monitoring_open
 from tests import factories as f
 
@@ -50,6 +50,33 @@ def journey(world):
         user=world.profiles.staff.user,
     )
     ProjectBeneficiary.objects.create(project=world.projects.a, household=own, how="入股分红")
+    # A roster checked and waiting for confirmation, with its preview, for each editor.
+    world.imports = {}
+    for role in ("team", "staff"):
+        world.imports[role] = ImportJob.objects.create(
+            filename="新田村花名册（2026年更新）.xlsx",
+            file="imports/roster.xlsx",
+            created_by=getattr(world.profiles, role).user,
+            status=ImportJob.Status.CHECKED,
+            progress=100,
+            counts={
+                "households": {"create": 1, "update": 1, "same": 40},
+                "members": {"create": 4, "update": 1, "same": 120},
+                "rows": 125,
+            },
+            preview={
+                "create": [{"head": "欧阳新户", "village": "新田村", "card": "", "members": 3}],
+                "update": [
+                    {
+                        "head": "张国强",
+                        "village": "新田村",
+                        "card": own.card_number,
+                        "members": 5,
+                        "changes": ["联系电话", "新增成员 1 人", "2025 年收入有变更"],
+                    }
+                ],
+            },
+        )
     return world
 
 
@@ -90,6 +117,7 @@ def pages_for(role: str, world) -> list[str]:
             f"/households/{household.pk}/edit/",
             f"/households/{household.pk}/income/new/",
             "/households/imports/",
+            f"/households/imports/{world.imports[role].pk}/",
             "/households/new/",
         ]
     if role == "staff":
