@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from households import tasks
-from households.imports.service import village_choices
+from households.imports.service import import_apply_request, village_choices
 from households.imports.template import roster_template
 from households.models import ImportJob
 from township.access import can_edit_cards
@@ -82,7 +82,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_import_for(request.user, pk)
-    if job.status != ImportJob.Status.CHECKED:
+    if not import_apply_request(job=job):
         messages.error(request, _("Only a checked file without problems can be written."))
         return redirect("households:import", job.pk)
     transaction.on_commit(lambda: tasks.import_apply.delay(job.pk))

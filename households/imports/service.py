@@ -307,25 +307,35 @@ def import_check(*, job_id: int) -> None:
     )
 
 
-def import_apply(*, job_id: int) -> None:
-    """Write a checked import: check again inside the transaction, then all or nothing."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKED).update(
-        status=ImportJob.Status.APPLYING
+def import_apply_request(*, job: ImportJob) -> bool:
+    """Confirm a checked import: it is marked as being written before the task is queued, so
+    the page shows (and polls) the writing at once. False if it was not waiting to be written.
+    """
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
+            status=ImportJob.Status.APPLYING, error=""
+        )
     )
-    if not claimed:
-        return
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+
+
+def import_apply(*, job_id: int) -> None:
+    """Write a confirmed import: check again inside the transaction, then all or nothing."""
     try:
         with transaction.atomic():
+            # Race: the task delivered twice (late acknowledgement). The row lock makes the
+            # second wait, then find the import written and do nothing.
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != ImportJob.Status.APPLYING:
+                return
             plan, problems = check(job.file.path, user=job.created_by)
             if problems:
                 raise RosterError(_("The data changed since the check: check the file again."))
             write(plan, user=job.created_by, reason=f"import {job.pk}: {job.filename}"[:100])
+            job.status = ImportJob.Status.APPLIED
+            job.applied_at = timezone.now()
+            job.counts = plan.counts
+            job.save(update_fields=["status", "applied_at", "counts"])
     except Exception as error:
-        ImportJob.objects.filter(pk=job_id).update(
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.APPLYING).update(
             status=ImportJob.Status.FAILED, error=str(error)[:2000]
         )
-        return
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.APPLIED, applied_at=timezone.now(), counts=plan.counts
-    )

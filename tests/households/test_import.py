@@ -11,6 +11,7 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from households import tasks
 from households.imports.roster import COLUMNS
 from households.models import Household, HouseholdIncome, ImportJob, Member
 from tests import factories as f
@@ -322,3 +323,22 @@ def test_the_preview_lists_the_households_to_create_and_to_change(staff, world):
     assert update["changes"] == [phone, "新增成员 1 人"]
     page = staff.get(reverse("households:import", args=[job.pk])).content.decode()
     assert "新户主" in page and own.card_number in page
+
+
+def test_a_confirmed_import_shows_it_is_being_written_until_the_worker_has_written_it(
+    staff, world, monkeypatch
+):
+    job, _ = upload(staff, roster([person(1, world.villages.a1)]))
+    queued = []
+    monkeypatch.setattr("households.tasks.import_apply.delay", queued.append)
+    staff.post(reverse("households:import_apply", args=[job.pk]))
+    job.refresh_from_db()
+    # The worker has not started: the page already says "being written" and keeps polling.
+    assert (job.status, queued) == ("applying", [job.pk])
+    page = staff.get(reverse("households:import", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "确认写入" not in page
+    tasks.import_apply(job.pk)
+    tasks.import_apply(job.pk)  # delivered twice: written once
+    job.refresh_from_db()
+    assert job.status == "applied"
+    assert Member.objects.filter(name="人1").count() == 1
