@@ -1,6 +1,7 @@
 """A cadre on a weak signal, in Chromium on a phone: nothing typed or photographed is lost,
 nothing is stored twice, and the pages a cadre needs open without a signal."""
 
+import re
 import time
 
 import pytest
@@ -28,21 +29,25 @@ class Network:
         if route.request.method != "POST":
             route.fallback()
             return
-        self.posts.append(self.mode)
-        if self.mode == "fail":
+        mode = self.mode
+        if mode == "fail":
             route.abort("connectionreset")
-        elif self.mode == "lose":
-            route.fetch()
-            route.abort("connectionreset")
+        elif mode == "lose":
+            try:
+                route.fetch(timeout=60_000)  # the server answers...
+            finally:
+                route.abort("connectionreset")  # ...and the answer never arrives
         else:
             route.fallback()
+        self.posts.append(mode)  # once the server has had it, for "lose"
 
 
-def wait_until(condition, seconds: float = 20):
+def wait_until(page, condition, seconds: float = 30):
+    """Wait for a condition on this side, letting Playwright run route handlers meanwhile."""
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
+        page.wait_for_timeout(200)
 
 
 def entry(page, state: str):
@@ -72,18 +77,19 @@ def test_a_visit_with_two_photos_sent_through_failing_requests_is_saved_once_wit
     network.mode = "lose"
     page = context.new_page()
     page.goto(f"{live_server.url}/households/mine/")
-    expect(entry(page, "waiting")).to_contain_text("2 张照片")
-    wait_until(lambda: "lose" in network.posts)
-    expect(entry(page, "waiting")).to_contain_text("2 张照片")
+    wait_until(page, lambda: "lose" in network.posts)
     assert Visit.objects.count() == 1
-    # What waits on the phone is listed readably, within a phone's width.
-    assert axe(page) == []
-    page.set_viewport_size({"width": 360, "height": 800})
-    assert layout_problems(page) == []
+    waiting = entry(page, "waiting")
+    expect(waiting).to_contain_text(re.compile(r"已尝试 [2-9] 次"))
+    expect(waiting).to_contain_text("2 张照片")
 
     network.mode = "ok"  # the signal is back: the next retry (backoff) gets through
     expect(entry(page, "sent")).to_be_visible(timeout=45_000)
     assert network.posts[-1] == "ok" and network.posts.count("ok") == 1
+    # What the phone kept is listed readably, within a phone's width.
+    assert axe(page) == []
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert layout_problems(page) == []
     visit = Visit.objects.get()
     assert visit.findings == "信号时有时无，拍了两张照片"
     assert visit.photos.count() == 2
