@@ -8,11 +8,12 @@ HOST ?= 127.0.0.1:8000
 setup:
 	@bin/setup
 
-## Run the app with demo data on SQLite, tasks in-process: http://127.0.0.1:8000
+## Run the app with demo data on SQLite and a background worker: http://127.0.0.1:8000
+## (the worker's broker is a folder, data/broker/: nothing else to install; Ctrl-C stops both)
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py runserver $(HOST)
+	VENV=$(VENV) HOST=$(HOST) bin/run
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL and CELERY_BROKER_URL if set).
 test:
@@ -28,5 +29,5 @@ check: setup
 
 ## Refresh the translation catalogues after changing user-facing strings.
 messages: setup
-	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
-	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=node_modules
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules

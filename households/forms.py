@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -17,6 +18,7 @@ from households.models import (
     PovertyCause,
     Visit,
 )
+from households.services import PhotoUpload
 from township.formfields import PlausibleDateField, WholeNumberField, YearField, formfield_for
 from township.uploads import photo_reencoded
 
@@ -407,8 +409,43 @@ class PhotosField(forms.FileField):
         return cleaned
 
 
+class TokensField(forms.Field):
+    """The tokens a phone gave the photos it sends (several values of one name)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        if len(values) > settings.BANGFU_VISIT_PHOTOS_MAX or any(len(v) > 64 for v in values):
+            raise forms.ValidationError(_("These photos cannot be matched to the visit."))
+        return [str(v) for v in values]
+
+
+def photo_uploads(files: list, tokens: list[str]) -> list[PhotoUpload]:
+    """The checked photos with the tokens the phone gave them, in the order sent.
+
+    A token the phone did not send, or not in the form it makes (32 hex digits, dashes
+    allowed), is left to the server to make.
+    """
+    clean = []
+    for token in tokens:
+        token = token.replace("-", "").lower()
+        clean.append(token if re.fullmatch(r"[0-9a-f]{32}", token) else None)
+    if len(clean) != len(files):
+        clean = [None] * len(files)
+    return [PhotoUpload(file=f, token=t) for f, t in zip(files, clean, strict=True)]
+
+
+class VisitPhotosForm(forms.Form):
+    """Photos added to a visit already saved."""
+
+    photos = PhotosField(label=_("Photos"))
+    photo_tokens = TokensField(required=False)
+
+
 class VisitForm(forms.ModelForm):
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    photo_tokens = TokensField(required=False)
     photos = PhotosField(label=_("Photos"), required=False)
 
     class Meta:

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from households.imports import service
-from households.imports.export import roster_headings
 from households.imports.roster import RosterError, check_archive
+from households.imports.service import import_apply_request, village_choices
+from households.imports.template import roster_template
 from households.models import ImportJob
-from reporting.exports import xlsx_response
 from township.access import can_edit_cards
 
 
@@ -68,7 +68,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    return xlsx_response("roster-template.xlsx", [(_("Households"), roster_headings(), [])])
+    response = HttpResponse(
+        roster_template(villages=village_choices(request.user)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
 
 
 @login_required
@@ -84,10 +89,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_import_for(request.user, pk)
-    if job.status != ImportJob.Status.CHECKED:
+    if not import_apply_request(job=job):
         messages.error(request, _("Only a checked file without problems can be written."))
         return redirect("households:import", job.pk)
     if not service.send_apply(job.pk):
+        # Nothing was sent: the job waits to be confirmed again, as it did before the click.
+        service.import_apply_undo(job=job)
         messages.error(
             request,
             _(

@@ -3,7 +3,6 @@
 import datetime
 import re
 
-from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
@@ -63,6 +62,27 @@ def id_number_holders(user, id_numbers, *, exclude_household=None) -> dict[str, 
 def get_household_for(user, pk: int) -> Household:
     """The household ``pk`` if ``user`` may see it, else 404."""
     return get_object_or_404(Household.objects.visible_to(user).select_related("village"), pk=pk)
+
+
+def household_label(household: Household) -> str:
+    """How a household is named on forms a phone keeps: its head, village and card number."""
+    head = (
+        household.members.filter(relation=Member.Relation.HEAD, is_active=True)
+        .values_list("name", flat=True)
+        .first()
+    )
+    parts = [head, household.village.name, household.card_number]
+    return " · ".join(p for p in parts if p)
+
+
+def get_visit_for(user, pk: int) -> Visit:
+    """The visit ``pk`` if ``user`` may see its household, else 404."""
+    return get_object_or_404(
+        Visit.objects.filter(household__in=Household.objects.visible_to(user))
+        .select_related("household__village", "visitor__profile")
+        .prefetch_related("photos"),
+        pk=pk,
+    )
 
 
 def get_visit_photo_for(user, pk: int) -> VisitPhoto:
@@ -297,9 +317,12 @@ def households_with_progress(
         open_follow_ups=Coalesce(Subquery(open_follow_ups, output_field=IntegerField()), 0)
     )
     rows = list(qs.order_by(F("last_visit_on").asc(nulls_first=True), "card_number"))
-    due = today - datetime.timedelta(days=settings.BANGFU_VISIT_INTERVAL_DAYS)
+    since = policy.visit_due_since(today)
     for household in rows:
-        household.overdue = household.last_visit is None or household.last_visit < due
+        # Never visited: due now. Otherwise due one interval after the last visit.
+        last = household.last_visit
+        household.next_visit_due = policy.next_visit_due(last) or today
+        household.overdue = last is None or last < since
     return rows
 
 

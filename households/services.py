@@ -5,6 +5,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -340,20 +341,41 @@ def income_save(
     return income
 
 
+@dataclass(frozen=True)
+class PhotoUpload:
+    """A photo sent with a visit: its file, and the token the phone gave it (or None)."""
+
+    file: UploadedFile
+    token: str | None = None
+
+
+class TooManyPhotos(Exception):
+    """The visit would hold more photos than ``BANGFU_VISIT_PHOTOS_MAX``: nothing is stored."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(limit)
+
+
 def visit_log(
     *,
     user,
     household: Household,
     fields: dict,
-    photos: list[UploadedFile],
+    photos: list[PhotoUpload],
     client_token: uuid.UUID | None,
 ) -> tuple[Visit, bool]:
-    """Record a visit; a resubmission with the same token returns the first one, unchanged."""
+    """Record a visit; a resubmission with the same token returns the first one.
+
+    A resubmission is what a phone sends again when it never got the first answer, perhaps
+    with photos attached meanwhile: the photos the visit lacks are added, the others (same
+    token) are not stored twice. The fields are never changed by a resubmission.
+    """
     ensure_editable(household)
     if client_token is not None:
         existing = Visit.objects.filter(client_token=client_token).first()
         if existing is not None:
-            return existing, False
+            return _resubmitted(existing, user=user, household=household, photos=photos), False
     try:
         with transaction.atomic():
             visit = Visit(household=household, visitor=user, client_token=client_token, **fields)
@@ -364,16 +386,13 @@ def visit_log(
             Household.objects.filter(pk=household.pk).filter(
                 Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=visit.visited_on)
             ).update(last_visit_on=visit.visited_on)
-            for upload in photos:
-                photo = VisitPhoto(
-                    visit=visit, token=secrets.token_hex(8), content_type=upload.content_type or ""
-                )
-                photo.image.save(upload.name, upload, save=True)
+            _store_photos(visit, photos, user=user, have=set())
     except IntegrityError:
         # Race: the same submission arrived twice at once; the other request saved it.
         if client_token is None:
             raise
-        return Visit.objects.get(client_token=client_token), False
+        existing = Visit.objects.get(client_token=client_token)
+        return _resubmitted(existing, user=user, household=household, photos=photos), False
     return visit, True
 
 
@@ -479,3 +498,42 @@ def removal_decide(*, removal: Removal, approve: bool, note: str = "", user) -> 
     removal._history_user = user
     removal.save()
     return removal
+
+
+def _resubmitted(visit: Visit, *, user, household: Household, photos: list[PhotoUpload]) -> Visit:
+    # Only the phone that made the visit can hold its token; anything else is not a resend
+    # of this visit, and adds nothing to it.
+    if visit.visitor_id == user.pk and visit.household_id == household.pk and photos:
+        visit_photos_add(user=user, visit=visit, photos=photos)
+    return visit
+
+
+def visit_photos_add(*, user, visit: Visit, photos: list[PhotoUpload]) -> int:
+    """Attach photos to a saved visit; returns how many were new (a resend adds none)."""
+    with transaction.atomic():
+        # Race: two resends of the same photos at once. Locking the visit makes the second
+        # wait, then see the tokens the first one stored.
+        Visit.objects.select_for_update().get(pk=visit.pk)
+        have = set(VisitPhoto.objects.filter(visit=visit).values_list("token", flat=True))
+        return _store_photos(visit, photos, user=user, have=have)
+
+
+def _store_photos(visit: Visit, photos: list[PhotoUpload], *, user, have: set[str]) -> int:
+    new = []
+    for photo in photos:
+        token = photo.token or secrets.token_hex(16)
+        if token not in have:
+            have.add(token)
+            new.append((token, photo.file))
+    limit = settings.BANGFU_VISIT_PHOTOS_MAX
+    if new and len(have) > limit:
+        raise TooManyPhotos(limit)
+    for token, upload in new:
+        photo = VisitPhoto(
+            visit=visit,
+            token=token,
+            content_type=upload.content_type or "",
+            uploaded_by=user,
+        )
+        photo.image.save(upload.name, upload, save=True)
+    return len(new)

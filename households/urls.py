@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/visits/", views.visit_list, name="visits"),
     path("<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("photos/<int:pk>/", views.visit_photo, name="photo"),
+    path("visits/<int:pk>/photos/new/", views.visit_photos_add, name="visit_photos_add"),
     path(
         "<int:pk>/workflow/<slug:kind>/start/", workflow_views.workflow_start, name="workflow_start"
     ),

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from assistance import selectors as assistance_selectors
@@ -30,6 +30,8 @@ from households.forms import (
     ProposalForm,
     VisitForm,
     VisitorFilterForm,
+    VisitPhotosForm,
+    photo_uploads,
 )
 from households.models import Hardship, Household, IdAccess, MonitoringCase, Removal
 from households.workflow_views import workflow_context
@@ -367,6 +369,14 @@ def income_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpR
     )
 
 
+def _draft_errors(form) -> JsonResponse:
+    """The form's errors for the phone's outbox script, which shows them by each field."""
+    return JsonResponse(
+        {"errors": {name: [str(m) for m in messages] for name, messages in form.errors.items()}},
+        status=400,
+    )
+
+
 @login_required
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
@@ -377,28 +387,91 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = VisitForm(
         request.POST or None, request.FILES or None, initial={"visited_on": datetime.date.today()}
     )
+    # The outbox script (static/js/outbox.js) posts with fetch and this header; it is answered
+    # in JSON, so that it can keep the draft and its photos until the visit is confirmed.
+    from_outbox = bool(request.headers.get("X-Draft-Submit"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        visit, created = services.visit_log(
-            user=request.user,
-            household=household,
-            fields={k: v for k, v in data.items() if k not in {"photos", "client_token"}},
-            photos=data["photos"],
-            client_token=data["client_token"],
-        )
-        if created:
-            messages.success(
-                request, _("Visit of %(date)s recorded.") % {"date": date_format(visit.visited_on)}
+        try:
+            visit, created = services.visit_log(
+                user=request.user,
+                household=household,
+                fields={
+                    k: v
+                    for k, v in data.items()
+                    if k not in {"photos", "client_token", "photo_tokens"}
+                },
+                photos=photo_uploads(data["photos"], data["photo_tokens"]),
+                client_token=data["client_token"],
             )
+        except services.TooManyPhotos as exc:
+            form.add_error("photos", _("At most %(n)d photos a visit.") % {"n": exc.limit})
         else:
-            messages.info(request, _("This visit was already recorded."))
-        location = reverse("households:detail", args=[visit.household_id])
-        if request.headers.get("X-Draft-Submit"):
-            # The offline-draft script posts with fetch: answer where to go, so the
-            # message above is shown by that page and not eaten by a followed redirect.
-            return JsonResponse({"location": location})
-        return redirect(location)
-    return render(request, "households/visit_form.html", {"form": form, "household": household})
+            if created:
+                messages.success(
+                    request,
+                    _("Visit of %(date)s recorded.") % {"date": date_format(visit.visited_on)},
+                )
+            else:
+                messages.info(request, _("This visit was already recorded."))
+            location = reverse("households:detail", args=[visit.household_id])
+            if from_outbox:
+                # Answer where to go, so the message above is shown by that page and not
+                # eaten by a followed redirect.
+                return JsonResponse({"location": location, "visit": visit.pk, "created": created})
+            return redirect(location)
+    if request.method == "POST" and from_outbox:
+        return _draft_errors(form)
+    return render(
+        request,
+        "households/visit_form.html",
+        {
+            "form": form,
+            "household": household,
+            "household_label": selectors.household_label(household),
+        },
+    )
+
+
+@login_required
+def visit_photos_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Photos added to a saved visit: by whoever may log visits for its household."""
+    visit = selectors.get_visit_for(request.user, pk)
+    if not can_log_visits(request.user):
+        raise PermissionDenied
+    form = VisitPhotosForm(request.POST or None, request.FILES or None)
+    from_outbox = bool(request.headers.get("X-Draft-Submit"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.visit_photos_add(
+                user=request.user,
+                visit=visit,
+                photos=photo_uploads(
+                    form.cleaned_data["photos"], form.cleaned_data["photo_tokens"]
+                ),
+            )
+        except services.TooManyPhotos as exc:
+            form.add_error("photos", _("At most %(n)d photos a visit.") % {"n": exc.limit})
+        else:
+            if added:
+                text = ngettext(
+                    "%(n)d photo added to the visit.", "%(n)d photos added to the visit.", added
+                )
+                messages.success(request, text % {"n": added})
+            else:
+                messages.info(request, _("These photos were already added."))
+            card = reverse("households:detail", args=[visit.household_id])
+            location = f"{card}#visit-{visit.pk}"
+            if from_outbox:
+                return JsonResponse({"location": location, "visit": visit.pk, "created": added > 0})
+            return redirect(location)
+    if request.method == "POST" and from_outbox:
+        return _draft_errors(form)
+    return render(
+        request,
+        "households/visit_photos.html",
+        {"form": form, "visit": visit, "household": visit.household},
+    )
 
 
 @login_required
@@ -407,7 +480,11 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(selectors.visits_for_household(household), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "households/visit_list.html", {"household": household, "page": page})
+    return render(
+        request,
+        "households/visit_list.html",
+        {"household": household, "page": page, "can_visit": can_log_visits(request.user)},
+    )
 
 
 @login_required
@@ -425,7 +502,13 @@ def visit_list_all(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "households/visit_list_all.html",
-        {"page": page, "visitors": visitors, "visitor_id": visitor_id, "query": query},
+        {
+            "page": page,
+            "visitors": visitors,
+            "visitor_id": visitor_id,
+            "query": query,
+            "can_visit": can_log_visits(request.user),
+        },
     )
 
 

@@ -44,6 +44,7 @@ class Entry:
 MATRIX: dict[str, Entry] = {
     "home": Entry("login"),
     "healthz": Entry("public"),
+    "service_worker": Entry("public"),
     "login": Entry("anonymous"),
     "logout": Entry("post"),
     "password_change": Entry("login"),
@@ -62,6 +63,7 @@ MATRIX: dict[str, Entry] = {
     "households:visits": Entry("scoped", obj="household"),
     "households:visit_create": Entry("scoped", obj="household", perm="visit"),
     "households:photo": Entry("scoped", obj="photo"),
+    "households:visit_photos_add": Entry("scoped", obj="visit", perm="visit"),
     "households:workflow_start": Entry("scoped", obj="household", post=True, extra_args=("exit",)),
     "households:workflow_advance": Entry("scoped", obj="case", perm="workflow", post=True),
     "households:workflow_reject": Entry("scoped", obj="case", perm="workflow", post=True),
@@ -404,6 +406,8 @@ def _object(world, kind, name):
             content="有异议",
             recorded_by=world.profiles.staff.user,
         )
+    if kind == "visit":
+        return f.VisitFactory(household=household)
     if kind == "monitoring":
         return MonitoringCase.objects.create(
             household=household,

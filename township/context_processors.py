@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from township.access import can_edit_cards, can_manage_township, profile_for
 
 
@@ -17,5 +19,6 @@ def navigation(request) -> dict:
             "edit": can_edit_cards(user),
             "people": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
             "policy": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
-        }
+        },
+        "visit_photos_max": settings.BANGFU_VISIT_PHOTOS_MAX,
     }

@@ -104,6 +104,13 @@ if not DEBUG and not env.str("DATABASE_URL", default=""):
 # A new connection per request costs about 25 ms on PostgreSQL: keep them a while.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` has the web process and a worker writing one file: WAL lets pages read while
+    # the worker records progress, and IMMEDIATE transactions wait for the write lock (up to
+    # the timeout) instead of failing with "database is locked" halfway through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -169,7 +176,9 @@ MEDIA_URL = "media/"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Celery. Without a broker URL (a laptop) tasks run in-process, so nothing is to install.
+# Celery. Without a broker URL tasks run in-process, so nothing is to install. `make run`
+# sets `filesystem://`: kombu's file-system transport, a queue of files under data/broker/
+# that the web process and the worker it starts share (see bin/run).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 if not CELERY_BROKER_URL:
     if not DEBUG:
@@ -177,6 +186,18 @@ if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+elif CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_DIR = Path(env.str("BANGFU_BROKER_DIR", default=str(DATA_DIR / "broker")))
+    for _folder in ("queue", "processed", "control"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    _FILESYSTEM_BROKER = {
+        # One folder both ways: what the web process writes, the worker reads.
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -199,6 +220,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": _LONGEST_TASK_SECONDS + 5 * 60,
     # A broker that does not answer costs a page at most this long, not a hung request.
     "socket_connect_timeout": 5,
+    **(_FILESYSTEM_BROKER if CELERY_BROKER_URL.startswith("filesystem://") else {}),
 }
 # A page sending a task to a broker that is down tries three times over about a second,
 # then keeps the work for the sweeper and says so (township/background.py).

@@ -13,6 +13,7 @@ admin.site.site_title = _("Bangfu")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -1,9 +1,15 @@
+import hashlib
+import json
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -92,3 +98,38 @@ def healthz(request: HttpRequest) -> JsonResponse:
     working = checks["worker"] in ("ok", "in-process")
     status = "error" if not serving else ("ok" if working else "degraded")
     return JsonResponse({"status": status, **checks}, status=200 if serving else 503)
+
+
+# What every page loads: the service worker keeps these for pages opened without a signal.
+SHELL_STATIC = [
+    "bootstrap/css/bootstrap.min.css",
+    "css/bangfu.css",
+    "bootstrap/js/bootstrap.bundle.min.js",
+    "django_htmx/htmx-2.min.js",
+    "django_htmx/django-htmx.js",
+    "js/page.js",
+    "js/bangfu.js",
+    "js/outbox.js",
+    "js/visit-draft.js",
+]
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker script, from the site root so that its scope covers every page.
+
+    Its version is a digest of the static URLs it keeps (hashed names in production), so a
+    release with new static files installs a new worker that replaces the old caches.
+    """
+    context = {
+        "shell_json": json.dumps([static(name) for name in SHELL_STATIC]),
+        "login_json": json.dumps(reverse("login")),
+    }
+    body = render_to_string("township/sw.js", {**context, "version": ""})
+    context["version"] = hashlib.sha256(body.encode()).hexdigest()[:12]
+    response = HttpResponse(
+        render_to_string("township/sw.js", context), content_type="text/javascript"
+    )
+    # Browsers check for a new worker on each visit; it must never be served stale.
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -73,6 +73,53 @@ COLUMNS = [
     Column("transfer_income", "转移性收入", "Transfer income", "income"),
     Column("production_cost", "生产经营性支出", "Production costs", "income"),
 ]
+# The template's example household (its own sheet, never read): fictitious people whose ID
+# numbers are refused if the rows are copied into the roster unchanged.
+EXAMPLE = [
+    {
+        "village": "新田村",
+        "group_name": "一组",
+        "head_id": "110101197001010016",
+        "name": "张示例",
+        "id_number": "110101197001010016",
+        "sex": "男",
+        "relation": "户主",
+        "ethnicity": "汉族",
+        "education": "初中",
+        "schooling": "非在校生",
+        "health": "健康",
+        "labour": "普通劳动力",
+        "migrant_months": 6,
+        "phone": "13800000000",
+        "address": "新田村一组1号",
+        "attribute": "一般贫困户",
+        "year_identified": 2016,
+        "housing": "安全",
+        "main_cause": "因病",
+        "income_year": 2025,
+        "wage_income": "12000.00",
+        "business_income": "3500.00",
+        "property_income": "0.00",
+        "transfer_income": "1800.00",
+        "production_cost": "900.00",
+    },
+    {
+        "village": "新田村",
+        "group_name": "一组",
+        "head_id": "110101197001010016",
+        "name": "李示例",
+        "id_number": "110101197203040029",
+        "sex": "女",
+        "relation": "配偶",
+        "ethnicity": "汉族",
+        "education": "小学",
+        "schooling": "非在校生",
+        "health": "长期慢性病",
+        "labour": "弱劳动力或半劳动力",
+        "migrant_months": 0,
+    },
+]
+EXAMPLE_IDS = {row["id_number"] for row in EXAMPLE}
 BY_ZH = {c.zh: c for c in COLUMNS}
 BY_EN = {c.en.lower(): c for c in COLUMNS}
 HEADER_ROWS = 2
@@ -264,12 +311,8 @@ def read_rows(path, *, max_rows: int, on_size=None) -> Iterator[tuple[int, dict[
                 _("Required columns are missing: %(names)s.") % {"names": "、".join(missing)}
             )
         next(rows, None)  # the English headings
+        data_rows = 0
         for number, row in enumerate(rows, start=HEADER_ROWS + 1):
-            if number - HEADER_ROWS > max_rows:
-                raise RosterError(
-                    _("The sheet has more than %(n)d rows: split it into smaller files.")
-                    % {"n": max_rows}
-                )
             values = {}
             for index, cell in enumerate(row):
                 column = columns.get(index)
@@ -280,6 +323,13 @@ def read_rows(path, *, max_rows: int, on_size=None) -> Iterator[tuple[int, dict[
                 else:
                     values[column.key] = cell.value
             if any(normalise(v) for v in values.values()):
+                # Only rows with data count: a sheet formatted far down is no bigger.
+                data_rows += 1
+                if data_rows > max_rows:
+                    raise RosterError(
+                        _("The sheet has more than %(n)d rows: split it into smaller files.")
+                        % {"n": max_rows}
+                    )
                 yield number, values
     finally:
         book.close()
@@ -412,6 +462,16 @@ def parse(
         if missing:
             continue
         member_id = _id(raw["id_number"], row, columns["id_number"], problems)
+        if member_id in EXAMPLE_IDS:
+            problems.append(
+                Problem(
+                    row,
+                    columns["id_number"].zh,
+                    member_id,
+                    _("This is the template's example, not a real person: delete this row."),
+                )
+            )
+            continue
         if normalise(raw["head_id"]) == normalise(raw["id_number"]):
             head_id = member_id  # the head's own row: one number, checked once
         else:

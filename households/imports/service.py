@@ -80,6 +80,27 @@ class Plan:
     changed_incomes: list = field(default_factory=list)
     new_pairings: list = field(default_factory=list)  # (RosterHousehold or Household, cadre)
     counts: dict = field(default_factory=dict)
+    # What the preview lists: the households to create and to change, with their key fields.
+    preview: dict = field(default_factory=lambda: {"create": [], "update": []})
+
+
+PREVIEW_ROWS = 500  # each list of the preview stops here; the counts say how many in all
+
+
+def _preview_row(item, village, *, card: str = "", changes: list[str] | None = None) -> dict:
+    head = next((m["name"] for _row, m in item.members if m["id_number"] == item.head_id), "")
+    row = {"head": head, "village": village.name, "card": card, "members": len(item.members)}
+    if changes is not None:
+        row["changes"] = changes
+    return row
+
+
+def village_choices(user) -> list[str]:
+    """How a roster names each of the user's villages: its name, or its code when ambiguous."""
+    lookup = villages_for(user)
+    named = {v.pk for key, v in lookup.items() if key == v.name}
+    villages = sorted({v.pk: v for v in lookup.values()}.values(), key=lambda v: v.code)
+    return [v.name if v.pk in named else v.code for v in villages]
 
 
 def villages_for(user) -> dict[str, Village]:
@@ -244,6 +265,8 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
             member_counts["create"] += len(item.members)
             if item.income:
                 plan.new_incomes.append(item)
+            if len(plan.preview["create"]) < PREVIEW_ROWS:
+                plan.preview["create"].append(_preview_row(item, item.fields["village"]))
             continue
         if "status" in item.fields and item.fields["status"] != household.status:
             problems.append(
@@ -263,23 +286,42 @@ def check(path, *, user, progress=None) -> tuple[Plan, list[Problem]]:
         if changed:
             plan.changed_households.append((household, changed))
         household_counts["update" if changed else "same"] += 1
+        changes = [str(Household._meta.get_field(name).verbose_name) for name in changed]
+        added = updated = 0
         for _row, member in item.members:
             current = existing.get(member["id_number"])
             if current is None:
                 plan.new_members.append((household, member))
                 member_counts["create"] += 1
+                added += 1
                 continue
             fields = _apply_fields(current, member, MEMBER_FIELDS)
             if fields:
                 plan.changed_members.append((current, fields))
+                updated += 1
             member_counts["update" if fields else "same"] += 1
+        if added:
+            changes.append(_("%(n)d new members") % {"n": added})
+        if updated:
+            changes.append(_("%(n)d members changed") % {"n": updated})
         if item.income:
             values = {**item.income, "members_count": max(len(item.members), 1)}
             income = incomes.get((household.pk, values["year"]))
             if income is None:
                 plan.new_incomes.append((household, values))
+                changes.append(_("income %(year)d added") % {"year": values["year"]})
             elif _apply_fields(income, values, INCOME_FIELDS):
                 plan.changed_incomes.append(income)
+                changes.append(_("income %(year)d changed") % {"year": values["year"]})
+        if changes and len(plan.preview["update"]) < PREVIEW_ROWS:
+            plan.preview["update"].append(
+                _preview_row(
+                    item,
+                    item.fields.get("village") or household.village,
+                    card=household.card_number,
+                    changes=changes,
+                )
+            )
     plan.counts = {
         "households": household_counts,
         "members": member_counts,
@@ -466,9 +508,29 @@ def _check(job_id: int, mine) -> None:
         progress=100,
         heartbeat_at=None,
         counts=plan.counts,
+        preview=plan.preview,
         problems=[p.as_dict() for p in problems[:2000]],
         error=_("%(n)d problems: nothing was written.") % {"n": len(problems)} if problems else "",
     )
+
+
+def import_apply_request(*, job: ImportJob) -> bool:
+    """Confirm a checked import: it is marked as being written before the task is queued, so
+    the page shows (and polls) the writing at once. False if it was not waiting to be written.
+    """
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
+            status=ImportJob.Status.APPLYING, error=""
+        )
+    )
+
+
+def import_apply_undo(*, job: ImportJob) -> None:
+    """The confirmation could not be sent (the broker is down): the job waits to be
+    confirmed again, unless a worker has taken it meanwhile."""
+    ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.APPLYING, heartbeat_at__isnull=True
+    ).update(status=ImportJob.Status.CHECKED)
 
 
 def import_apply(*, job_id: int) -> None:
@@ -491,6 +553,11 @@ def _apply(job_id: int, mine) -> None:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     try:
         with transaction.atomic():
+            # Race: the task delivered twice (late acknowledgement). The row lock makes the
+            # second wait, then find the import written and do nothing.
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != ImportJob.Status.APPLYING:
+                return
             plan, problems = check(job.file.path, user=job.created_by)
             if problems:
                 raise RosterError(_("The data changed since the check: check the file again."))

@@ -24,6 +24,8 @@ class ImportJob(BackgroundWork):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     problems = models.JSONField(_("problems"), default=list, blank=True)
+    # The households the check found to create and to change, with their key fields.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     # The uploader's language: the background check writes its messages in it.
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)

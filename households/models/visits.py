@@ -80,7 +80,12 @@ def _photo_path(photo: "VisitPhoto", filename: str) -> str:
 
 
 class VisitPhoto(models.Model):
-    """A photo taken at a visit; served only through a scoped view, never from MEDIA_URL."""
+    """A photo taken at a visit; served only through a scoped view, never from MEDIA_URL.
+
+    The token is made by the phone when the photo is chosen (or by the server when a form
+    without script sends it): a resend after a lost answer carries the same token, and the
+    photo is not stored twice.
+    """
 
     visit = models.ForeignKey(
         Visit, on_delete=models.PROTECT, related_name="photos", verbose_name=_("visit")
@@ -89,10 +94,25 @@ class VisitPhoto(models.Model):
     image = models.ImageField(_("photo"), upload_to=_photo_path)
     content_type = models.CharField(max_length=30, editable=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
 
     class Meta:
         verbose_name = _("visit photo")
         verbose_name_plural = _("visit photos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "token"],
+                name="visit_photo_stored_once",
+                violation_error_message=_("This photo is already stored with the visit."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.image.name

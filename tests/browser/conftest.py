@@ -11,6 +11,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# The page's layout problems at the current width (see the file's comment).
+LAYOUT = "\n".join(
+    line
+    for line in (Path(__file__).parent / "layout_problems.js").read_text().splitlines()
+    if not line.startswith("//")
+)
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +71,31 @@ def login(page, live_server):
         page.wait_for_url(f"{live_server.url}/")
 
     return go
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    assert AXE.exists(), "axe-core is missing: run `bin/setup --test` (npm ci)"
+    return AXE.read_text()
+
+
+@pytest.fixture
+def axe(axe_source):
+    """The WCAG 2 A and AA violations axe-core finds on the page, one line each."""
+
+    def run(page) -> list[str]:
+        if not page.evaluate("typeof axe !== 'undefined'"):
+            page.add_script_tag(content=axe_source)
+        return page.evaluate(
+            """async (tags) => (await axe.run(document, {runOnly: tags})).violations
+                 .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)""",
+            WCAG,
+        )
+
+    return run
+
+
+@pytest.fixture
+def layout_problems():
+    """What would make a phone scroll sideways or squeeze a label, one line each."""
+    return lambda page: page.evaluate(LAYOUT)

@@ -7,8 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
+from households import tasks
 from households.imports.roster import COLUMNS
 from households.models import Household, HouseholdIncome, ImportJob, Member
 from tests import factories as f
@@ -303,3 +306,115 @@ def test_the_command_imports_for_operators(world, tmp_path, capsys):
     assert "written" in capsys.readouterr().out
     assert Member.objects.filter(name="人1").exists()
     assert HouseholdIncome.objects.exists()
+
+
+def template(client) -> "Workbook":
+    from openpyxl import load_workbook
+
+    response = client.get(reverse("households:import_template"))
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content))
+
+
+def saved(book) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_template_has_drop_downs_for_coded_columns_and_the_users_villages(client, world):
+    client.force_login(world.profiles.team.user)  # village A1 only
+    book = template(client)
+    roster_sheet, example, notes, lists = book.worksheets
+    assert [c.value for c in roster_sheet[1]] == [c.zh for c in COLUMNS]
+    assert roster_sheet.max_row == 2  # the import reads this sheet: headings, no data
+    assert lists.sheet_state == "hidden"
+    checks = {}  # column key → its data validation
+    for check in roster_sheet.data_validations.dataValidation:
+        for cell_range in check.sqref.ranges:
+            checks[KEYS[cell_range.min_col - 1]] = check
+
+    def choices(key):
+        check = checks[key]
+        assert check.type == "list" and check.showErrorMessage
+        cells = lists[check.formula1.split("!")[1].replace("$", "")]
+        return [row[0].value for row in cells]
+
+    assert choices("village") == ["新田村"]
+    assert choices("sex") == ["男", "女"]
+    assert "低保贫困户" in choices("attribute") and "因病" in choices("main_cause")
+    assert (checks["migrant_months"].type, checks["migrant_months"].formula2) == ("whole", "12")
+    id_letter = get_column_letter(KEYS.index("id_number") + 1)
+    assert roster_sheet.column_dimensions[id_letter].number_format == "@"
+    assert example.max_row > 2 and "示例" in example.title
+    assert any("新田村" in (row[0].value or "") for row in notes.iter_rows())
+
+
+def test_the_template_filled_in_imports_and_its_example_rows_are_refused(staff, world):
+    book = template(staff)
+    sheet = book.worksheets[0]
+    head = {**person(1, world.villages.a1, attribute="一般贫困户"), "village": "新田村"}
+    for row in (head, person(2, world.villages.a1, head=head["id_number"])):
+        sheet.append([row.get(k, "") for k in KEYS])
+    job, _ = upload(staff, saved(book))
+    assert job.status == "checked", job.problems
+    assert job.counts["households"]["create"] == 1 and job.counts["members"]["create"] == 2
+
+    # The example household, copied onto the roster sheet as it is, is refused row by row:
+    # nothing else is wrong with it, so its rows are otherwise a valid household.
+    for row in book.worksheets[1].iter_rows(min_row=3, values_only=True):
+        sheet.append(list(row))
+    job, _ = upload(staff, saved(book))
+    assert job.status == "refused"
+    assert {p["row"] for p in job.problems} == {5, 6}
+    assert all("示例" in p["message"] for p in job.problems)
+
+
+def test_the_preview_lists_the_households_to_create_and_to_change(staff, world):
+    own = world.households.own
+    head = own.members.get()
+    changed = {
+        "village": own.village.code,
+        "head_id": head.id_number,
+        "name": head.name,
+        "id_number": head.id_number,
+        "sex": head.get_sex_display(),
+        "relation": "户主",
+        "phone": "13912345678",
+    }
+    baby = person(7, world.villages.a1, head=head.id_number)
+    new_head = person(8, world.villages.a2, name="新户主")
+    new_son = person(9, world.villages.a2, head=new_head["id_number"])
+    job, _ = upload(staff, roster([changed, baby, new_head, new_son]))
+    assert job.status == "checked", job.problems
+    assert job.preview["create"] == [
+        {"head": "新户主", "village": "石门村", "card": "", "members": 2}
+    ]
+    [update] = job.preview["update"]
+    assert (update["head"], update["card"], update["members"]) == (head.name, own.card_number, 2)
+    with translation.override("zh-hans"):
+        phone = str(Household._meta.get_field("phone").verbose_name)
+    assert update["changes"] == [phone, "新增成员 1 人"]
+    page = staff.get(reverse("households:import", args=[job.pk])).content.decode()
+    assert "新户主" in page and own.card_number in page
+
+
+def test_a_confirmed_import_shows_it_is_being_written_until_the_worker_has_written_it(
+    staff, world, monkeypatch
+):
+    job, _ = upload(staff, roster([person(1, world.villages.a1)]))
+    queued = []
+    monkeypatch.setattr(
+        "households.imports.service.send_apply", lambda pk: queued.append(pk) or True
+    )
+    staff.post(reverse("households:import_apply", args=[job.pk]))
+    job.refresh_from_db()
+    # The worker has not started: the page already says "being written" and keeps polling.
+    assert (job.status, queued) == ("applying", [job.pk])
+    page = staff.get(reverse("households:import", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "确认写入" not in page
+    tasks.import_apply(job.pk)
+    tasks.import_apply(job.pk)  # delivered twice: written once
+    job.refresh_from_db()
+    assert job.status == "applied"
+    assert Member.objects.filter(name="人1").count() == 1

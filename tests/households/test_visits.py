@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from households.models import Visit
 from tests import factories as f
@@ -111,6 +112,22 @@ def test_my_households_flags_overdue_visits_and_open_follow_ups(cadre, world):
     assert (row.overdue, row.open_follow_ups) == (False, 1)
 
 
+def test_my_households_shows_when_the_next_visit_is_due_and_a_number_to_call(
+    cadre, world, settings
+):
+    settings.BANGFU_VISIT_INTERVAL_DAYS = 20
+    hh = world.households.own
+    hh.phone = "13800001111"
+    hh.save()
+    last = datetime.date.today() - datetime.timedelta(days=5)
+    f.VisitFactory(household=hh, visited_on=last)
+    response = cadre.get(reverse("households:mine"))
+    due = last + datetime.timedelta(days=20)
+    assert response.context["rows"][0].next_visit_due == due
+    assert date_format(due) in response.content.decode()
+    assert 'href="tel:13800001111"' in response.content.decode()
+
+
 def test_visits_are_listed_per_household(cadre, world):
     hh = world.households.own
     for day in range(1, 4):
@@ -124,8 +141,119 @@ def test_the_offline_draft_script_is_told_where_to_go(cadre, world):
     response = cadre.post(
         reverse("households:visit_create", args=[hh.pk]), visit_data(), HTTP_X_DRAFT_SUBMIT="1"
     )
-    assert response.json() == {"location": reverse("households:detail", args=[hh.pk])}
+    assert response.json() == {
+        "location": reverse("households:detail", args=[hh.pk]),
+        "visit": Visit.objects.get().pk,
+        "created": True,
+    }
     assert "已记录" in cadre.get(response.json()["location"]).content.decode()
+
+
+def test_the_offline_draft_script_is_told_what_to_correct(cadre, world):
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    response = cadre.post(
+        reverse("households:visit_create", args=[world.households.own.pk]),
+        visit_data(visited_on=tomorrow),
+        HTTP_X_DRAFT_SUBMIT="1",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["visited_on"]
+    assert not Visit.objects.exists()
+
+
+def png(name, colour=(200, 30, 30)):
+    return SimpleUploadedFile(name, f.png_bytes(colour=colour), content_type="image/png")
+
+
+def test_a_resend_after_a_lost_answer_stores_neither_the_visit_nor_its_photos_twice(cadre, world):
+    url = reverse("households:visit_create", args=[world.households.own.pk])
+    token, photo_tokens = str(uuid.uuid4()), [uuid.uuid4().hex, uuid.uuid4().hex]
+
+    def send(*names):
+        return cadre.post(
+            url,
+            visit_data(
+                client_token=token,
+                photos=[png(n) for n in names],
+                photo_tokens=photo_tokens[: len(names)],
+            ),
+            HTTP_X_DRAFT_SUBMIT="1",
+        )
+
+    first, again = send("a.png", "b.png"), send("a.png", "b.png")
+    assert (first.json()["created"], again.json()["created"]) == (True, False)
+    visit = Visit.objects.get()
+    assert sorted(visit.photos.values_list("token", flat=True)) == sorted(photo_tokens)
+
+
+def test_a_photo_attached_to_a_draft_after_its_first_send_is_added_by_the_resend(cadre, world):
+    url = reverse("households:visit_create", args=[world.households.own.pk])
+    token, tokens = str(uuid.uuid4()), [uuid.uuid4().hex for _ in range(3)]
+    cadre.post(url, visit_data(client_token=token, photos=[png("a.png")], photo_tokens=tokens[:1]))
+    cadre.post(
+        url,
+        visit_data(
+            client_token=token,
+            photos=[png("a.png"), png("b.png"), png("c.png")],
+            photo_tokens=tokens,
+        ),
+    )
+    assert Visit.objects.count() == 1
+    assert sorted(Visit.objects.get().photos.values_list("token", flat=True)) == sorted(tokens)
+
+
+def test_someone_else_resending_a_token_adds_nothing_to_the_visit(client, cadre, world):
+    url = reverse("households:visit_create", args=[world.households.own.pk])
+    token = str(uuid.uuid4())
+    cadre.post(url, visit_data(client_token=token))
+    client.force_login(world.profiles.team.user)
+    client.post(
+        url, visit_data(client_token=token, photos=[png("x.png")], photo_tokens=[uuid.uuid4().hex])
+    )
+    assert Visit.objects.get().photos.count() == 0
+
+
+def test_photos_are_added_to_a_saved_visit_once(cadre, world):
+    visit = f.VisitFactory(household=world.households.own, visitor=world.profiles.cadre.user)
+    url = reverse("households:visit_photos_add", args=[visit.pk])
+    page = cadre.get(url).content.decode()
+    assert visit.findings in page and 'type="file" name="photos"' in page
+    token = uuid.uuid4().hex
+    response = cadre.post(url, {"photos": [png("later.png")], "photo_tokens": [token]})
+    assert response["Location"].endswith(f"#visit-{visit.pk}")
+    again = cadre.post(
+        url, {"photos": [png("later.png")], "photo_tokens": [token]}, HTTP_X_DRAFT_SUBMIT="1"
+    )
+    assert again.json()["created"] is False
+    assert list(visit.photos.values_list("token", "uploaded_by")) == [
+        (token, world.profiles.cadre.user.pk)
+    ]
+    card = cadre.get(reverse("households:detail", args=[world.households.own.pk]))
+    assert reverse("households:photo", args=[visit.photos.get().pk]) in card.content.decode()
+
+
+def test_a_visit_holds_no_more_photos_than_the_limit(cadre, world, settings):
+    settings.BANGFU_VISIT_PHOTOS_MAX = 2
+    visit = f.VisitFactory(household=world.households.own, visitor=world.profiles.cadre.user)
+    f.VisitPhotoFactory(visit=visit)
+    response = cadre.post(
+        reverse("households:visit_photos_add", args=[visit.pk]),
+        {"photos": [png("1.png"), png("2.png")]},
+        HTTP_X_DRAFT_SUBMIT="1",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["photos"]
+    assert visit.photos.count() == 1
+
+
+def test_the_service_worker_is_served_from_the_root_and_never_stale(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    assert '"/static/js/visit-draft.js"' in body
+    assert "/households/mine/" in body.replace("\\/", "/")
 
 
 def test_a_cadre_sees_their_own_visits_by_default_and_others_on_request(client, world):

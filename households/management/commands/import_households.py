@@ -36,6 +36,7 @@ class Command(BaseCommand):
         if job.status != ImportJob.Status.CHECKED:
             raise CommandError(job.error or job.get_status_display())
         if apply:
+            service.import_apply_request(job=job)
             service.import_apply(job_id=job.pk)
             job.refresh_from_db()
             if job.status != ImportJob.Status.APPLIED:
