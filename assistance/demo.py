@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from assistance import ledger, services
+from assistance import demo_registers, ledger, services
 from assistance.models import (
     AssistancePlan,
     Delivery,
@@ -276,7 +276,9 @@ def _funds(
                 )
 
 
-def _loans(households: list[Household], fund: Fund | None, user, today, *, count: int = 20) -> None:
+def _loans(
+    households: list[Household], fund: Fund | None, user, today, *, count: int = 20, risk=None
+) -> None:
     rng = random.Random(SEED + 7)
     with_loans = set(
         Loan.objects.filter(household__in=households).values_list("household_id", flat=True)
@@ -295,6 +297,7 @@ def _loans(households: list[Household], fund: Fund | None, user, today, *, count
                 "term_months": 36,
                 "annual_rate": D("4.35"),
                 "subsidy_fund": fund,
+                "risk_fund": risk,
                 "purpose": rng.choice(["养殖", "种植", "经营农家乐"]),
             },
             user=user,
@@ -346,4 +349,6 @@ def seed_assistance(
         user,
         today,
         count=loans,
+        risk=demo_registers.risk_fund(township, user, today),
     )
+    demo_registers.seed_registers(township=township, user=user, today=today)

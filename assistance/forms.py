@@ -179,6 +179,9 @@ class ProjectForm(CrispyMixin, forms.ModelForm):
 class BeneficiaryForm(CrispyMixin, forms.Form):
     card_number = forms.CharField(label=_("Archive card number"), max_length=16)
     how = forms.CharField(label=_("How the household benefits"), max_length=200)
+    added_on = PlausibleDateField(
+        label=_("Added on"), widget=_date_widget(), initial=datetime.date.today, required=False
+    )
 
     def __init__(self, *args, households, **kwargs):
         super().__init__(*args, **kwargs)
@@ -245,8 +248,9 @@ class EntryForm(CrispyMixin, forms.Form):
         self.fields["plan_item"].label_from_instance = lambda i: (
             f"{i.plan.household.card_number} · {i.description}"
         )
+        # A loan's money is paid from the loan's page, which marks what it paid for.
         self.fields["allocation"].queryset = fund.entries.filter(
-            kind=LedgerEntry.Kind.ALLOCATION, reversed_by__isnull=True
+            kind=LedgerEntry.Kind.ALLOCATION, reversed_by__isnull=True, loan__isnull=True
         ).order_by("entry_date")
         self.fields["allocation"].label_from_instance = lambda e: (
             f"{e.voucher} · {e.purpose} · {e.amount}"
@@ -290,6 +294,7 @@ class LoanForm(CrispyMixin, forms.ModelForm):
             "term_months",
             "annual_rate",
             "subsidy_fund",
+            "risk_fund",
             "purpose",
         ]
         widgets = {"disbursed_on": _date_widget()}
@@ -298,9 +303,20 @@ class LoanForm(CrispyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.households = households
         self.fields["subsidy_fund"].queryset = funds
+        self.fields["risk_fund"].queryset = funds
         self.fields["principal"].min_value = ONE_CENT
         self.order_fields(["card_number", *self.Meta.fields])
         self._helper()
+
+    def clean(self):
+        from assistance.services import loan_policy_problems
+
+        data = super().clean()
+        needed = ("disbursed_on", "principal", "term_months", "annual_rate")
+        if all(data.get(name) is not None for name in needed):
+            for problem in loan_policy_problems(**{name: data[name] for name in needed}):
+                self.add_error(None, problem)
+        return data
 
     def clean_card_number(self):
         number = self.cleaned_data["card_number"].strip()

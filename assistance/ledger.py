@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from assistance.models import Fund, LedgerEntry, PlanItem, Project
+from assistance.models import Fund, LedgerEntry, Loan, PlanItem, Project
 
 ZERO = Decimal("0.00")
 Kind = LedgerEntry.Kind
@@ -83,6 +83,91 @@ def project_allocated(project: Project) -> Decimal:
     )
 
 
+def _net_disbursed(disbursements, reversals) -> Decimal:
+    return _total(disbursements) - _total(reversals)
+
+
+def paid_by_item(item_ids, *, until: datetime.date | None = None) -> dict[int, Decimal]:
+    """Money disbursed against allocations to each plan item, net of reversals, up to the
+    end of ``until`` (the registers' "paid" figure, and the reports' as of their day)."""
+    out: dict[int, Decimal] = {}
+    entries = LedgerEntry.objects.filter(
+        kind__in=[Kind.DISBURSEMENT, Kind.REVERSAL],
+    )
+    if until is not None:
+        entries = entries.filter(entry_date__lte=until)
+    paid = (
+        entries.filter(kind=Kind.DISBURSEMENT, allocation__plan_item_id__in=list(item_ids))
+        .values_list("allocation__plan_item_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    undone = (
+        entries.filter(
+            kind=Kind.REVERSAL,
+            reverses__kind=Kind.DISBURSEMENT,
+            reverses__allocation__plan_item_id__in=list(item_ids),
+        )
+        .values_list("reverses__allocation__plan_item_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    for item_id, amount in paid:
+        out[item_id] = out.get(item_id, ZERO) + amount.quantize(ZERO)
+    for item_id, amount in undone:
+        out[item_id] = out.get(item_id, ZERO) - amount.quantize(ZERO)
+    return out
+
+
+def loan_paid(loan: Loan, use: str, *, until: datetime.date | None = None) -> Decimal:
+    """Money disbursed for a loan's interest subsidy or risk compensation, net of reversals."""
+    entries = LedgerEntry.objects.all()
+    if until is not None:
+        entries = entries.filter(entry_date__lte=until)
+    return _net_disbursed(
+        entries.filter(kind=Kind.DISBURSEMENT, allocation__loan=loan, allocation__loan_use=use),
+        entries.filter(
+            kind=Kind.REVERSAL,
+            reverses__kind=Kind.DISBURSEMENT,
+            reverses__allocation__loan=loan,
+            reverses__allocation__loan_use=use,
+        ),
+    )
+
+
+def loans_paid(loan_ids, *, until: datetime.date | None = None) -> dict[tuple[int, str], Decimal]:
+    """``loan_paid`` for many loans at once: {(loan id, use): net amount}."""
+    entries = LedgerEntry.objects.all()
+    if until is not None:
+        entries = entries.filter(entry_date__lte=until)
+    out: dict[tuple[int, str], Decimal] = {}
+    for sign, kind, prefix in ((1, Kind.DISBURSEMENT, ""), (-1, Kind.REVERSAL, "reverses__")):
+        rows = (
+            entries.filter(kind=kind, **{f"{prefix}allocation__loan_id__in": list(loan_ids)})
+            .filter(**({"reverses__kind": Kind.DISBURSEMENT} if prefix else {}))
+            .values_list(f"{prefix}allocation__loan_id", f"{prefix}allocation__loan_use")
+            .annotate(s=Sum("amount"))
+            .order_by()
+        )
+        for loan_id, use, amount in rows:
+            key = (loan_id, use)
+            out[key] = out.get(key, ZERO) + sign * amount.quantize(ZERO)
+    return out
+
+
+def open_allocations(**target) -> list[LedgerEntry]:
+    """Unreversed allocations to one target (``plan_item=``, ``project=`` or ``loan=`` with
+    ``loan_use=``), each with what is left to disburse against it, oldest first."""
+    allocations = list(
+        LedgerEntry.objects.filter(kind=Kind.ALLOCATION, reversed_by__isnull=True, **target)
+        .select_related("fund")
+        .order_by("entry_date", "pk")
+    )
+    for allocation in allocations:
+        allocation.remaining = allocation_remaining(allocation)
+    return allocations
+
+
 def _append(**fields) -> LedgerEntry:
     amount = fields["amount"]
     if amount is None or amount <= 0:
@@ -139,9 +224,13 @@ def ledger_allocate(
     user,
     project: Project | None = None,
     plan_item: PlanItem | None = None,
+    loan: Loan | None = None,
+    loan_use: str = "",
 ) -> LedgerEntry:
-    if (project is None) == (plan_item is None):
+    if sum(target is not None for target in (project, plan_item, loan)) != 1:
         raise LedgerRefused(_("Allocate either to a project or to a household's measure."))
+    if (loan is None) != (not loan_use):
+        raise LedgerRefused(_("Say what the money allocated to the loan pays for."))
     fund = _lock(fund)
     balance = fund_balance(fund)
     if amount > balance.unallocated:
@@ -159,6 +248,8 @@ def ledger_allocate(
             )
     if plan_item is not None and plan_item.plan.household.village.township_id != fund.township_id:
         raise LedgerRefused(_("The household belongs to another township than the fund."))
+    if loan is not None and loan.household.village.township_id != fund.township_id:
+        raise LedgerRefused(_("The household belongs to another township than the fund."))
     return _append(
         fund=fund,
         kind=Kind.ALLOCATION,
@@ -169,6 +260,8 @@ def ledger_allocate(
         recorded_by=user,
         project=project,
         plan_item=plan_item,
+        loan=loan,
+        loan_use=loan_use,
     )
 
 

@@ -9,15 +9,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assistance import ledger
 from assistance.models import (
     AssistancePlan,
     Delivery,
+    LedgerEntry,
     Loan,
+    LoanPolicy,
     MeasureCause,
     MeasureKind,
     PlanItem,
     Project,
     ProjectBeneficiary,
+    ProjectDocument,
+    ProjectEvaluation,
     ProjectStageChange,
     Repayment,
 )
@@ -207,10 +212,21 @@ def plan_item_cancel(
 
 @transaction.atomic
 def project_advance(*, project: Project, on: datetime.date, note: str, user) -> Project:
+    """Move the project to its next stage on the day that happened (the approval's date, the
+    day works began, the acceptance's date), never before its previous stage."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     next_stage = project.next_stage
     if next_stage is None:
         raise ValidationError(_("The project is already accepted."))
+    last = (
+        project.stage_changes.order_by("-changed_on", "-pk")
+        .values_list("changed_on", flat=True)
+        .first()
+    )
+    if last is not None and on < last:
+        raise ValidationError(
+            _("A stage cannot be dated before the previous one (%(day)s).") % {"day": last}
+        )
     project.stage = next_stage
     project._history_user = user
     project.save()
@@ -222,16 +238,63 @@ def project_advance(*, project: Project, on: datetime.date, note: str, user) -> 
 
 @transaction.atomic
 def project_beneficiary_add(
-    *, project: Project, household: Household, how: str, user
+    *,
+    project: Project,
+    household: Household,
+    how: str,
+    user,
+    added_on: datetime.date | None = None,
 ) -> ProjectBeneficiary:
     if household.village.township_id != project.township_id:
         raise ValidationError(_("The household lives in another township than the project."))
     if ProjectBeneficiary.objects.filter(project=project, household=household).exists():
         raise ValidationError(_("This household is already a beneficiary."))
-    row = ProjectBeneficiary(project=project, household=household, how=how)
+    row = ProjectBeneficiary(
+        project=project, household=household, how=how, added_on=added_on or timezone.localdate()
+    )
     row._history_user = user
     row.save()
     return row
+
+
+@transaction.atomic
+def project_document_add(
+    *, project: Project, stage: str, kind: str, title: str, upload: UploadedFile, user
+) -> ProjectDocument:
+    """Attach a document (checked by its content in the form) to one of the project's stages."""
+    import secrets
+
+    reached = {Project.Stage.LIBRARY, project.stage} | set(
+        project.stage_changes.values_list("stage", flat=True)
+    )
+    if stage not in reached:
+        raise ValidationError(_("The project has not reached that stage."))
+    document = ProjectDocument(
+        project=project,
+        stage=stage,
+        kind=kind,
+        title=title,
+        content_type=upload.content_type,
+        token=secrets.token_hex(8),
+        uploaded_by=user,
+    )
+    document.file.save(upload.name, upload, save=False)
+    document.save()
+    return document
+
+
+@transaction.atomic
+def project_evaluation_add(*, project: Project, fields: dict, user) -> ProjectEvaluation:
+    """项目前评估 before approval, 后跟踪 once works are under way or accepted."""
+    kind = fields["kind"]
+    if kind == ProjectEvaluation.Kind.FOLLOW_UP and project.stage not in (
+        Project.Stage.IN_PROGRESS,
+        Project.Stage.ACCEPTED,
+    ):
+        raise ValidationError(_("A follow-up is made once works have begun."))
+    if kind == ProjectEvaluation.Kind.FOLLOW_UP and fields.get("actual_value") is None:
+        raise ValidationError(_("A follow-up records the value actually reached."))
+    return ProjectEvaluation.objects.create(project=project, recorded_by=user, **fields)
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -239,9 +302,29 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(day.year + month // 12, month % 12 + 1, min(day.day, 28))
 
 
+def loan_policy_problems(
+    *, disbursed_on: datetime.date, principal: Decimal, term_months: int, annual_rate: Decimal
+) -> list[str]:
+    """What in a loan breaks the microfinance policy of its year (none kept: nothing)."""
+    policy = LoanPolicy.objects.filter(year=disbursed_on.year).first()
+    if policy is None:
+        return []
+    return policy.problems(principal=principal, term_months=term_months, annual_rate=annual_rate)
+
+
 @transaction.atomic
 def loan_create(*, fields: dict, user) -> Loan:
-    """A loan and its schedule: interest every quarter, the principal with the last payment."""
+    """A loan and its schedule: interest every quarter, the principal with the last payment.
+
+    The loan must keep within the year's policy (``LoanPolicy``) when one is kept."""
+    problems = loan_policy_problems(
+        disbursed_on=fields["disbursed_on"],
+        principal=fields["principal"],
+        term_months=fields["term_months"],
+        annual_rate=fields["annual_rate"],
+    )
+    if problems:
+        raise ValidationError(problems)
     loan = Loan(**fields)
     loan._history_user = user
     loan.save()
@@ -268,9 +351,12 @@ def repayment_record(*, repayment: Repayment, paid_on: datetime.date, user) -> R
     repayment.paid_on = paid_on
     repayment._history_user = user
     repayment.save()
-    loan = repayment.loan
-    if not loan.repayments.filter(paid_on__isnull=True).exists():
-        loan.status = Loan.Status.REPAID
+    loan = Loan.objects.select_for_update().get(pk=repayment.loan_id)
+    if (
+        loan.status == Loan.Status.ACTIVE
+        and not loan.repayments.filter(paid_on__isnull=True).exists()
+    ):
+        loan.status, loan.closed_on = Loan.Status.REPAID, paid_on
         loan._history_user = user
         loan.save()
     return repayment
@@ -304,3 +390,174 @@ def measure_kind_save(*, user, kind: MeasureKind | None, fields: dict, causes: l
         for cause in causes:
             MeasureCause.objects.get_or_create(kind=kind, cause=cause)
     return kind
+
+
+LoanUse = LedgerEntry.LoanUse
+
+
+def _loan_fund(loan: Loan, use: str):
+    fund = loan.subsidy_fund if use == LoanUse.INTEREST_SUBSIDY else loan.risk_fund
+    if fund is None:
+        raise ValidationError(
+            _("The loan names no interest-subsidy fund.")
+            if use == LoanUse.INTEREST_SUBSIDY
+            else _("The loan names no risk-compensation fund.")
+        )
+    return fund
+
+
+def _refused(refused: ledger.LedgerRefused) -> ValidationError:
+    return ValidationError(refused.message)
+
+
+@transaction.atomic
+def loan_money_allocate(
+    *,
+    loan: Loan,
+    use: str,
+    amount: Decimal,
+    voucher: str,
+    entry_date: datetime.date,
+    purpose: str,
+    user,
+) -> LedgerEntry:
+    """Earmark money for a loan's interest subsidy (贴息) or risk compensation (风险补偿金),
+    from the fund the loan names for it."""
+    try:
+        return ledger.ledger_allocate(
+            fund=_loan_fund(loan, use),
+            amount=amount,
+            voucher=voucher,
+            entry_date=entry_date,
+            purpose=purpose,
+            user=user,
+            loan=loan,
+            loan_use=use,
+        )
+    except ledger.LedgerRefused as refused:
+        raise _refused(refused) from refused
+
+
+def _disburse_for_loan(*, loan: Loan, use: str, amount, voucher, entry_date, purpose, user):
+    allocations = [
+        a
+        for a in ledger.open_allocations(loan=loan, loan_use=use)
+        if a.fund_id == _loan_fund(loan, use).pk and a.remaining >= amount
+    ]
+    if not allocations:
+        raise ValidationError(
+            _("No allocation to this loan from %(fund)s has %(amount)s yuan left: allocate first.")
+            % {"fund": _loan_fund(loan, use), "amount": amount}
+        )
+    try:
+        return ledger.ledger_disburse(
+            allocation=allocations[0],
+            amount=amount,
+            voucher=voucher,
+            entry_date=entry_date,
+            purpose=purpose,
+            user=user,
+        )
+    except ledger.LedgerRefused as refused:
+        raise _refused(refused) from refused
+
+
+def interest_subsidy_due(repayment: Repayment, *, policy: LoanPolicy | None = None) -> Decimal:
+    """The interest subsidy an instalment is due: its interest times the share of the loan's
+    year (all of it when no policy is kept); ``policy`` saves the query for a whole loan."""
+    if policy is None:
+        policy = LoanPolicy.objects.filter(year=repayment.loan.disbursed_on.year).first()
+    share = policy.subsidy_share if policy else Decimal("100")
+    return (repayment.interest_due * share / Decimal(100)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@transaction.atomic
+def loan_interest_subsidise(
+    *,
+    repayment: Repayment,
+    amount: Decimal,
+    voucher: str,
+    entry_date: datetime.date,
+    user,
+) -> LedgerEntry:
+    """Pay the interest subsidy of an instalment the household has paid (先缴后补), from the
+    loan's allocation, and mark the instalment subsidised."""
+    repayment = Repayment.objects.select_for_update().select_related("loan").get(pk=repayment.pk)
+    if repayment.paid_on is None:
+        raise ValidationError(_("The instalment is subsidised once the household has paid it."))
+    if (
+        repayment.subsidy_entry_id
+        and not LedgerEntry.objects.filter(reverses_id=repayment.subsidy_entry_id).exists()
+    ):
+        raise ValidationError(_("This instalment's interest is already subsidised."))
+    if amount > repayment.interest_due:
+        raise ValidationError(_("The subsidy cannot exceed the instalment's interest."))
+    entry = _disburse_for_loan(
+        loan=repayment.loan,
+        use=LoanUse.INTEREST_SUBSIDY,
+        amount=amount,
+        voucher=voucher,
+        entry_date=entry_date,
+        purpose=_("Interest subsidy for the instalment due %(day)s") % {"day": repayment.due_date},
+        user=user,
+    )
+    repayment.subsidy_entry = entry
+    repayment._history_user = user
+    repayment.save()
+    return entry
+
+
+@transaction.atomic
+def loan_compensate(
+    *,
+    loan: Loan,
+    amount: Decimal,
+    voucher: str,
+    entry_date: datetime.date,
+    reason: str,
+    user,
+) -> LedgerEntry:
+    """The risk-compensation fund pays the bank for a loan in default (代偿): only a loan
+    still being repaid with an instalment overdue on that day."""
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    if loan.status != Loan.Status.ACTIVE:
+        raise ValidationError(_("Only a loan still being repaid can be compensated."))
+    if not any(r.is_overdue(entry_date) for r in loan.repayments.all()):
+        raise ValidationError(_("The loan has no overdue instalment on that day."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the loan is compensated."))
+    entry = _disburse_for_loan(
+        loan=loan,
+        use=LoanUse.RISK_COMPENSATION,
+        amount=amount,
+        voucher=voucher,
+        entry_date=entry_date,
+        purpose=reason.strip(),
+        user=user,
+    )
+    loan.status, loan.closed_on, loan.close_reason = (
+        Loan.Status.COMPENSATED,
+        entry_date,
+        reason.strip(),
+    )
+    loan._history_user = user
+    loan.save()
+    return entry
+
+
+@transaction.atomic
+def loan_write_off(*, loan: Loan, on: datetime.date, reason: str, user) -> Loan:
+    """The bank writes off what cannot be recovered (核销), after compensation or without."""
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    if loan.status not in (Loan.Status.ACTIVE, Loan.Status.COMPENSATED):
+        raise ValidationError(_("Only an unpaid loan can be written off."))
+    if not loan.repayments.filter(paid_on__isnull=True).exists():
+        raise ValidationError(_("Every instalment is paid: nothing is left to write off."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the loan is written off."))
+    if loan.closed_on is not None and on < loan.closed_on:
+        raise ValidationError(_("A write-off cannot be dated before the compensation."))
+    loan.status, loan.closed_on, loan.close_reason = Loan.Status.WRITTEN_OFF, on, reason.strip()
+    loan._history_user = user
+    loan.save()
+    return loan

@@ -23,6 +23,11 @@ urlpatterns = [
     path("projects/<int:pk>/advance/", projects.project_advance, name="project_advance"),
     path("projects/<int:pk>/beneficiaries/new/", projects.beneficiary_add, name="beneficiary_add"),
     path("projects/<int:pk>/notice/", projects.project_notice, name="project_notice"),
+    path("projects/<int:pk>/documents/new/", projects.document_add, name="project_document_add"),
+    path("project-documents/<int:pk>/", projects.document_file, name="project_document"),
+    path(
+        "projects/<int:pk>/evaluations/new/", projects.evaluation_add, name="project_evaluation_add"
+    ),
     path("funds/", funds.fund_list, name="funds"),
     path("funds/new/", funds.fund_create, name="fund_create"),
     path("funds/<int:pk>/", funds.fund_detail, name="fund"),
@@ -33,5 +38,9 @@ urlpatterns = [
     path("loans/new/", loans.loan_create, name="loan_create"),
     path("loans/<int:pk>/", loans.loan_detail, name="loan"),
     path("loans/<int:pk>/repayments/", loans.repayment_paid, name="repayment_paid"),
+    path("loans/<int:pk>/allocate/", loans.loan_allocate, name="loan_allocate"),
+    path("loans/<int:pk>/subsidy/", loans.loan_subsidise, name="loan_subsidise"),
+    path("loans/<int:pk>/compensate/", loans.loan_compensate, name="loan_compensate"),
+    path("loans/<int:pk>/write-off/", loans.loan_write_off, name="loan_write_off"),
     path("villages/<int:pk>/loan-notice/", loans.loan_notice, name="loan_notice"),
 ]

@@ -4,6 +4,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from households.masking import mask_id
 from households.models import (
+    CountyIncome,
+    ExitTarget,
     Household,
     HouseholdCause,
     HouseholdIncome,
@@ -82,7 +84,7 @@ class HouseholdIncomeAdmin(SimpleHistoryAdmin):
 
 @admin.register(PovertyLine)
 class PovertyLineAdmin(SimpleHistoryAdmin):
-    list_display = ["year", "amount", "monitoring_line", "note"]
+    list_display = ["year", "amount", "monitoring_line", "stable_years", "note"]
 
 
 @admin.register(Pairing)
@@ -112,3 +114,18 @@ class IdAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CountyIncome)
+class CountyIncomeAdmin(SimpleHistoryAdmin):
+    """The county's average rural income per year: policy data that leaders keep."""
+
+    list_display = ["county", "year", "per_capita"]
+
+
+@admin.register(ExitTarget)
+class ExitTargetAdmin(SimpleHistoryAdmin):
+    """Households each help unit, village or cadre is to bring out of poverty in a year."""
+
+    list_display = ["year", "help_unit", "village", "cadre", "households"]
+    list_filter = ["year"]

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from households import policy
 from households.models import Household, Member, Pairing, StatusChange
+from township.models import StaffProfile
 
 
 def end_of(day: datetime.date) -> datetime.datetime:
@@ -136,6 +137,13 @@ def paired_with_on(cadre_id: int, day: datetime.date) -> QuerySet:
         pk__in=Pairing.objects.filter(cadre_id=cadre_id, start_date__lte=day)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
         .values("household_id")
+    )
+
+
+def paired_with_unit_on(help_unit_id: int, day: datetime.date) -> QuerySet:
+    """The households the cadres of a help unit (帮扶单位) answered for on ``day``."""
+    return paired_with_any_on(
+        StaffProfile.objects.filter(help_unit_id=help_unit_id).values("pk"), day
     )
 
 

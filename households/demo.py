@@ -158,6 +158,21 @@ def _person(rng, relation, surname, male, age, today, used) -> dict:
     }
 
 
+def _transfer_parts(transfer: Decimal, attribute: str, head_age: int) -> dict[str, Decimal]:
+    """The named parts of a year's transfer income (the rest is "other"): minimum-living
+    payments for 低保 households, a pension for an older head, ecological compensation."""
+    cent = Decimal("0.01")
+    return {
+        "transfer_dibao": (transfer * Decimal("0.5")).quantize(cent)
+        if attribute == Household.Attribute.DIBAO
+        else Decimal("0"),
+        "transfer_pension": (transfer * Decimal("0.2")).quantize(cent)
+        if head_age >= 60
+        else Decimal("0"),
+        "transfer_ecological": (transfer * Decimal("0.1")).quantize(cent),
+    }
+
+
 def _generate(index: int, village: Village, today: datetime.date, used: set[str]) -> DemoHousehold:
     rng = random.Random(SEED * 100_003 + index)
     serial = index // len(VILLAGES) + 1
@@ -247,6 +262,7 @@ def _generate(index: int, village: Village, today: datetime.date, used: set[str]
                 "members_count": size,
                 "wage_income": wage,
                 "transfer_income": transfer,
+                **_transfer_parts(transfer, hh["attribute"], head_age),
                 "property_income": prop,
                 "business_income": gross - wage - transfer - prop,
                 "production_cost": (gross * Decimal("0.13")).quantize(Decimal("0.01")),

@@ -19,7 +19,13 @@ from households.models import (
     Visit,
 )
 from households.services import PhotoUpload
-from township.formfields import PlausibleDateField, WholeNumberField, YearField, formfield_for
+from township.formfields import (
+    AmountField,
+    PlausibleDateField,
+    WholeNumberField,
+    YearField,
+    formfield_for,
+)
 from township.uploads import photo_reencoded
 
 
@@ -330,6 +336,32 @@ MemberFormSet = inlineformset_factory(
 
 
 class IncomeForm(forms.ModelForm):
+    """A year's income, transfer income in its parts (转移性收入构成). Contract dividends are
+    entered as dividend payments (they are the property income they add up to), so the form
+    edits the rest of property income and shows the dividends beside it."""
+
+    property_other = AmountField(
+        label=_("property income (rents, land transfer, interest)"),
+        max_digits=12,
+        decimal_places=2,
+        initial=0,
+    )
+    transfer_other = AmountField(
+        label=_("other transfers (subsidies and the rest)"),
+        max_digits=12,
+        decimal_places=2,
+        initial=0,
+    )
+    PARTS = ["transfer_dibao", "transfer_pension", "transfer_ecological", "transfer_dividends"]
+    MONEY = [
+        "wage_income",
+        "business_income",
+        "property_other",
+        *PARTS,
+        "transfer_other",
+        "production_cost",
+    ]
+
     class Meta:
         model = HouseholdIncome
         formfield_callback = formfield_for
@@ -338,15 +370,25 @@ class IncomeForm(forms.ModelForm):
             "members_count",
             "wage_income",
             "business_income",
-            "property_income",
-            "transfer_income",
+            "transfer_dibao",
+            "transfer_pension",
+            "transfer_ecological",
+            "transfer_dividends",
             "production_cost",
         ]
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)
         self.household = household
-        for name in self.Meta.fields[2:]:
+        if self.instance.pk:
+            self.initial.setdefault("property_other", self.instance.property_other)
+            self.initial.setdefault("transfer_other", self.instance.transfer_other)
+        if self.instance.property_dividends:
+            self.fields["property_other"].help_text = _(
+                "Plus %(amount)s yuan of contract dividends recorded as payments."
+            ) % {"amount": self.instance.property_dividends}
+        self.order_fields(["year", "members_count", *self.MONEY])
+        for name in self.MONEY:
             self.fields[name].min_value = 0
             self.fields[name].widget.attrs.update(
                 {"min": "0", "step": "0.01", "inputmode": "decimal"}
@@ -369,10 +411,18 @@ class IncomeForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name in self.Meta.fields[2:]:
+        for name in self.MONEY:
             value = data.get(name)
             if value is not None and value < 0:
                 self.add_error(name, _("An amount cannot be negative."))
+        if all(data.get(name) is not None for name in self.MONEY):
+            # The stored totals the parts add up to (what net income is computed from).
+            data["transfer_income"] = sum(data[name] for name in [*self.PARTS, "transfer_other"])
+            data["property_income"] = data["property_other"] + self.instance.property_dividends
+            self.instance.transfer_income = data["transfer_income"]
+            self.instance.property_income = data["property_income"]
+        data.pop("transfer_other", None)
+        data.pop("property_other", None)
         return data
 
 

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from households import asof, policy
 from households.history import card_history
 from households.models import (
+    CountyIncome,
     Household,
     Member,
     Pairing,
@@ -209,11 +210,7 @@ def card_context(
     """Everything the archive card page shows, in a fixed number of queries."""
     today = today or datetime.date.today()
     incomes = list(household.incomes.order_by("-year"))
-    year = policy.income_year(today)
-    lines = {
-        line.year: line
-        for line in PovertyLine.objects.filter(year__in=[i.year for i in incomes] + [year])
-    }
+    lines = {line.year: line for line in PovertyLine.objects.all()}
     members = list(household.members.order_by("-is_active", "pk"))
     eligibility = policy.exit_criteria(
         household=household,
@@ -221,18 +218,34 @@ def card_context(
         incomes=incomes,
         lines={y: line.amount for y, line in lines.items()},
         day=today,
+        stable_years={y: line.stable_years for y, line in lines.items()},
     )
-    income_rows = [
-        {
-            "income": income,
-            "line": lines.get(income.year),
-            "above_line": policy.income_above_line(
-                income.per_capita_net_income,
-                lines[income.year].amount if income.year in lines else None,
-            ),
-        }
-        for income in incomes
-    ]
+    county_incomes = dict(
+        CountyIncome.objects.filter(county__townships=household.village.township_id).values_list(
+            "year", "per_capita"
+        )
+    )
+    per_capita = {i.year: i.per_capita_net_income for i in incomes}
+    income_rows = []
+    for income in incomes:
+        growth = policy.growth_percent(per_capita.get(income.year - 1), per_capita[income.year])
+        county_growth = policy.growth_percent(
+            county_incomes.get(income.year - 1), county_incomes.get(income.year)
+        )
+        income_rows.append(
+            {
+                "income": income,
+                "line": lines.get(income.year),
+                "above_line": policy.income_above_line(
+                    income.per_capita_net_income,
+                    lines[income.year].amount if income.year in lines else None,
+                ),
+                "growth": growth,
+                "county": county_incomes.get(income.year),
+                "county_growth": county_growth,
+                "outgrows": policy.outgrows(growth, county_growth),
+            }
+        )
     visits = list(
         household.visits.select_related("visitor__profile")
         .prefetch_related("photos")

@@ -202,7 +202,12 @@ def exit_evidence(household: Household, *, day: datetime.date) -> tuple[list[dic
     incomes = list(household.incomes.all())
     lines = dict(PovertyLine.objects.values_list("year", "amount"))
     criteria = policy.exit_criteria(
-        household=household, members=members, incomes=incomes, lines=lines, day=day
+        household=household,
+        members=members,
+        incomes=incomes,
+        lines=lines,
+        day=day,
+        stable_years=dict(PovertyLine.objects.values_list("year", "stable_years")),
     )
     people = sum(1 for m in members if policy.member_present(m, day))
     return [c.as_evidence() for c in criteria], people
@@ -537,3 +542,38 @@ def _store_photos(visit: Visit, photos: list[PhotoUpload], *, user, have: set[st
         )
         photo.image.save(upload.name, upload, save=True)
     return len(new)
+
+
+@transaction.atomic
+def housing_record(*, household: Household, housing: str, user, reason: str) -> Household:
+    """Record the card's housing condition after an event (a renovation accepted), in its
+    history with the reason; the card's version moves on like any other save."""
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    if locked.housing == housing:
+        return locked
+    locked.housing = housing
+    locked.version += 1
+    locked._history_user = user
+    locked._change_reason = reason
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def income_dividends_set(*, household: Household, year: int, amount, user) -> HouseholdIncome:
+    """Make the year's contract dividends ``amount``: the part of property income the
+    dividend payments account for (the rest of property income is kept as it was). A year
+    without income yet gets one with the household's present size."""
+    # Race: two payments to one household recorded at once would both read the old part;
+    # the row lock makes the second see the first's result.
+    income = HouseholdIncome.objects.select_for_update().filter(household=household, year=year)
+    income = income.first()
+    if income is None:
+        size = household.members.filter(is_active=True).count() or 1
+        income = HouseholdIncome(household=household, year=year, members_count=size)
+    other = income.property_income - income.property_dividends
+    income.property_dividends = amount
+    income.property_income = other + amount
+    income._history_user = user
+    income.save()
+    return income

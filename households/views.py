@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from assistance import register_selectors
 from assistance import selectors as assistance_selectors
 from households import monitoring, selectors, services
 from households.audit import id_access_record
@@ -129,6 +130,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_plan=can_keep_plans(request.user),
         can_pair=can_manage_township(request.user),
         plans=assistance_selectors.plans_for_card(household),
+        registers=register_selectors.for_card(household),
         **workflow_context(request.user, household),
         monitoring_cases=list(
             household.monitoring_cases.select_related("cadre").order_by("-opened_on")

@@ -146,6 +146,7 @@ def eligibility_of(household: Household, *, day: datetime.date | None = None):
         incomes=list(household.incomes.all()),
         lines=dict(PovertyLine.objects.values_list("year", "amount")),
         day=day or timezone.localdate(),
+        stable_years=dict(PovertyLine.objects.values_list("year", "stable_years")),
     )
 
 

@@ -52,6 +52,7 @@ class ReportRun(BackgroundWork):
         PROJECT_NOTICE = "project_notice", _("Project notice (公示)")
         FUND_NOTICE = "fund_notice", _("Fund notice (公示)")
         LOAN_NOTICE = "loan_notice", _("Microcredit notice (公示)")
+        ASSESSMENT = "assessment", _("Assessment of the year's work (考核)")
 
     # The notices for the village board: one village (or one project, one fund) each.
     NOTICES = (
@@ -107,6 +108,7 @@ class ReportRun(BackgroundWork):
         related_name="report_runs",
         verbose_name=_("household"),
     )
+    # A help unit's households in the township: those paired with its cadres that day.
     help_unit = models.ForeignKey(
         "township.HelpUnit",
         on_delete=models.PROTECT,
@@ -204,6 +206,8 @@ class ReportRun(BackgroundWork):
             return f"{self.township.name} {self.help_unit.name}"
         if self.household_id:
             return str(self.household)
+        if self.help_unit_id:
+            return f"{self.township.name} {self.help_unit.name}"
         if self.cadre_id:
             return self.cadre.name
         if self.village_id:

@@ -27,7 +27,6 @@ from assistance.selectors import fund_reconciliation, project_reconciliation
 from households import asof, policy
 from households.models import Household, HouseholdIncome, PovertyLine, Visit
 from reporting.models import ReportRun
-from township.models import StaffProfile
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -49,8 +48,7 @@ def households_in_scope(run: ReportRun) -> QuerySet:
     unit's (paired that day with one of its cadres), a village, or the township."""
     qs = Household.objects.filter(village__township=run.township)
     if run.help_unit_id:
-        cadres = StaffProfile.objects.filter(help_unit_id=run.help_unit_id).values("pk")
-        return qs.filter(pk__in=asof.paired_with_any_on(cadres, run.as_of).values("pk"))
+        return qs.filter(pk__in=asof.paired_with_unit_on(run.help_unit_id, run.as_of).values("pk"))
     if run.household_id:
         return qs.filter(pk=run.household_id)
     if run.cadre_id:
@@ -103,11 +101,20 @@ def household_rows(run: ReportRun, *, progress=None) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    incomes = {
-        i.household_id: i for i in HouseholdIncome.objects.filter(household_id__in=ids, year=year)
-    }
     lines = dict(PovertyLine.objects.values_list("year", "amount"))
+    stable_years = dict(PovertyLine.objects.values_list("year", "stable_years"))
     line = lines.get(year)
+    # The year's income, and the earlier years a stable exit looks back on.
+    earliest = year - max(stable_years.get(year, 1), 1) + 1
+    incomes_by_household: dict[int, list] = defaultdict(list)
+    for i in HouseholdIncome.objects.filter(
+        household_id__in=ids, year__gte=earliest, year__lte=year
+    ):
+        incomes_by_household[i.household_id].append(i)
+    incomes = {
+        hid: next((i for i in rows if i.year == year), None)
+        for hid, rows in incomes_by_household.items()
+    }
     rows = []
     for n, hh in enumerate(households):
         plan = plans.get(hh.pk)
@@ -118,9 +125,10 @@ def household_rows(run: ReportRun, *, progress=None) -> list[dict]:
         criteria = policy.exit_criteria(
             household=cards.get(hh.pk, hh),
             members=people,
-            incomes=[income] if income else [],
+            incomes=incomes_by_household.get(hh.pk, []),
             lines=lines,
             day=day,
+            stable_years=stable_years,
         )
         per_capita = income.per_capita_net_income if income else None
         pairing = pairings.get(hh.pk)
@@ -137,6 +145,7 @@ def household_rows(run: ReportRun, *, progress=None) -> list[dict]:
                 "members": people,
                 "size": len(people),
                 "cadre": pairing.cadre.name if pairing else "",
+                "cadre_profile": pairing.cadre if pairing else None,
                 "plan": plan,
                 "items": items,
                 "planned": sum((i.planned_amount for i in live), ZERO),

@@ -33,6 +33,8 @@ def scope_key(
         return f"unit:{help_unit.pk}:{township.pk}"
     if household is not None:
         return f"household:{household.pk}"
+    if help_unit is not None:
+        return f"help_unit:{help_unit.pk}:{township.pk}"
     if cadre is not None:
         return f"cadre:{cadre.pk}"
     if village is not None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import export_views, views
+from reporting import assessment_views, export_views, register_exports, views
 
 app_name = "reporting"
 
@@ -20,4 +20,10 @@ urlpatterns = [
         name="export_register",
     ),
     path("exports/funds/<int:pk>/ledger.xlsx", export_views.ledger_xlsx, name="export_ledger"),
+    path("exports/renovations.xlsx", register_exports.renovations_xlsx, name="export_renovations"),
+    path("exports/rain-dew.xlsx", register_exports.students_xlsx, name="export_students"),
+    path("exports/health-relief.xlsx", register_exports.reliefs_xlsx, name="export_reliefs"),
+    path("exports/trainings.xlsx", register_exports.trainings_xlsx, name="export_trainings"),
+    path("exports/dividends.xlsx", register_exports.dividends_xlsx, name="export_dividends"),
+    path("assessment/", assessment_views.assessment_page, name="assessment"),
 ]

@@ -8,13 +8,27 @@ request answers 500 (the test client re-raises server errors).
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal as D
 
 import pytest
 from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assistance.models import Delivery
+from assistance import village_services
+from assistance.models import (
+    Delivery,
+    DividendContract,
+    Enterprise,
+    HealthRelief,
+    HousingRenovation,
+    LibraryEntry,
+    MutualAidFund,
+    ProjectDocument,
+    RainDewStudent,
+    TrainingSession,
+    VillagePlan,
+)
 from households.models import ImportJob, MonitoringCase
 from tests import factories as f
 
@@ -144,6 +158,53 @@ MATRIX: dict[str, Entry] = {
     "units:detail": Entry("scoped", obj="unit"),
     "units:edit": Entry("scoped", obj="unit", perm="county"),
     "units:report": Entry("scoped", obj="unit", perm="people", post=True),
+    "reporting:export_renovations": Entry("login"),
+    "reporting:export_students": Entry("login"),
+    "reporting:export_reliefs": Entry("login"),
+    "reporting:export_trainings": Entry("login"),
+    "reporting:export_dividends": Entry("login"),
+    "reporting:assessment": Entry("login", perm="assess"),
+    "assistance:loan_allocate": Entry("scoped", obj="loan", perm="manage"),
+    "assistance:loan_subsidise": Entry("scoped", obj="loan", perm="manage"),
+    "assistance:loan_compensate": Entry("scoped", obj="loan", perm="manage"),
+    "assistance:loan_write_off": Entry("scoped", obj="loan", perm="manage"),
+    "assistance:project_document_add": Entry("scoped", obj="project", perm="manage"),
+    "assistance:project_document": Entry("scoped", obj="document"),
+    "assistance:project_evaluation_add": Entry("scoped", obj="project", perm="manage"),
+    "registers:renovations": Entry("login"),
+    "registers:renovation_create": Entry("login", perm="manage"),
+    "registers:renovation": Entry("scoped", obj="renovation"),
+    "registers:renovation_start": Entry("scoped", obj="renovation", perm="manage"),
+    "registers:renovation_accept": Entry("scoped", obj="renovation", perm="manage"),
+    "registers:students": Entry("login"),
+    "registers:student_create": Entry("login", perm="manage"),
+    "registers:student": Entry("scoped", obj="student"),
+    "registers:reliefs": Entry("login"),
+    "registers:relief_create": Entry("login", perm="manage"),
+    "registers:relief": Entry("scoped", obj="relief"),
+    "registers:trainings": Entry("login"),
+    "registers:training_create": Entry("login", perm="manage"),
+    "registers:training": Entry("scoped", obj="training"),
+    "registers:attendance_add": Entry("scoped", obj="training", perm="manage"),
+    "registers:enterprises": Entry("login"),
+    "registers:enterprise_create": Entry("login", perm="manage"),
+    "registers:enterprise": Entry("scoped", obj="enterprise"),
+    "registers:contract_create": Entry("scoped", obj="enterprise", perm="manage"),
+    "registers:contract": Entry("scoped", obj="contract"),
+    "registers:dividend_pay": Entry("scoped", obj="contract", perm="manage"),
+    "registers:item_allocate": Entry("scoped", obj="item", perm="manage"),
+    "registers:item_pay": Entry("scoped", obj="item", perm="manage"),
+    "villagework:plan": Entry("scoped", obj="village"),
+    "villagework:plan_edit": Entry("scoped", obj="village", perm="keep"),
+    "villagework:library_add": Entry("scoped", obj="village_plan", perm="keep"),
+    "villagework:library_promote": Entry("scoped", obj="library", perm="manage"),
+    "villagework:mutual_aid": Entry("scoped", obj="village"),
+    "villagework:mutual_aid_setup": Entry("scoped", obj="village", perm="keep"),
+    "villagework:mutual_aid_member": Entry("scoped", obj="mutual_fund", perm="keep"),
+    "villagework:mutual_aid_entry": Entry("scoped", obj="mutual_fund", perm="keep"),
+    "villagework:mutual_aid_reverse": Entry("scoped", obj="mutual_entry", perm="keep"),
+    "villagework:attendance": Entry("scoped", obj="village"),
+    "villagework:attendance_log": Entry("scoped", obj="village", perm="keep", post=True),
 }
 PERMS = {
     "edit": {"county", "staff", "team", "superuser"},
@@ -161,6 +222,8 @@ PERMS = {
     "returns": {"team", "staff", "cadre", "cadre2", "superuser"},
     "people": {"county", "leader", "staff", "superuser"},
     "accounts": {"county", "staff", "superuser"},
+    "assess": {"county", "leader", "staff", "superuser"},
+    "keep": {"county", "staff", "team", "superuser"},
 }
 ADMIN_NAMESPACE = "admin"
 
@@ -338,7 +401,13 @@ MAPS = {
     "import": IMPORTS,
     "run": RUNS,
     "village": VILLAGES,
+    "village_plan": VILLAGES,
+    "library": VILLAGES,
+    "mutual_fund": VILLAGES,
+    "mutual_entry": VILLAGES,
+    "training": VILLAGES,
     "project": PROJECTS,
+    "document": PROJECTS,
     "fund": FUNDS,
     "entry": FUNDS,
     "cadre": CADRES,
@@ -367,6 +436,11 @@ def _object(world, kind, name):
         return getattr(world.profiles, name)
     if kind == "village":
         return getattr(world.villages, name)
+    if kind in REGISTER_OBJECTS:  # made once a test: several pages show the same record
+        made = world.__dict__.setdefault("register_objects", {})
+        if (kind, name) not in made:
+            made[(kind, name)] = REGISTER_OBJECTS[kind](world, name)
+        return made[(kind, name)]
     if kind == "project":
         return getattr(world.projects, name)
     if kind == "fund":
@@ -428,6 +502,180 @@ def _object(world, kind, name):
     if kind in ("plan", "item", "loan", "case"):
         return getattr(household, kind)
     return household
+
+
+def _village_plan(world, name):
+    village = getattr(world.villages, name)
+    VillagePlan.objects.get_or_create(
+        village=village,
+        start_year=2025,
+        defaults={"title": "三年发展规划", "end_year": 2027, "goals": "脱贫出列"},
+    )
+    return village
+
+
+def _library(world, name):
+    village = getattr(world.villages, name)
+    plan, _ = VillagePlan.objects.get_or_create(
+        village=village,
+        start_year=2025,
+        defaults={"title": "三年发展规划", "end_year": 2027, "goals": "脱贫出列"},
+    )
+    return LibraryEntry.objects.create(
+        plan=plan, name="组组通公路", kind="road", year=2025, estimated_budget=D("80000")
+    )
+
+
+def _mutual_fund(world, name):
+    village = getattr(world.villages, name)
+    MutualAidFund.objects.get_or_create(
+        village=village,
+        defaults={
+            "name": "互助资金",
+            "established_on": datetime.date(2025, 1, 1),
+            "max_loan": D("5000"),
+        },
+    )
+    return village
+
+
+def _mutual_entry(world, name):
+    village = _mutual_fund(world, name)
+    return village_services.mutual_aid_capital(
+        fund=village.mutual_aid_fund,
+        amount=D("100000"),
+        voucher="C1",
+        entry_date=datetime.date(2025, 1, 5),
+        purpose="财政扶贫资金注入",
+        user=world.profiles.staff.user,
+    )
+
+
+def _training(world, name):
+    village = getattr(world.villages, name)
+    return TrainingSession.objects.create(
+        township=village.township,
+        village=village,
+        title="茶叶种植培训",
+        skill="茶叶种植",
+        organiser="县农业农村局",
+        starts_on=datetime.date(2025, 3, 1),
+        ends_on=datetime.date(2025, 3, 5),
+        recorded_by=world.profiles.staff.user,
+    )
+
+
+def _household(world, name):
+    return getattr(world.households, name)
+
+
+def _head(household):
+    return household.members.get(relation="head")
+
+
+def _renovation(world, name):
+    hh = _household(world, name)
+    return HousingRenovation.objects.create(
+        household=hh,
+        plan_item=hh.item,
+        year=2025,
+        grade="D",
+        method="rebuild",
+        subsidy=D("20000"),
+        recorded_by=world.profiles.staff.user,
+    )
+
+
+def _student(world, name):
+    hh = _household(world, name)
+    return RainDewStudent.objects.create(
+        household=hh,
+        member=_head(hh),
+        plan_item=hh.item,
+        school="县职业高中",
+        level="secondary",
+        enrolled_year=2025,
+        school_year=2025,
+        subsidy=D("3000"),
+        recorded_by=world.profiles.staff.user,
+    )
+
+
+def _relief(world, name):
+    hh = _household(world, name)
+    return HealthRelief.objects.create(
+        household=hh,
+        member=_head(hh),
+        plan_item=hh.item,
+        year=2025,
+        illness="尿毒症",
+        hospital="县人民医院",
+        admitted_on=datetime.date(2025, 4, 1),
+        expenses=D("50000"),
+        basic_insurance=D("30000"),
+        serious_illness_insurance=D("8000"),
+        relief=D("5000"),
+        recorded_by=world.profiles.staff.user,
+    )
+
+
+def _enterprise(world, name):
+    hh = _household(world, name)
+    enterprise, created = Enterprise.objects.get_or_create(
+        township=hh.village.township,
+        name=f"茶叶专业合作社{hh.pk}",
+        defaults={"kind": "cooperative", "industry": "茶叶"},
+    )
+    if created:
+        _contract_for(world, hh, enterprise)
+    return enterprise
+
+
+def _contract_for(world, hh, enterprise):
+    return DividendContract.objects.create(
+        enterprise=enterprise,
+        household=hh,
+        basis="fund_shares",
+        invested=D("5000"),
+        annual_dividend=D("600"),
+        signed_on=datetime.date(2025, 1, 2),
+        start_year=2025,
+        end_year=2027,
+        recorded_by=world.profiles.staff.user,
+    )
+
+
+def _contract(world, name):
+    return _enterprise(world, name).contracts.get()
+
+
+def _document(world, name):
+    project = getattr(world.projects, name)
+    return ProjectDocument.objects.create(
+        project=project,
+        stage="library",
+        kind="approval",
+        title="立项批复",
+        file=ContentFile(b"%PDF-1.4 test", name="approval.pdf"),
+        content_type="application/pdf",
+        token=f"t{project.pk}",
+        uploaded_by=world.profiles.staff.user,
+    )
+
+
+REGISTER_OBJECTS = {
+    "village_plan": _village_plan,
+    "library": _library,
+    "mutual_fund": _mutual_fund,
+    "mutual_entry": _mutual_entry,
+    "training": _training,
+    "renovation": _renovation,
+    "student": _student,
+    "relief": _relief,
+    "enterprise": _enterprise,
+    "contract": _contract,
+    "document": _document,
+}
 
 
 def _post_data(entry, obj) -> dict:
@@ -510,7 +758,13 @@ def test_access(client, world, name, role):
 
 
 OUR_APPS = {"township", "households", "assistance", "reporting"}
-READ_ONLY = {"assistance.ledgerentry", "households.statuschange", "households.idaccess"}
+READ_ONLY = {
+    "assistance.ledgerentry",
+    "assistance.mutualaidentry",
+    "assistance.dividendpayment",
+    "households.statuschange",
+    "households.idaccess",
+}
 
 
 def _admin_urls(world):

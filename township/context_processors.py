@@ -19,6 +19,7 @@ def navigation(request) -> dict:
             "edit": can_edit_cards(user),
             "people": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
             "policy": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
+            "assess": user.is_superuser or role in {"leader", "township_staff", "county_admin"},
         },
         "visit_photos_max": settings.BANGFU_VISIT_PHOTOS_MAX,
     }

@@ -166,3 +166,11 @@ def formfield_for(db_field, **kwargs):
             return db_field.formfield(form_class=YearField, **kwargs)
         return db_field.formfield(form_class=WholeNumberField, **kwargs)
     return db_field.formfield(**kwargs)
+
+
+def param(request, name: str, field: forms.Field, *, source: str = "GET"):
+    """One value of a request read through a form field (a filter, a choice carried in the
+    address): the cleaned value, or None when it is absent or not valid."""
+    data = request.POST if source == "POST" else request.GET
+    form = type("ParamForm", (forms.Form,), {name: field})(data)
+    return form.cleaned_data.get(name) if form.is_valid() else None

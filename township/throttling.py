@@ -53,6 +53,8 @@ def cool_off(request=None) -> datetime.timedelta:
     if request is None:
         return base
     username = get_client_username(request, getattr(request, "axes_credentials", None))
+    if not isinstance(username, str) or "\x00" in username or len(username) > 150:
+        return base  # no account has such a name: nothing to look up
     address = getattr(request, "axes_ip_address", None) or client_ip(request)
     lockouts = AccessFailureLog.objects.filter(
         username=username,

@@ -35,6 +35,8 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("villages/", include("households.village_urls")),
     path("assistance/", include("assistance.urls")),
+    path("registers/", include("assistance.register_urls")),
+    path("villages/", include("assistance.village_urls")),
     path("reports/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

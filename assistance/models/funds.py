@@ -3,8 +3,9 @@
 Why a small ledger of our own rather than a double-entry library (django-hordak, the
 best-known one, last released in 2024 and pulling django-mptt, django-money and
 django-extensions): our rules are not "every account balances" but the earmarking chain
-fund → allocation (to a project or a household's plan item) → disbursement against that
-allocation, with voucher numbers unique per fund and corrections as linked reversals. A
+fund → allocation (to a project, a household's plan item, or a microfinance loan's interest
+subsidy or risk compensation) → disbursement against that allocation, with voucher numbers
+unique per fund and corrections as linked reversals. A
 single append-only table states exactly that, its balances are sums a report can recompute,
 and the rules are enforced in one locked write path (``assistance.ledger``) plus database
 constraints. A general chart of accounts would add accounts and legs we would still have to
@@ -90,6 +91,12 @@ class LedgerEntry(models.Model):
         DISBURSEMENT = "disbursement", _("Disbursement")
         REVERSAL = "reversal", _("Reversal")
 
+    class LoanUse(models.TextChoices):
+        """What money allocated to a microfinance loan pays for."""
+
+        INTEREST_SUBSIDY = "interest", _("Interest subsidy (贴息)")
+        RISK_COMPENSATION = "risk", _("Risk compensation (风险补偿金)")
+
     fund = models.ForeignKey(
         Fund, on_delete=models.PROTECT, related_name="entries", verbose_name=_("fund")
     )
@@ -113,6 +120,17 @@ class LedgerEntry(models.Model):
         blank=True,
         related_name="ledger_entries",
         verbose_name=_("household measure"),
+    )
+    loan = models.ForeignKey(
+        "assistance.Loan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("microfinance loan"),
+    )
+    loan_use = models.CharField(
+        _("use for the loan"), max_length=8, choices=LoanUse.choices, blank=True
     )
     allocation = models.ForeignKey(
         "self",
@@ -158,20 +176,43 @@ class LedgerEntry(models.Model):
                         kind="receipt",
                         project__isnull=True,
                         plan_item__isnull=True,
+                        loan__isnull=True,
                         allocation__isnull=True,
                         reverses__isnull=True,
                     )
+                    # An allocation earmarks money for exactly one target: a project, a
+                    # household's measure, or a loan's interest subsidy or risk compensation.
                     | Q(kind="allocation", allocation__isnull=True, reverses__isnull=True)
                     & (
-                        Q(project__isnull=False, plan_item__isnull=True)
-                        | Q(project__isnull=True, plan_item__isnull=False)
+                        Q(project__isnull=False, plan_item__isnull=True, loan__isnull=True)
+                        | Q(project__isnull=True, plan_item__isnull=False, loan__isnull=True)
+                        | Q(project__isnull=True, plan_item__isnull=True, loan__isnull=False)
                     )
-                    | Q(kind="disbursement", allocation__isnull=False, reverses__isnull=True)
-                    | Q(kind="reversal", reverses__isnull=False, allocation__isnull=True)
+                    | Q(
+                        kind="disbursement",
+                        allocation__isnull=False,
+                        reverses__isnull=True,
+                        loan__isnull=True,
+                    )
+                    | Q(
+                        kind="reversal",
+                        reverses__isnull=False,
+                        allocation__isnull=True,
+                        loan__isnull=True,
+                    )
                 ),
                 name="ledger_entry_links_match_kind",
                 violation_error_message=_(
                     "The entry's project, measure or allocation does not match its kind."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(loan__isnull=True, loan_use="")
+                | Q(loan__isnull=False) & ~Q(loan_use=""),
+                name="ledger_loan_has_use",
+                violation_error_message=_(
+                    "Money allocated to a loan says whether it is for the interest subsidy or "
+                    "the risk compensation."
                 ),
             ),
         ]

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from assistance.models.funds import Fund
+from assistance.models.funds import Fund, LedgerEntry
 from households.models import Household
 
 
@@ -23,7 +23,8 @@ class Loan(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Being repaid")
         REPAID = "repaid", _("Repaid")
-        WRITTEN_OFF = "written_off", _("Covered by the risk-compensation fund")
+        COMPENSATED = "compensated", _("Compensated from the risk-compensation fund")
+        WRITTEN_OFF = "written_off", _("Written off")
 
     household = models.ForeignKey(
         Household,
@@ -44,10 +45,21 @@ class Loan(models.Model):
         related_name="subsidised_loans",
         verbose_name=_("interest subsidy paid from"),
     )
+    risk_fund = models.ForeignKey(
+        Fund,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risk_covered_loans",
+        verbose_name=_("risk-compensation fund (风险补偿金)"),
+    )
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
+    # The day the loan was repaid in full, compensated or written off.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    close_reason = models.CharField(_("reason"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     objects = LoanQuerySet.as_manager()
@@ -70,6 +82,17 @@ class Loan(models.Model):
                 condition=Q(annual_rate__gte=0, annual_rate__lte=20),
                 name="loan_rate_plausible",
                 violation_error_message=_("The annual rate is from 0 to 20 percent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", closed_on__isnull=True)
+                | ~Q(status="active") & Q(closed_on__isnull=False),
+                name="loan_closed_has_date",
+                violation_error_message=_("A closed loan has the day it was closed."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="written_off") | ~Q(close_reason=""),
+                name="loan_write_off_has_reason",
+                violation_error_message=_("A loan written off or compensated needs the reason."),
             ),
         ]
 
@@ -98,6 +121,15 @@ class Repayment(models.Model):
         _("interest due"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    # The ledger disbursement that subsidised this instalment's interest (贴息), if any.
+    subsidy_entry = models.ForeignKey(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsidised_repayments",
+        verbose_name=_("interest subsidy entry"),
+    )
     history = HistoricalRecords()
 
     class Meta:

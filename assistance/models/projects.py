@@ -136,6 +136,9 @@ class ProjectBeneficiary(models.Model):
         verbose_name=_("household"),
     )
     how = models.CharField(_("how the household benefits"), max_length=200)
+    # The day the household was entered as a beneficiary: after acceptance, the list the
+    # project is publicised and audited with is still completed, never replaced.
+    added_on = models.DateField(_("added on"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -154,19 +154,25 @@ def fund_notice(request: HttpRequest, pk: int) -> HttpResponse:
     notice = form.cleaned_data if form.is_valid() else NoticeForm.defaults()
     allocations = list(
         fund.entries.filter(kind=Kind.ALLOCATION, reversed_by__isnull=True)
-        .select_related("project", "plan_item__plan__household__village", "plan_item__kind")
+        .select_related(
+            "project",
+            "plan_item__plan__household__village",
+            "plan_item__kind",
+            "loan__household__village",
+        )
         .order_by("entry_date", "pk")
     )
-    # An allocation goes to a project or to a household's plan item, never both: the row's
-    # head of household is looked up here, not through a chain the template cannot follow
-    # when the entry has no plan item.
-    heads = selectors.heads_of(
-        [e.plan_item.plan.household_id for e in allocations if e.plan_item_id]
-    )
-    rows = [
-        (e, heads.get(e.plan_item.plan.household_id) if e.plan_item_id else None)
-        for e in allocations
-    ]
+
+    # An allocation goes to a project, a household's plan item or a loan: the row's head of
+    # household is looked up here, not through a chain the template cannot follow when the
+    # entry has no plan item.
+    def household_of(e):
+        if e.plan_item_id:
+            return e.plan_item.plan.household_id
+        return e.loan.household_id if e.loan_id else None
+
+    heads = selectors.heads_of([household_of(e) for e in allocations if household_of(e)])
+    rows = [(e, heads.get(household_of(e))) for e in allocations]
     return render(
         request,
         "assistance/notice_fund.html",

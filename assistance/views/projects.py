@@ -5,21 +5,16 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistance import ledger, selectors, services
-from assistance.forms import (
-    BeneficiaryForm,
-    NoticeForm,
-    PeriodForm,
-    ProjectForm,
-    StageNoteForm,
-)
-from assistance.models import Project
+from assistance.forms import BeneficiaryForm, NoticeForm, PeriodForm, ProjectForm
+from assistance.models import Project, ProjectDocument
+from assistance.project_forms import DocumentForm, EvaluationForm, StageForm
 from assistance.views._common import first_message, require
 from households.models import Household
 from township.access import can_manage_township
@@ -99,6 +94,14 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "allocated": ledger.project_allocated(project),
             "reconciliation": selectors.project_reconciliation(project, start, end),
+            "documents": list(
+                project.documents.select_related("uploaded_by").order_by("stage", "pk")
+            ),
+            "evaluations": list(project.evaluations.order_by("evaluated_on", "pk")),
+            "accepted_on": project.stage_changes.filter(stage=Project.Stage.ACCEPTED)
+            .values_list("changed_on", flat=True)
+            .first(),
+            "stage_form": StageForm(initial={"on": datetime.date.today()}),
             "can_manage": can_manage_township(request.user),
         },
     )
@@ -109,14 +112,14 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.get_project_for(request.user, pk)
     require(can_manage_township(request.user))
-    form = StageNoteForm(request.POST)
+    form = StageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The note is too long or contains characters not allowed."))
+        messages.error(request, _("Give the date of the stage, today or earlier."))
         return redirect("assistance:project", project.pk)
     try:
         project = services.project_advance(
             project=project,
-            on=datetime.date.today(),
+            on=form.cleaned_data["on"],
             note=form.cleaned_data["note"],
             user=request.user,
         )
@@ -143,6 +146,7 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project,
                 household=form.cleaned_data["household"],
                 how=form.cleaned_data["how"],
+                added_on=form.cleaned_data["added_on"],
                 user=request.user,
             )
         except ValidationError as error:
@@ -182,5 +186,78 @@ def project_notice(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "heads": selectors.heads_of([b.household_id for b in project.beneficiaries.all()]),
             "allocated": ledger.project_allocated(project),
+        },
+    )
+
+
+@login_required
+def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.get_project_for(request.user, pk)
+    require(can_manage_township(request.user))
+    form = DocumentForm(request.POST or None, request.FILES or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.project_document_add(
+                project=project,
+                stage=data["stage"],
+                kind=data["kind"],
+                title=data["title"],
+                upload=data["file"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, first_message(error))
+        else:
+            messages.success(request, _("Document attached."))
+            return redirect("assistance:project", project.pk)
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "multipart": True,
+            "title": _("Attach a document to %(name)s") % {"name": project.name},
+            "back": reverse("assistance:project", args=[project.pk]),
+        },
+    )
+
+
+@login_required
+def document_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A project document, served to those who may see the project."""
+    document = get_object_or_404(
+        ProjectDocument.objects.filter(project__in=Project.objects.visible_to(request.user)),
+        pk=pk,
+    )
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def evaluation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.get_project_for(request.user, pk)
+    require(can_manage_township(request.user))
+    form = EvaluationForm(request.POST or None, initial={"evaluated_on": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_evaluation_add(
+                project=project, fields=form.cleaned_data, user=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, first_message(error))
+        else:
+            messages.success(request, _("Evaluation recorded."))
+            return redirect("assistance:project", project.pk)
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "title": _("Evaluate %(name)s") % {"name": project.name},
+            "back": reverse("assistance:project", args=[project.pk]),
         },
     )

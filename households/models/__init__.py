@@ -13,8 +13,11 @@ from households.models.workflow import (
     WorkflowCase,
     WorkflowStep,
 )
+from households.models.yearly import CountyIncome, ExitTarget
 
 __all__ = [
+    "CountyIncome",
+    "ExitTarget",
     "Household",
     "HouseholdCause",
     "Hardship",

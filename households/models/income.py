@@ -47,6 +47,14 @@ class PovertyLine(models.Model):
         default=50000,
         help_text=_("A village may exit when its collective income reaches this."),
     )
+    stable_years = models.PositiveSmallIntegerField(
+        _("years above the line for a stable exit"),
+        default=1,
+        help_text=_(
+            "Income counts as stably above the line when the per-capita net income was above "
+            "each year's line in this many years up to the year of the decision (1: that year)."
+        ),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -64,6 +72,11 @@ class PovertyLine(models.Model):
                 condition=Q(monitoring_line__isnull=True) | Q(monitoring_line__gte=F("amount")),
                 name="poverty_monitoring_line_not_below_line",
                 violation_error_message=_("The monitoring line is not below the poverty line."),
+            ),
+            models.CheckConstraint(
+                condition=Q(stable_years__gte=1, stable_years__lte=5),
+                name="poverty_stable_years_1_to_5",
+                violation_error_message=_("Income must be above the line for 1 to 5 years."),
             ),
         ]
 
@@ -105,6 +118,16 @@ class HouseholdIncome(models.Model):
         _("transfer income"),
         help_text=_("Subsidies, minimum-living payments, pensions, ecological compensation."),
     )
+    # The parts of transfer income the plans count (转移性收入构成); what they leave of the
+    # total is "other transfers", so a total entered alone (an import, an earlier year) stays
+    # whole as "other".
+    transfer_dibao = _money(_("minimum living guarantee payments (低保金)"))
+    transfer_pension = _money(_("pensions (养老金)"))
+    transfer_ecological = _money(_("ecological compensation (生态补偿)"))
+    transfer_dividends = _money(_("industry dividends (产业分红)"))
+    # The part of property income paid under dividend contracts (资产收益分红): kept equal to
+    # the year's dividend payments by the service that records them.
+    property_dividends = _money(_("dividends under contracts"))
     production_cost = _money(_("production costs"))
     history = HistoricalRecords()
 
@@ -138,6 +161,32 @@ class HouseholdIncome(models.Model):
                 violation_error_message=_("A household has at least one member."),
             ),
             models.CheckConstraint(
+                condition=Q(
+                    transfer_dibao__gte=0,
+                    transfer_pension__gte=0,
+                    transfer_ecological__gte=0,
+                    transfer_dividends__gte=0,
+                    property_dividends__gte=0,
+                ),
+                name="income_parts_not_negative",
+                violation_error_message=_("No part of the income can be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    transfer_income__gte=F("transfer_dibao")
+                    + F("transfer_pension")
+                    + F("transfer_ecological")
+                    + F("transfer_dividends")
+                ),
+                name="income_transfer_parts_within_total",
+                violation_error_message=_("The parts of transfer income cannot exceed its total."),
+            ),
+            models.CheckConstraint(
+                condition=Q(property_income__gte=F("property_dividends")),
+                name="income_dividends_within_property",
+                violation_error_message=_("Dividends cannot exceed property income."),
+            ),
+            models.CheckConstraint(
                 condition=Q(year__gte=2000, year__lte=2100),
                 name="income_year_plausible",
                 violation_error_message=_("The year is between 2000 and 2100."),
@@ -146,6 +195,22 @@ class HouseholdIncome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.year}"
+
+    @property
+    def transfer_other(self) -> Decimal:
+        """Transfers not in a named part (其他转移性收入)."""
+        return (
+            self.transfer_income
+            - self.transfer_dibao
+            - self.transfer_pension
+            - self.transfer_ecological
+            - self.transfer_dividends
+        )
+
+    @property
+    def property_other(self) -> Decimal:
+        """Property income other than contract dividends (rents, land transfer, interest)."""
+        return self.property_income - self.property_dividends
 
     @property
     def gross_income(self) -> Decimal:

@@ -1,10 +1,12 @@
-"""Rules of the cadre's account (帮扶台账): visits due and required, measures overdue.
+"""Rules of the cadre's account (帮扶台账): visits due and required, measures overdue and
+measures delivered on time.
 
 Plain functions of numbers and dates, so the pages, the dashboard and the three yearly
 reports (年初建账、年中对账、年底审账) count them the same way.
 """
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
@@ -31,3 +33,27 @@ def visits_required(required_per_year: int | None, until: datetime.date) -> int:
 def is_item_overdue(*, status_on_day: str, due_date: datetime.date, day: datetime.date) -> bool:
     """A measure still open on ``day`` after its due date."""
     return status_on_day == "open" and due_date < day
+
+
+def is_item_due(*, status_on_day: str, due_date: datetime.date, day: datetime.date) -> bool:
+    """A measure that counts in "delivered on time": due by ``day`` and not cancelled then."""
+    return status_on_day != "cancelled" and due_date <= day
+
+
+def is_item_on_time(
+    *,
+    status_on_day: str,
+    closed_on: datetime.date | None,
+    due_date: datetime.date,
+    day: datetime.date,
+) -> bool:
+    """A measure done by its due date, as it stood on ``day`` (考核: delivered on time)."""
+    return status_on_day == "done" and closed_on is not None and closed_on <= due_date <= day
+
+
+def share_percent(part: int, whole: int) -> Decimal | None:
+    """考核's rates (visits held of required, measures on time of due, exits of the target):
+    a percentage to one decimal, None when nothing was required."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)

@@ -1,6 +1,8 @@
 """Household exit criteria (一达标、两不愁、三保障 and safe water) as of a day.
 
-一达标: per-capita net income of the day's year strictly above that year's poverty line.
+一达标: per-capita net income of the day's year strictly above that year's poverty line, and
+stably so: above each year's line in the last N years up to it, N being the year's
+``PovertyLine.stable_years`` (policy data, 1 by default: that year alone).
 两不愁: no worry about food, no worry about clothing (the card's assessment).
 三保障: compulsory education (every member aged 6–15 at the start of the school year in
 progress is in school), basic medical care (every member of the household that day has
@@ -68,8 +70,7 @@ class Criterion:
                     if v.get("missing") == "line":
                         return _("No poverty line for %(year)s.") % {"year": v["year"]}
                     return _("No income recorded for %(year)s.") % {"year": v["year"]}
-                sign = ">" if self.state == MET else "≤"
-                return f"{v['year']}: {v['per_capita']} {sign} {v['line']}"
+                return "；".join(_year_figure(y) for y in [v, *v.get("earlier", [])])
             case "schooling":
                 if v.get("unknown_age"):
                     return _("A member's age is unknown.")
@@ -87,6 +88,11 @@ class Criterion:
     @classmethod
     def from_evidence(cls, row: dict) -> "Criterion":
         return cls(row["key"], row["state"], row.get("values", {}))
+
+
+def _year_figure(y: dict) -> str:
+    above = income_above_line(Decimal(y["per_capita"]), Decimal(y["line"]))
+    return f"{y['year']}: {y['per_capita']} {'>' if above else '≤'} {y['line']}"
 
 
 def school_year_start(day: datetime.date) -> datetime.date:
@@ -121,6 +127,33 @@ def _age(member, day: datetime.date) -> int | None:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def _income_criterion(
+    incomes: Iterable, lines: dict[int, Decimal], year: int, stable_years: int
+) -> Criterion:
+    """一达标, stably: above the line in each of the ``stable_years`` years up to ``year``."""
+    by_year = {i.year: i for i in incomes}
+    checked = []
+    for y in range(year, year - max(stable_years, 1), -1):
+        income, line = by_year.get(y), lines.get(y)
+        if income is None:
+            return Criterion("income", UNKNOWN, {"year": y, "missing": "income"})
+        if line is None:
+            return Criterion("income", UNKNOWN, {"year": y, "missing": "line"})
+        per_capita = income.per_capita_net_income
+        checked.append(
+            {
+                "year": y,
+                "per_capita": str(per_capita),
+                "line": str(line),
+                "above": income_above_line(per_capita, line),
+            }
+        )
+    values = {k: checked[0][k] for k in ("year", "per_capita", "line")}
+    if len(checked) > 1:
+        values["earlier"] = [{k: c[k] for k in ("year", "per_capita", "line")} for c in checked[1:]]
+    return Criterion("income", MET if all(c["above"] for c in checked) else NOT_MET, values)
+
+
 def exit_criteria(
     *,
     household,
@@ -128,30 +161,18 @@ def exit_criteria(
     incomes: Iterable,
     lines: dict[int, Decimal],
     day: datetime.date,
+    stable_years: dict[int, int] | None = None,
 ) -> list[Criterion]:
     """The exit criteria of ``household`` as they stood on ``day``.
 
     ``household`` and ``members`` may be current rows or their versions as of ``day``;
-    ``incomes`` any of the household's yearly incomes; ``lines`` the poverty line by year.
+    ``incomes`` any of the household's yearly incomes; ``lines`` the poverty line by year;
+    ``stable_years`` by year how many years up to it the income must be above the line
+    (``PovertyLine.stable_years``; 1 for a year not given).
     """
     year = income_year(day)
     present = [m for m in members if member_present(m, day)]
-    income = next((i for i in incomes if i.year == year), None)
-    line = lines.get(year)
-    criteria = []
-    if income is None:
-        criteria.append(Criterion("income", UNKNOWN, {"year": year, "missing": "income"}))
-    elif line is None:
-        criteria.append(Criterion("income", UNKNOWN, {"year": year, "missing": "line"}))
-    else:
-        per_capita = income.per_capita_net_income
-        criteria.append(
-            Criterion(
-                "income",
-                MET if income_above_line(per_capita, line) else NOT_MET,
-                {"year": year, "per_capita": str(per_capita), "line": str(line)},
-            )
-        )
+    criteria = [_income_criterion(incomes, lines, year, (stable_years or {}).get(year, 1))]
     criteria.append(Criterion("food", MET if household.no_worry_food else NOT_MET))
     criteria.append(Criterion("clothing", MET if household.no_worry_clothing else NOT_MET))
     school_day = school_year_start(day)

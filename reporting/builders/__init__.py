@@ -4,7 +4,14 @@
 finished report is frozen: the same figures and file whatever happens to the data later.
 """
 
-from reporting.builders import archive_cards, exit_report, notices, reconciliation, register
+from reporting.builders import (
+    archive_cards,
+    assessment,
+    exit_report,
+    notices,
+    reconciliation,
+    register,
+)
 from reporting.models import ReportRun
 
 BUILDERS = {
@@ -22,4 +29,5 @@ BUILDERS = {
     ReportRun.Kind.PROJECT_NOTICE: notices.build_project_notice,
     ReportRun.Kind.FUND_NOTICE: notices.build_fund_notice,
     ReportRun.Kind.LOAN_NOTICE: notices.build_loan_notice,
+    ReportRun.Kind.ASSESSMENT: assessment.build,
 }

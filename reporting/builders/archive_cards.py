@@ -35,6 +35,7 @@ def build(run, progress):
     for fact in StatusChange.objects.exits().filter(household__in=scope, effective_on__lte=day):
         exits.setdefault(fact.household_id, []).append(fact)
     lines = dict(PovertyLine.objects.values_list("year", "amount"))
+    stable_years = dict(PovertyLine.objects.values_list("year", "stable_years"))
     result = []
     for n, hh in enumerate(households):
         card = cards.get(hh.pk, hh)
@@ -45,6 +46,7 @@ def build(run, progress):
             incomes=incomes.get(hh.pk, []),
             lines=lines,
             day=day,
+            stable_years=stable_years,
         )
         pairing = pairings.get(hh.pk)
         result.append(

@@ -19,6 +19,7 @@ from households.models import PovertyLine
 from households.selectors import village_exits
 from reporting import selectors
 from reporting.builders.charts import chart
+from reporting.registers import income_comparison, register_lines
 from township.models import TownshipYear, Village
 
 
@@ -114,6 +115,8 @@ def build(run, progress):
         .order_by("name")
     ]
     funds = selectors.fund_use_by_source(run.township, year, day)
+    registers = register_lines(run)
+    incomes = income_comparison(run, rows)
     people_exited = sum(e["people"] or 0 for e in exited)
     figures_overrides = sum(1 for e in exited if e["fact"].override_reason)
     figures = {
@@ -136,8 +139,14 @@ def build(run, progress):
             for f in funds
         ],
         "rows": {str(r["household"].pk): selectors.row_facts(r) for r in rows},
+        "registers": {line["key"]: line["figures"] for line in registers},
+        "income_growth": {
+            k: (str(v) if v is not None else None) for k, v in (incomes or {}).items()
+        },
     }
     context = {
+        "register_lines": registers,
+        "incomes": incomes,
         "line": line,
         "exited": exited,
         "people_exited": people_exited,

@@ -1,6 +1,7 @@
 """年初建账、年中对账、年底审账: the cadre's account at the three points of the year."""
 
 from reporting import selectors
+from reporting.registers import register_lines
 
 
 def build(run, progress):
@@ -9,6 +10,7 @@ def build(run, progress):
     projects = selectors.project_sections(run)
     problems = selectors.exceptions(run, rows)
     totals = selectors.totals(rows)
+    registers = register_lines(run)
     figures = {
         **totals,
         "as_of": run.as_of.isoformat(),
@@ -34,8 +36,10 @@ def build(run, progress):
             for s in projects
         ],
         "rows": {str(r["household"].pk): selectors.row_facts(r) for r in rows},
+        "registers": {line["key"]: line["figures"] for line in registers},
     }
     context = {
+        "register_lines": registers,
         "rows": rows,
         "funds": funds,
         "projects": projects,

@@ -231,12 +231,22 @@ def test_income_is_added_once_a_year_and_never_negative(staff, world):
         "members_count": "3",
         "wage_income": "9000",
         "business_income": "0",
-        "property_income": "0",
-        "transfer_income": "1200",
+        "property_other": "0",
+        "transfer_dibao": "600",
+        "transfer_pension": "0",
+        "transfer_ecological": "0",
+        "transfer_dividends": "0",
+        "transfer_other": "600",
         "production_cost": "300",
     }
     assert staff.post(url, good).status_code == 302
-    assert hh.incomes.get(year=2024).net_income == 9900
+    income = hh.incomes.get(year=2024)
+    assert income.net_income == 9900
+    assert (income.transfer_income, income.transfer_dibao, income.transfer_other) == (
+        1200,
+        600,
+        600,
+    )
     again = staff.post(url, good)
     assert "已登记" in again.content.decode()
     negative = staff.post(url, {**good, "year": "2023", "wage_income": "-1"})

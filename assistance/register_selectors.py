@@ -1,0 +1,246 @@
+"""Reads of the thematic registers for their pages, exports, the card and the reports.
+
+Each list goes through the record's ``visible_to(user)`` and states money paid from the
+ledger (``assistance.ledger.paid_by_item``), so a register never keeps a second account.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from assistance import ledger
+from assistance.models import (
+    DividendContract,
+    DividendPayment,
+    Enterprise,
+    HealthRelief,
+    HousingRenovation,
+    Loan,
+    PlanItem,
+    RainDewStudent,
+    TrainingAttendance,
+    TrainingSession,
+)
+from households.models import Household, Member
+
+ZERO = Decimal("0.00")
+
+# The measure kinds (``MeasureKind.code``) whose plan items each register's records answer.
+ITEM_KINDS = {
+    "renovation": "housing",
+    "rain_dew": "education",
+    "training": "training",
+    "dividends": "dividends",
+    "relief": "health",
+}
+
+
+def items_for(user, register: str, *, year: int | None = None) -> QuerySet:
+    """Plan items in the user's scope a new record of ``register`` may be linked to."""
+    qs = PlanItem.objects.visible_to(user).exclude(status=PlanItem.Status.CANCELLED)
+    if register in ITEM_KINDS:
+        qs = qs.filter(kind__code=ITEM_KINDS[register])
+    if year:
+        qs = qs.filter(plan__year__in=[year - 1, year])
+    return qs.select_related("plan__household__village", "kind").order_by(
+        "-plan__year", "plan__household__card_number", "pk"
+    )
+
+
+def item_label(item: PlanItem) -> str:
+    hh = item.plan.household
+    return f"{item.plan.year} · {hh.village.name} {hh.card_number} · {item.description}"
+
+
+def member_by_id_number(households: QuerySet, id_number: str) -> Member | None:
+    return (
+        Member.objects.filter(
+            household__in=households, id_number=id_number.strip().upper(), is_active=True
+        )
+        .select_related("household__village")
+        .first()
+    )
+
+
+def _get(qs, pk: int):
+    return get_object_or_404(qs, pk=pk)
+
+
+def get_renovation_for(user, pk: int) -> HousingRenovation:
+    return _get(
+        HousingRenovation.objects.visible_to(user).select_related(
+            "household__village", "plan_item__plan"
+        ),
+        pk,
+    )
+
+
+def get_student_for(user, pk: int) -> RainDewStudent:
+    return _get(
+        RainDewStudent.objects.visible_to(user).select_related(
+            "household__village", "member", "plan_item__plan"
+        ),
+        pk,
+    )
+
+
+def get_relief_for(user, pk: int) -> HealthRelief:
+    return _get(
+        HealthRelief.objects.visible_to(user).select_related(
+            "household__village", "member", "plan_item__plan"
+        ),
+        pk,
+    )
+
+
+def get_training_for(user, pk: int) -> TrainingSession:
+    return _get(TrainingSession.objects.visible_to(user).select_related("township", "village"), pk)
+
+
+def get_enterprise_for(user, pk: int) -> Enterprise:
+    return _get(Enterprise.objects.visible_to(user).select_related("township"), pk)
+
+
+def get_contract_for(user, pk: int) -> DividendContract:
+    return _get(
+        DividendContract.objects.visible_to(user).select_related(
+            "enterprise", "household__village", "plan_item__plan"
+        ),
+        pk,
+    )
+
+
+def _with_paid(rows: list, *, until: datetime.date | None = None) -> list:
+    paid = ledger.paid_by_item([r.plan_item_id for r in rows if r.plan_item_id], until=until)
+    for row in rows:
+        row.paid = paid.get(row.plan_item_id, ZERO)
+    return rows
+
+
+def _filtered(qs, *, village=None, year=None, year_field="year"):
+    if village is not None:
+        qs = qs.filter(household__village=village)
+    if year:
+        qs = qs.filter(**{year_field: year})
+    return qs
+
+
+def renovations_for_list(user, *, village=None, year=None, status: str = "") -> list:
+    qs = _filtered(HousingRenovation.objects.visible_to(user), village=village, year=year)
+    if status == "accepted":
+        qs = qs.filter(accepted_on__isnull=False)
+    elif status == "started":
+        qs = qs.filter(started_on__isnull=False, accepted_on__isnull=True)
+    elif status == "approved":
+        qs = qs.filter(started_on__isnull=True)
+    rows = list(
+        qs.select_related("household__village").order_by(
+            "-year", "household__village__code", "household__card_number"
+        )
+    )
+    return _with_paid(rows)
+
+
+def students_for_list(user, *, village=None, year=None, level: str = "") -> list:
+    qs = _filtered(
+        RainDewStudent.objects.visible_to(user),
+        village=village,
+        year=year,
+        year_field="school_year",
+    )
+    if level:
+        qs = qs.filter(level=level)
+    rows = list(
+        qs.select_related("household__village", "member").order_by(
+            "-school_year", "household__village__code", "household__card_number"
+        )
+    )
+    return _with_paid(rows)
+
+
+def reliefs_for_list(user, *, village=None, year=None) -> list:
+    qs = _filtered(HealthRelief.objects.visible_to(user), village=village, year=year)
+    rows = list(
+        qs.select_related("household__village", "member").order_by(
+            "-year", "household__village__code", "admitted_on"
+        )
+    )
+    return _with_paid(rows)
+
+
+def trainings_for_list(user, *, village=None, year=None) -> list:
+    qs = TrainingSession.objects.visible_to(user)
+    if village is not None:
+        qs = qs.filter(Q(village=village) | Q(attendances__household__village=village)).distinct()
+    if year:
+        qs = qs.filter(starts_on__year=year)
+    transferred = Q(attendances__outcome__in=TrainingAttendance.TRANSFERRED)
+    return list(
+        qs.select_related("village")
+        .annotate(
+            trainees=Count("attendances", distinct=True),
+            completed=Count("attendances", filter=Q(attendances__completed=True), distinct=True),
+            transferred=Count("attendances", filter=transferred, distinct=True),
+        )
+        .order_by("-starts_on", "pk")
+    )
+
+
+def attendances_for(session: TrainingSession, user) -> list:
+    """A session's trainees the user may see (a cadre sees only their own households')."""
+    return list(
+        session.attendances.filter(household__in=Household.objects.visible_to(user))
+        .select_related("household__village", "member")
+        .order_by("household__village__code", "household__card_number", "pk")
+    )
+
+
+def contracts_for_list(user, *, village=None, year=None, enterprise=None) -> list:
+    qs = _filtered(DividendContract.objects.visible_to(user), village=village)
+    if year:
+        qs = qs.filter(start_year__lte=year, end_year__gte=year)
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    paid_filter = Q(payments__year=year) if year else Q()
+    return list(
+        qs.select_related("enterprise", "household__village")
+        .annotate(paid=Sum("payments__amount", filter=paid_filter))
+        .order_by("enterprise__name", "household__village__code", "household__card_number")
+    )
+
+
+def enterprises_for_list(user) -> list:
+    return list(
+        Enterprise.objects.visible_to(user)
+        .annotate(
+            n_contracts=Count("contracts", distinct=True),
+            paid=Sum("contracts__payments__amount"),
+        )
+        .order_by("name")
+    )
+
+
+def for_card(household: Household) -> dict:
+    """The household's records in every register, for the archive card."""
+    return {
+        "renovations": list(household.renovations.order_by("-year")),
+        "students": list(
+            household.rain_dew_students.select_related("member").order_by("-school_year")
+        ),
+        "trainings": list(
+            household.trainings.select_related("session", "member").order_by("-session__starts_on")
+        ),
+        "contracts": list(
+            household.dividend_contracts.select_related("enterprise")
+            .annotate(paid=Sum("payments__amount"))
+            .order_by("-start_year")
+        ),
+        "reliefs": list(household.health_reliefs.select_related("member").order_by("-admitted_on")),
+        "loans": list(Loan.objects.filter(household=household).order_by("-disbursed_on")),
+    }
+
+
+def payments_of(contract: DividendContract) -> list[DividendPayment]:
+    return list(contract.payments.select_related("recorded_by").order_by("-year", "-paid_on"))

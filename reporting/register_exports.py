@@ -1,0 +1,221 @@
+"""Excel exports of the thematic registers, with the filters of their pages.
+
+Each reads through the same scoped selectors as its page. Cells are plain values (text,
+numbers, dates); text a user typed is kept from being read as a formula by Excel.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from assistance import register_selectors as rs
+from assistance.models import RainDewStudent
+from assistance.register_forms import RENOVATION_STATUSES, RegisterFilterForm
+from households.masking import mask_id
+from reporting.exports import xlsx_response
+from township.access import can_edit_cards
+from township.models import Village
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text(value) -> str:
+    """User text as a plain cell: a leading formula character is escaped with a quote."""
+    value = "" if value is None else str(value)
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
+def _filters(request, statuses=None) -> dict:
+    form = RegisterFilterForm(
+        request.GET or None,
+        villages=Village.objects.visible_to(request.user).order_by("code"),
+        statuses=statuses,
+    )
+    return form.filters()
+
+
+def _id(request, member) -> str:
+    return member.id_number if can_edit_cards(request.user) else mask_id(member.id_number)
+
+
+@login_required
+def renovations_xlsx(request: HttpRequest) -> HttpResponse:
+    rows = rs.renovations_for_list(request.user, **_filters(request, RENOVATION_STATUSES))
+    headings = [
+        _("Year"),
+        _("Village"),
+        _("Card number"),
+        _("Dilapidation grade"),
+        _("Method"),
+        _("Subsidy"),
+        _("Paid out"),
+        _("Works started on"),
+        _("Accepted on"),
+        _("Accepted by"),
+        _("Note"),
+    ]
+    data = (
+        [
+            r.year,
+            r.household.village.name,
+            r.household.card_number,
+            r.get_grade_display(),
+            r.get_method_display(),
+            r.subsidy,
+            r.paid,
+            r.started_on,
+            r.accepted_on,
+            text(r.accepted_by),
+            text(r.note),
+        ]
+        for r in rows
+    )
+    return xlsx_response("renovations.xlsx", [(_("Housing renovation"), headings, data)])
+
+
+@login_required
+def students_xlsx(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request, RainDewStudent.Level.choices)
+    level = filters.pop("status", "")
+    rows = rs.students_for_list(request.user, level=level, **filters)
+    headings = [
+        _("School year"),
+        _("Village"),
+        _("Card number"),
+        _("Student"),
+        _("ID number"),
+        _("School"),
+        _("Level"),
+        _("Year enrolled"),
+        _("Subsidy"),
+        _("Paid out"),
+    ]
+    data = (
+        [
+            r.school_year,
+            r.household.village.name,
+            r.household.card_number,
+            text(r.member.name),
+            _id(request, r.member),
+            text(r.school),
+            r.get_level_display(),
+            r.enrolled_year,
+            r.subsidy,
+            r.paid,
+        ]
+        for r in rows
+    )
+    return xlsx_response("rain-dew.xlsx", [(_("Rain-and-Dew students"), headings, data)])
+
+
+@login_required
+def reliefs_xlsx(request: HttpRequest) -> HttpResponse:
+    rows = rs.reliefs_for_list(request.user, **_filters(request))
+    headings = [
+        _("Year"),
+        _("Village"),
+        _("Card number"),
+        _("Patient"),
+        _("Illness"),
+        _("Hospital"),
+        _("Admitted on"),
+        _("Medical expenses"),
+        _("Basic medical insurance"),
+        _("Serious-illness insurance"),
+        _("Medical relief"),
+        _("Relief paid"),
+        _("Out of pocket"),
+    ]
+    data = (
+        [
+            r.year,
+            r.household.village.name,
+            r.household.card_number,
+            text(r.member.name),
+            text(r.illness),
+            text(r.hospital),
+            r.admitted_on,
+            r.expenses,
+            r.basic_insurance,
+            r.serious_illness_insurance,
+            r.relief,
+            r.paid,
+            r.out_of_pocket,
+        ]
+        for r in rows
+    )
+    return xlsx_response("health-relief.xlsx", [(_("Serious-illness relief"), headings, data)])
+
+
+@login_required
+def trainings_xlsx(request: HttpRequest) -> HttpResponse:
+    """One row a trainee of the sessions the page lists."""
+    sessions = rs.trainings_for_list(request.user, **_filters(request))
+    headings = [
+        _("From"),
+        _("To"),
+        _("Title"),
+        _("Skill taught"),
+        _("Organiser"),
+        _("Village"),
+        _("Card number"),
+        _("Trainee"),
+        _("Completed"),
+        _("Outcome"),
+        _("Employer or place of work"),
+        _("Monthly wage"),
+    ]
+
+    def data():
+        for session in sessions:
+            for a in rs.attendances_for(session, request.user):
+                yield [
+                    session.starts_on,
+                    session.ends_on,
+                    text(session.title),
+                    text(session.skill),
+                    text(session.organiser),
+                    a.household.village.name,
+                    a.household.card_number,
+                    text(a.member.name),
+                    _("yes") if a.completed else _("no"),
+                    a.get_outcome_display(),
+                    text(a.employer),
+                    a.monthly_wage,
+                ]
+
+    return xlsx_response("trainings.xlsx", [(_("Skills training"), headings, data())])
+
+
+@login_required
+def dividends_xlsx(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    contracts = rs.contracts_for_list(
+        request.user, village=filters.get("village"), year=filters.get("year")
+    )
+    headings = [
+        _("Enterprise"),
+        _("Village"),
+        _("Card number"),
+        _("Basis"),
+        _("Invested"),
+        _("Dividend a year"),
+        _("First year"),
+        _("Last year"),
+        _("Dividends paid"),
+    ]
+    data = (
+        [
+            text(c.enterprise.name),
+            c.household.village.name,
+            c.household.card_number,
+            c.get_basis_display(),
+            c.invested,
+            c.annual_dividend,
+            c.start_year,
+            c.end_year,
+            c.paid or 0,
+        ]
+        for c in contracts
+    )
+    return xlsx_response("dividends.xlsx", [(_("Dividend contracts"), headings, data)])
