@@ -1,4 +1,7 @@
+import time
+
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -107,4 +110,29 @@ class SecurityHeadersMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
+        return response
+
+
+class SessionRefreshMiddleware:
+    """Keep a signed-in session alive while it is used, writing it at most once a minute.
+
+    The session expires ``SESSION_COOKIE_AGE`` after it was last saved; saving it on every
+    request (``SESSION_SAVE_EVERY_REQUEST``) cost a write per page. Here a page saves it only
+    when the last save is ``BANGFU_SESSION_REFRESH_SECONDS`` old or more, so the idle timeout
+    holds to within that much.
+    """
+
+    KEY = "_bangfu_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.every = settings.BANGFU_SESSION_REFRESH_SECONDS
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and SESSION_KEY in session:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.every:
+                session[self.KEY] = now  # marks the session modified: saved with a new expiry
         return response

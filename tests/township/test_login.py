@@ -1,20 +1,10 @@
 import datetime
-from contextlib import contextmanager
-from unittest.mock import patch
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 THIRTY_MINUTES = datetime.timedelta(minutes=30)
-
-
-@contextmanager
-def time_moves_on(delta: datetime.timedelta):
-    """The clock of the session store runs ``delta`` ahead: idle time, without sleeping."""
-    later = timezone.now() + delta
-    with patch("django.contrib.sessions.backends.db.timezone.now", return_value=later):
-        yield
 
 
 pytestmark = pytest.mark.django_db
@@ -41,28 +31,53 @@ def test_repeated_failures_lock_the_account_out(client, world, settings):
     assert "锁定" in response.content.decode()
 
 
-def test_an_idle_session_expires(client, world):
-    """Thirty idle minutes (the default of SESSION_IDLE_MINUTES) end the session."""
-    client.force_login(world.profiles.leader.user)
+def test_an_idle_session_expires(client, world, time_machine):
+    """Thirty idle minutes (the default of SESSION_IDLE_MINUTES) end the session; using it
+    keeps it alive."""
     start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    client.force_login(world.profiles.leader.user)
     assert client.get("/").status_code == 200
     expires = Session.objects.get().expire_date
-    assert start + datetime.timedelta(minutes=29) < expires <= timezone.now() + THIRTY_MINUTES
-    with time_moves_on(THIRTY_MINUTES - datetime.timedelta(minutes=1)):
-        assert client.get("/").status_code == 200  # still there, and extended again
-    with time_moves_on(2 * THIRTY_MINUTES):
-        response = client.get("/")
+    assert start + datetime.timedelta(minutes=29) < expires <= start + THIRTY_MINUTES
+    time_machine.move_to(start + datetime.timedelta(minutes=29), tick=False)
+    assert client.get("/").status_code == 200  # still there, and extended again
+    time_machine.move_to(start + datetime.timedelta(minutes=58), tick=False)
+    assert client.get("/").status_code == 200  # alive only because the last visit extended it
+    time_machine.move_to(start + datetime.timedelta(minutes=89), tick=False)
+    response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_each_request_extends_the_session(client, world):
+def _session_writes(queries) -> int:
+    return sum(
+        1
+        for q in queries
+        if "django_session" in q["sql"]
+        and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    )
+
+
+def test_the_session_is_written_at_most_once_a_minute(client, world, time_machine):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
     client.force_login(world.profiles.leader.user)
-    session = Session.objects.get()
-    session.expire_date = timezone.now() + datetime.timedelta(minutes=1)
-    session.save()
     client.get("/")
-    assert Session.objects.get().expire_date > timezone.now() + datetime.timedelta(minutes=20)
+    time_machine.move_to(start + datetime.timedelta(seconds=30), tick=False)
+    with CaptureQueriesContext(connection) as soon:
+        assert client.get("/households/").status_code == 200
+    assert _session_writes(soon) == 0
+    time_machine.move_to(start + datetime.timedelta(seconds=61), tick=False)
+    with CaptureQueriesContext(connection) as later:
+        assert client.get("/households/").status_code == 200
+    assert _session_writes(later) == 1
+    assert Session.objects.get().expire_date == start + datetime.timedelta(seconds=61) + (
+        THIRTY_MINUTES
+    )
 
 
 def test_logout_is_a_post(client, world):
