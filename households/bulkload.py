@@ -16,6 +16,8 @@ from decimal import Decimal
 from django.db import connection, models
 from django.utils import timezone
 
+from township import figures_cache
+
 
 def _text(value) -> str:
     """A value in PostgreSQL's COPY text format."""
@@ -85,6 +87,7 @@ class RowWriter:
                     history.model, [dict(zip(names, row, strict=True)) for row in complete]
                 )
         self.rows.clear()
+        figures_cache.changed()
 
     def _complete(self, fields, row: dict) -> list:
         values = []

@@ -27,6 +27,7 @@ from households.models import (
     StatusChange,
 )
 from households.services import ensure_editable, status_change_record
+from township import figures_cache
 from township.access import profile_for
 from township.models import StaffProfile
 
@@ -99,6 +100,8 @@ def monitoring_refresh(*, today: datetime.date | None = None) -> int:
         if hid not in open_ids
     ]
     MonitoringCase.objects.bulk_create(new)
+    if new:
+        figures_cache.changed()
     return len(new)
 
 

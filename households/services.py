@@ -25,6 +25,7 @@ from households.models import (
     Visit,
     VisitPhoto,
 )
+from township import figures_cache
 from township.access import profile_for
 from township.models import StaffProfile, Village
 
@@ -429,6 +430,8 @@ def household_facts_rebuild() -> int:
         if fields:
             Household.objects.filter(pk=pk).update(**fields)
             changed += 1
+    if changed:
+        figures_cache.changed()
     return changed
 
 

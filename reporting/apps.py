@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from township import figures_cache
+
+        figures_cache.connect()

@@ -32,6 +32,15 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (cached figures and sessions of earlier tests,
+    whose rows were rolled back, must not be found)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):
     county_a = f.CountyFactory(name="青山县", code="520399000000")

@@ -23,7 +23,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     # Transactional tests are separated by emptying every table (TRUNCATE), which the
     # ledger refuses unless the session says it means it (assistance migration 0003).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
-        "-c bangfu.ledger_truncate=allowed"
+        "-c jit=off -c bangfu.ledger_truncate=allowed"
     )
 # A test may slow a report build down to kill its worker mid-build (reporting/services.py).
 BANGFU_TEST_BUILD_PAUSE_SECONDS = env.float("BANGFU_TEST_BUILD_PAUSE_SECONDS", default=0)  # noqa: F405

@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import json
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from households.selectors import home_summary
 from reporting.dashboard import dashboard, needs_attention
+from township import figures_cache
 from township.access import profile_for
 from township.accounts import password_changed
 from township.celery import app as celery_app
@@ -34,16 +36,25 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's landing page: its scope and the households in it, counted by status."""
     profile = profile_for(request.user)
+    user, today = request.user, datetime.date.today()
+    # The scope's figures come from the cache until the data changes (township.figures_cache).
+    summary, computed_at = figures_cache.cached(
+        "home", user, lambda: home_summary(user), today=today
+    )
     context = {
         "profile": profile,
-        **home_summary(request.user),
-        "attention": needs_attention(request.user),
+        **summary,
+        "computed_at": computed_at,
+        "attention": needs_attention(user),
     }
     # Leaders, county and township staff get the dashboard of their whole scope.
-    if request.user.is_superuser or (
+    if user.is_superuser or (
         profile and profile.role in {"leader", "county_admin", "township_staff"}
     ):
-        context["dashboard"] = dashboard(request.user)
+        context["dashboard"], dashboard_at = figures_cache.cached(
+            "dashboard", user, lambda: dashboard(user, today=today), today=today
+        )
+        context["computed_at"] = min(computed_at, dashboard_at)
     return render(request, "township/home.html", context)
 
 

@@ -28,7 +28,7 @@ from households.models import (
     StatusChange,
 )
 from households.services import historical_exit_date, initial_status_facts
-from township import background
+from township import background, figures_cache
 from township.access import can_manage_township
 from township.models import StaffProfile, Township, Village
 
@@ -419,6 +419,7 @@ def write(plan: Plan, *, user, reason: str) -> None:
         from django.db.models import F
 
         Household.objects.filter(pk__in=changed).update(version=F("version") + 1)
+    figures_cache.changed()
 
 
 def send_check(job_id: int) -> bool:

@@ -1,0 +1,77 @@
+"""The home page's figures come from the cache until a write changes the data behind them."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from households.models import Household, StatusChange
+from households.services import household_facts_rebuild
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _home(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def test_a_second_look_reads_the_figures_from_the_cache(client, world):
+    client.force_login(world.profiles.leader.user)
+    first, computed = _home(client)
+    again, cached = _home(client)
+    assert cached < computed - 5
+    assert again.context["dashboard"]["counts"] == first.context["dashboard"]["counts"]
+    assert 'id="computed-at"' in again.content.decode()
+
+
+def test_a_new_household_shows_at_once(client, world):
+    client.force_login(world.profiles.leader.user)
+    before, _ = _home(client)
+    f.HeadFactory(household=f.HouseholdFactory(village=world.villages.a2))
+    after, _ = _home(client)
+    assert after.context["total_households"] == before.context["total_households"] + 1
+    registered = after.context["dashboard"]["counts"]["registered"]
+    assert registered == before.context["dashboard"]["counts"]["registered"] + 1
+
+
+def test_writes_without_signals_forget_the_figures_too(client, world):
+    """Bulk writes send no signal: the services that make them say so themselves."""
+    client.force_login(world.profiles.leader.user)
+    before, _ = _home(client)
+    household = world.households.own
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(
+                household=household,
+                status=Household.Status.RETURNED,
+                effective_on=datetime.date.today(),
+                source=StatusChange.Source.IMPORT,
+            )
+        ]
+    )
+    assert household_facts_rebuild() == 1  # the card's status follows its facts by update()
+    after, _ = _home(client)
+    counts = {row["status"]: row["count"] for row in after.context["status_rows"]}
+    was = {row["status"]: row["count"] for row in before.context["status_rows"]}
+    assert counts[Household.Status.RETURNED] == was[Household.Status.RETURNED] + 1
+
+
+def test_the_figures_are_shared_by_the_scope_not_by_the_user(world):
+    from django.test import Client
+
+    clients = {}
+    for who in ("leader", "staff", "county"):
+        clients[who] = Client()
+        clients[who].force_login(getattr(world.profiles, who).user)
+        clients[who].get(reverse("login"))  # the session's first write, out of the counts
+    _, leader = _home(clients["leader"])
+    _, staff = _home(clients["staff"])  # the same township: the leader's figures
+    _, county = _home(clients["county"])
+    assert staff < leader - 5
+    assert staff < county - 5

@@ -1,0 +1,71 @@
+"""The dashboards' figures, kept in the cache per scope and day until the data changes.
+
+A dashboard counts the whole scope: for a county that is tens of thousands of households per
+figure. ``cached(name, user, compute, today=...)`` returns what ``compute()`` gave and when it
+was computed; the value is shared by everyone with the same scope (not per user) and dropped
+when any household, assistance or place record is written (``changed``), or after
+``TTL`` seconds at the latest. Pages show the time the figures were computed.
+"""
+
+import datetime
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from township.access import Scope, scope_for
+
+VERSION_KEY = "figures:version"
+TTL = 600
+WATCHED_APPS = ("households", "assistance", "township")
+# Written all the time and counted by no dashboard: access logs and job progress.
+UNWATCHED = {"households.IdAccess", "households.ImportJob"}
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not in the cache (yet, or any more): any new value will do
+        cache.set(VERSION_KEY, int(timezone.now().timestamp() * 1000), None)
+
+
+def changed(**_signal) -> None:
+    """Data behind the figures changed: forget every cached figure, now and again when the
+    transaction commits (so that nothing computed in between is kept)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _scope_key(user) -> str:
+    scope = scope_for(user)
+    # Everyone with the same place shares the figures; a cadre's scope is their own.
+    person = scope.profile_id if scope.level == Scope.Level.CADRE else None
+    parts = (scope.level.value, scope.county_id, scope.township_id, scope.village_id, person)
+    return ":".join("" if p is None else str(p) for p in parts)
+
+
+def cached(name: str, user, compute, *, today: datetime.date):
+    """``(value, computed_at)`` of ``compute()`` for ``user``'s scope on ``today``."""
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    key = f"figures:{name}:{version}:{_scope_key(user)}:{today.isoformat()}:{get_language()}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    value = (compute(), timezone.now())
+    cache.set(key, value, TTL)
+    return value
+
+
+def connect() -> None:
+    """Forget the figures whenever a watched model is saved or deleted (bulk writes and
+    ``update()`` calls in the services call ``changed()`` themselves)."""
+    for app in WATCHED_APPS:
+        for model in apps.get_app_config(app).get_models():
+            if model._meta.label in UNWATCHED:
+                continue
+            uid = f"figures-{model._meta.label}"
+            post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-save")
+            post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-delete")
