@@ -154,7 +154,7 @@ def sessions_and_ids() -> tuple[dict, dict]:
         user = get_user_model().objects.get(username=username)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "township.backends.ProfileModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.set_expiry(3 * 3600)
         session.save()

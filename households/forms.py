@@ -92,6 +92,14 @@ class HouseholdFilterForm(forms.Form):
         self.fields["village"].empty_label = _("All villages")
         self.fields["cadre"].queryset = cadres
         self.fields["cadre"].empty_label = _("All cadres")
+        # A county has thousands of cadres: the list offers the chosen one only, and the
+        # search box beside it asks for others (households:cadre_options).
+        self.fields["cadre"].widget.choices = chosen_option(
+            cadres,
+            self.data.get("cadre") if self.is_bound else None,
+            _("All cadres"),
+            lambda cadre: cadre.name,
+        )
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -553,6 +561,22 @@ class MonitoringOpenForm(forms.Form):
 
 class MeasuresForm(forms.Form):
     measures = forms.CharField(label=_("Measures taken"), required=False, max_length=2000)
+
+
+def chosen_option(queryset, value, empty_label, label) -> list[tuple]:
+    """The choices of a large filter: the empty choice and the chosen object, if any."""
+    choices = [("", empty_label)]
+    if value and str(value).isdigit() and len(str(value)) < 19:
+        chosen = queryset.filter(pk=value).first()
+        if chosen is not None:
+            choices.append((chosen.pk, label(chosen)))
+    return choices
+
+
+class OptionSearchForm(forms.Form):
+    """What is typed into the search box of a large filter."""
+
+    q = forms.CharField(required=False, max_length=50, strip=True)
 
 
 class VisitorFilterForm(forms.Form):

@@ -17,10 +17,10 @@ from django.db.models.functions import Coalesce, Right
 from django.shortcuts import get_object_or_404
 
 from households import asof, policy
-from households.history import card_history
 from households.models import (
     CountyIncome,
     Household,
+    HouseholdCause,
     Member,
     Pairing,
     PovertyLine,
@@ -28,6 +28,7 @@ from households.models import (
     Visit,
     VisitPhoto,
 )
+from township import figures_cache
 from township.access import Scope, scope_for
 from township.models import (
     StaffProfile,
@@ -141,33 +142,62 @@ def households_filtered(
     today: datetime.date | None = None,
 ) -> QuerySet:
     """The user's households matching a list's filters: what a list shows and what every
-    figure linking to that list counts (the same queryset, so they always agree)."""
-    qs = Household.objects.visible_to(user)
+    figure linking to that list counts (the same conditions, so they always agree)."""
+    return Household.objects.visible_to(user).filter(
+        household_filter(
+            q=q,
+            village=village,
+            status=status,
+            attribute=attribute,
+            cause=cause,
+            cadre=cadre,
+            no_visit_days=no_visit_days,
+            exit_year=exit_year,
+            today=today,
+        )
+    )
+
+
+def household_filter(
+    *,
+    q: str = "",
+    village: Village | None = None,
+    status: str = "",
+    attribute: str = "",
+    cause: str = "",
+    cadre: StaffProfile | None = None,
+    no_visit_days: int | None = None,
+    exit_year: int | None = None,
+    today: datetime.date | None = None,
+) -> Q:
+    """A list's filters as one condition on households: for ``households_filtered`` and for
+    figures that count several lists in one query (``Count(filter=...)``)."""
+    condition = Q()
     if village is not None:
-        qs = qs.filter(village=village)
+        condition &= Q(village=village)
     if status in STATUS_GROUPS:
-        qs = qs.filter(status__in=STATUS_GROUPS[status])
+        condition &= Q(status__in=STATUS_GROUPS[status])
     elif status:
-        qs = qs.filter(status=status)
+        condition &= Q(status=status)
     if exit_year:
-        qs = qs.filter(
+        condition &= Q(
             Exists(StatusChange.objects.exits().in_year(exit_year).filter(household=OuterRef("pk")))
         )
     if attribute:
-        qs = qs.filter(attribute=attribute)
+        condition &= Q(attribute=attribute)
     if cause:
-        qs = qs.filter(causes__cause=cause)
+        condition &= Q(Exists(HouseholdCause.objects.filter(household=OuterRef("pk"), cause=cause)))
     if cadre is not None:
-        qs = qs.filter(
+        condition &= Q(
             Exists(Pairing.objects.current().filter(household=OuterRef("pk"), cadre=cadre))
         )
     if no_visit_days:
         since = (today or datetime.date.today()) - datetime.timedelta(days=no_visit_days)
-        qs = qs.filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=since))
+        condition &= Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=since)
     q = q.strip()
     if q:
-        qs = qs.filter(_search(q))
-    return qs
+        condition &= Q(_search(q))
+    return condition
 
 
 def households_for_list(user, *, sort: str = "", **filters) -> QuerySet:
@@ -210,7 +240,9 @@ def card_context(
     """Everything the archive card page shows, in a fixed number of queries."""
     today = today or datetime.date.today()
     incomes = list(household.incomes.order_by("-year"))
-    lines = {line.year: line for line in PovertyLine.objects.all()}
+    lines = figures_cache.remembered(
+        "poverty-lines", lambda: {line.year: line for line in PovertyLine.objects.all()}
+    )
     members = list(household.members.order_by("-is_active", "pk"))
     eligibility = policy.exit_criteria(
         household=household,
@@ -220,10 +252,14 @@ def card_context(
         day=today,
         stable_years={y: line.stable_years for y, line in lines.items()},
     )
-    county_incomes = dict(
-        CountyIncome.objects.filter(county__townships=household.village.township_id).values_list(
-            "year", "per_capita"
-        )
+    township = household.village.township_id
+    county_incomes = figures_cache.remembered(
+        f"county-incomes:{township}",
+        lambda: dict(
+            CountyIncome.objects.filter(county__townships=township).values_list(
+                "year", "per_capita"
+            )
+        ),
     )
     per_capita = {i.year: i.per_capita_net_income for i in incomes}
     income_rows = []
@@ -249,7 +285,7 @@ def card_context(
     visits = list(
         household.visits.select_related("visitor__profile")
         .prefetch_related("photos")
-        .order_by("-visited_on", "-pk")[:visits_shown]
+        .order_by("-visited_on", "-pk")[: visits_shown + 1]
     )
     status_changes = list(
         household.status_changes.select_related(
@@ -273,9 +309,8 @@ def card_context(
         "income_rows": income_rows,
         "causes": list(household.causes.order_by("-is_main", "cause")),
         "pairings": list(household.pairings.select_related("cadre").order_by("-start_date", "-pk")),
-        "visits": visits,
-        "visit_count": household.visits.count(),
-        "history": card_history(household),
+        "visits": visits[:visits_shown],
+        "more_visits": len(visits) > visits_shown,
     }
 
 
@@ -297,6 +332,25 @@ def visits_for_list(user, *, visitor_id: int | None = None) -> QuerySet:
         .prefetch_related("photos")
         .order_by("-visited_on", "-pk")
     )
+
+
+OPTIONS_SHOWN = 20
+
+
+def cadre_options(user, q: str) -> list[StaffProfile]:
+    """The first cadres paired with the user's households whose name matches ``q``."""
+    cadres = cadres_for_list(Household.objects.visible_to(user))
+    if q:
+        cadres = cadres.filter(Q(name__icontains=q) | Q(user__username__icontains=q))
+    return list(cadres[:OPTIONS_SHOWN])
+
+
+def visitor_options(user, q: str) -> list:
+    """The first people who visited the user's households whose name matches ``q``."""
+    visitors = visitors_for_list(user)
+    if q:
+        visitors = visitors.filter(Q(profile__name__icontains=q) | Q(username__icontains=q))
+    return list(visitors[:OPTIONS_SHOWN])
 
 
 def visitors_for_list(user) -> QuerySet:

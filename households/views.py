@@ -28,12 +28,15 @@ from households.forms import (
     IdLookupForm,
     IncomeForm,
     MemberFormSet,
+    OptionSearchForm,
     ProposalForm,
     VisitForm,
     VisitorFilterForm,
     VisitPhotosForm,
+    chosen_option,
     photo_uploads,
 )
+from households.history import card_history
 from households.models import Hardship, Household, IdAccess, MonitoringCase, Removal
 from households.workflow_views import workflow_context
 from township.access import (
@@ -130,27 +133,62 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_plan=can_keep_plans(request.user),
         can_pair=can_manage_township(request.user),
         plans=assistance_selectors.plans_for_card(household),
-        registers=register_selectors.for_card(household),
         **workflow_context(request.user, household),
-        monitoring_cases=list(
-            household.monitoring_cases.select_related("cadre").order_by("-opened_on")
-        ),
-        hardships=list(household.hardships.order_by("-occurred_on")),
-        hardship_kinds=Hardship.Kind.choices,
-        monitoring_categories=MonitoringCase.Category.choices,
-        can_propose_return=monitoring.has_role(request.user, monitoring.RETURN_PROPOSERS),
-        can_decide_return=monitoring.has_role(request.user, monitoring.RETURN_DECIDERS),
-        removals=list(
-            household.removals.select_related("proposed_by", "decided_by").order_by("-pk")
-        ),
-        removal_reasons=Removal.Reason.choices,
-        can_propose_removal=services.can_propose_removal(request.user, household),
-        can_decide_removal=services.can_decide_removal(request.user),
         read_only=household.status == Household.Status.REMOVED,
     )
     if context["read_only"]:
         context.update(can_edit=False, can_visit=False, can_plan=False, can_pair=False)
     return render(request, "households/detail.html", context)
+
+
+@login_required
+def household_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The card's change history, asked for when wanted rather than with every card."""
+    household = selectors.get_household_for(request.user, pk)
+    context = {"household": household, "history": card_history(household)}
+    template = "households/includes/_history.html" if request.htmx else "households/history.html"
+    return render(request, template, context)
+
+
+@login_required
+def household_registers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The household's loans and thematic register records, loaded after the card."""
+    household = selectors.get_household_for(request.user, pk)
+    context = {"household": household, "registers": register_selectors.for_card(household)}
+    if request.htmx:
+        return render(request, "households/includes/_registers.html", context)
+    return render(request, "households/registers.html", context)
+
+
+@login_required
+def household_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
+    """The card's monitoring cases, hardships and removal, loaded after the card."""
+    household = selectors.get_household_for(request.user, pk)
+    read_only = household.status == Household.Status.REMOVED
+    context = {
+        "household": household,
+        "monitoring_cases": list(
+            household.monitoring_cases.select_related("cadre").order_by("-opened_on")
+        ),
+        "hardships": list(household.hardships.order_by("-occurred_on")),
+        "hardship_kinds": Hardship.Kind.choices,
+        "monitoring_categories": MonitoringCase.Category.choices,
+        "can_visit": can_log_visits(request.user) and not read_only,
+        "can_propose_return": monitoring.has_role(request.user, monitoring.RETURN_PROPOSERS),
+        "can_decide_return": monitoring.has_role(request.user, monitoring.RETURN_DECIDERS),
+        "removals": list(
+            household.removals.select_related(
+                "proposed_by__profile", "decided_by__profile"
+            ).order_by("-pk")
+        ),
+        "removal_reasons": Removal.Reason.choices,
+        "can_propose_removal": services.can_propose_removal(request.user, household),
+        "can_decide_removal": services.can_decide_removal(request.user),
+        "read_only": read_only,
+    }
+    if request.htmx:
+        return render(request, "households/includes/_card_monitoring.html", context)
+    return render(request, "households/card_monitoring.html", context)
 
 
 def _read_only(request: HttpRequest, household: Household) -> HttpResponse | None:
@@ -492,12 +530,18 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_list_all(request: HttpRequest) -> HttpResponse:
     """Visits in the user's scope, by visitor: a cadre sees their own by default."""
-    visitors = selectors.visitors_for_list(request.user)
     form = VisitorFilterForm(request.GET)
     visitor_id = form.cleaned_data["visitor"] if form.is_valid() else None
     if "visitor" not in request.GET and (profile := profile_for(request.user)):
         # A cadre sees their own visits until they choose otherwise.
         visitor_id = request.user.pk if profile.role == "cadre" else None
+    # The filter offers the chosen visitor only; its search box asks for others.
+    visitors = chosen_option(
+        selectors.visitors_for_list(request.user).select_related("profile"),
+        visitor_id,
+        _("Everyone"),
+        lambda u: getattr(getattr(u, "profile", None), "name", "") or u.get_username(),
+    )
     visits = selectors.visits_for_list(request.user, visitor_id=visitor_id)
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     query = f"visitor={visitor_id}" if visitor_id else "visitor="
@@ -511,6 +555,35 @@ def visit_list_all(request: HttpRequest) -> HttpResponse:
             "query": query,
             "can_visit": can_log_visits(request.user),
         },
+    )
+
+
+@login_required
+def cadre_options(request: HttpRequest) -> HttpResponse:
+    """The household list's cadre filter: matching cadres in scope, as <option>s."""
+    form = OptionSearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    options = [(c.pk, c.name) for c in selectors.cadre_options(request.user, q)]
+    return render(
+        request,
+        "households/includes/_options.html",
+        {"options": options, "empty_label": _("All cadres")},
+    )
+
+
+@login_required
+def visitor_options(request: HttpRequest) -> HttpResponse:
+    """The visit list's visitor filter: matching visitors in scope, as <option>s."""
+    form = OptionSearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    options = [
+        (u.pk, getattr(getattr(u, "profile", None), "name", "") or u.get_username())
+        for u in selectors.visitor_options(request.user, q)
+    ]
+    return render(
+        request,
+        "households/includes/_options.html",
+        {"options": options, "empty_label": _("Everyone")},
     )
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from households import workflows
 from households.forms import ObjectionForm, ResolutionForm
-from households.models import NoticeObjection, WorkflowCase
+from households.models import NoticeCorrection, NoticeObjection, WorkflowCase, WorkflowStep
 from households.selectors import get_household_for
 from township.access import get_village_for, profile_for
 from township.formfields import PlausibleDateField, WholeNumberField
@@ -242,8 +243,19 @@ def village_bulk_review(request: HttpRequest, pk: int) -> HttpResponse:
 def workflow_context(user, household) -> dict:
     """The card's workflow section: cases, their steps, and what this user may do now."""
     cases = list(
-        household.workflow_cases.select_related("started_by", "override_by")
-        .prefetch_related("steps__by", "steps__corrections__by", "objections__recorded_by")
+        household.workflow_cases.select_related("started_by__profile", "override_by__profile")
+        .prefetch_related(
+            # Each list with the people in it: one query per list, whatever its length.
+            Prefetch("steps", queryset=WorkflowStep.objects.select_related("by__profile")),
+            Prefetch(
+                "steps__corrections",
+                queryset=NoticeCorrection.objects.select_related("by__profile"),
+            ),
+            Prefetch(
+                "objections",
+                queryset=NoticeObjection.objects.select_related("recorded_by__profile"),
+            ),
+        )
         .order_by("-started_at")
     )
     today = timezone.localdate()

@@ -1,8 +1,8 @@
 """The leaders' dashboard: the figures of the scope, each the count of the list it links to.
 
-A tile names the list filters it stands for; its figure is the count of exactly the queryset
-that list shows (``households.selectors.households_filtered``), so a tile and its list
-cannot disagree. Every rule behind a figure comes from ``households.policy``.
+A tile names the list filters it stands for; its figure counts the households matching exactly
+the conditions that list applies (``households.selectors.household_filter``), so a tile and
+its list cannot disagree. Every rule behind a figure comes from ``households.policy``.
 """
 
 import datetime
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from assistance.models import Fund, LedgerEntry, PlanItem
 from households import policy
 from households.models import Household, MonitoringCase, StatusChange, WorkflowCase
-from households.selectors import households_filtered, village_exits
+from households.selectors import household_filter, village_exits
 from reporting.builders.charts import CHART_STYLE
 from township.models import TownshipYear, Village
 
@@ -52,15 +52,14 @@ def household_tiles(user, *, today: datetime.date) -> list[Tile]:
             {"status": "registered", "no_visit_days": interval},
         ),
     ]
-    return [
-        Tile(
-            key,
-            label,
-            households_filtered(user, today=today, **filters).count(),
-            _list_url(**filters),
-        )
-        for key, label, filters in specs
-    ]
+    # One query: each figure counts the households its list shows (the same conditions).
+    counts = Household.objects.visible_to(user).aggregate(
+        **{
+            key: Count("pk", filter=household_filter(today=today, **filters))
+            for key, _label, filters in specs
+        }
+    )
+    return [Tile(key, label, counts[key], _list_url(**filters)) for key, label, filters in specs]
 
 
 def exit_progress(user, *, year: int) -> dict:

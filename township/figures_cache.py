@@ -69,3 +69,15 @@ def connect() -> None:
             uid = f"figures-{model._meta.label}"
             post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-save")
             post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-delete")
+
+
+def remembered(name: str, compute):
+    """``compute()`` kept until the data changes, for everyone: small policy tables (the
+    yearly lines, a county's incomes) that many pages read."""
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    key = f"figures:{name}:{version}"
+    hit = cache.get(key)
+    if hit is None:
+        hit = compute()
+        cache.set(key, hit, TTL)
+    return hit
