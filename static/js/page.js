@@ -1,6 +1,6 @@
 // Behaviour every page shares, kept out of the templates (no inline scripts or handlers):
 // - [data-print] buttons print the page; [data-autosubmit] fields submit their form;
-// - each cell of a .table-stack table is labelled with its column heading (data-label), so that
+// - each cell of a .table-stack table (body and totals) is labelled with its column heading (data-label), so that
 // below the phone breakpoint, where bangfu.css stacks a table into one card a row, every
 // value still says what it is. Runs on load and on every fragment htmx swaps in.
 (function () {
@@ -12,7 +12,9 @@
       Array.prototype.forEach.call(head.cells, function (th) {
         for (var i = 0; i < th.colSpan; i++) headings.push(th.textContent.trim());
       });
-      Array.prototype.forEach.call(table.tBodies, function (body) {
+      var sections = Array.prototype.slice.call(table.tBodies);
+      if (table.tFoot) sections.push(table.tFoot);  // totals say which column they total
+      sections.forEach(function (body) {
         Array.prototype.forEach.call(body.rows, function (row) {
           var column = 0;
           Array.prototype.forEach.call(row.cells, function (cell) {
