@@ -17,8 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assistance.models import Fund, LedgerEntry, PlanItem
-from households import policy
-from households.models import Household, MonitoringCase, StatusChange, WorkflowCase
+from households.models import Household, MonitoringCase, StatusChange
 from households.selectors import households_filtered, village_exits
 from reporting.builders.charts import CHART_STYLE
 from township.models import TownshipYear, Village
@@ -163,48 +162,3 @@ def fund_use(user, *, year: int, until: datetime.date) -> list[dict]:
         }
         for row in rows
     ]
-
-
-def needs_attention(user, *, today: datetime.date | None = None) -> dict:
-    """What waits for this user: overdue visits, plan items due, workflow steps for their role."""
-    from households import workflows
-    from township.access import profile_for
-
-    today = today or datetime.date.today()
-    profile = profile_for(user)
-    role = profile.role if profile else None
-    mine = Household.objects.visible_to(user)
-    since = policy.visit_due_since(today)
-    overdue = (
-        mine.filter(status__in=policy.REGISTERED)
-        .filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=since))
-        .count()
-        if role == "cadre"
-        else 0
-    )
-    items = PlanItem.objects.filter(
-        plan__household__in=mine,
-        status=PlanItem.Status.OPEN,
-        due_date__lte=today + datetime.timedelta(days=30),
-    )
-    if role == "cadre":
-        items = items.filter(responsible=profile)
-    steps_for_role = [
-        (kind, s.key) for kind, steps in workflows.STEPS.items() for s in steps if role in s.roles
-    ]
-    waiting = (
-        WorkflowCase.objects.filter(household__in=mine, status=WorkflowCase.Status.OPEN)
-        .filter(_any_step(steps_for_role))
-        .count()
-        if steps_for_role
-        else 0
-    )
-    return {"overdue_visits": overdue, "items_due": items.count(), "steps_waiting": waiting}
-
-
-def _any_step(pairs) -> Q:
-    """Cases waiting at any of these (kind, step) pairs."""
-    q = Q(pk__in=[])
-    for kind, step in pairs:
-        q |= Q(kind=kind, step=step)
-    return q

@@ -10,14 +10,17 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from households.queues import queue_for
 from households.selectors import home_summary
-from reporting.dashboard import dashboard, needs_attention
+from reporting.dashboard import dashboard
 from township.access import profile_for
 from township.accounts import password_changed
 from township.celery import app as celery_app
+from township.context_processors import queue_counts, queue_querysets
 from township.heartbeat import heartbeat_age
 
 
@@ -32,12 +35,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role's landing page: its scope and the households in it, counted by status."""
+    """Each role's landing page: what waits for the user, their scope and its households."""
     profile = profile_for(request.user)
+    querysets = queue_querysets(request)
     context = {
         "profile": profile,
         **home_summary(request.user),
-        "attention": needs_attention(request.user),
+        "queue": queue_for(
+            request.user,
+            today=timezone.localdate(),
+            plan_items=querysets["plan"],
+            counts=queue_counts(request),
+        ),
     }
     # Leaders, county and township staff get the dashboard of their whole scope.
     if request.user.is_superuser or (
