@@ -211,6 +211,15 @@ class FundForm(CrispyMixin, forms.ModelForm):
         self._helper()
 
 
+def allocation_label(entry: LedgerEntry) -> str:
+    """An allocation as its payers know it: voucher, purpose, amount, and what it is for
+    (the project, or the household by its head and village)."""
+    target = entry.project.name if entry.project_id else ""
+    if entry.plan_item_id:
+        target = str(entry.plan_item.plan.household)
+    return " · ".join(p for p in (entry.voucher, entry.purpose, str(entry.amount), target) if p)
+
+
 class EntryForm(CrispyMixin, forms.Form):
     KINDS = [(k, label) for k, label in LedgerEntry.Kind.choices if k != LedgerEntry.Kind.REVERSAL]
 
@@ -242,19 +251,22 @@ class EntryForm(CrispyMixin, forms.Form):
                 plan__year=fund.year,
                 status=PlanItem.Status.OPEN,
             )
-            .select_related("plan__household")
-            .order_by("plan__household__card_number")
+            .select_related("plan__household__village")
+            .order_by("plan__household__village__code", "plan__household__head_name", "pk")
         )
+        # People know a household by its head and village: "王大山 · 新田村 · 5203… · 鸡苗".
         self.fields["plan_item"].label_from_instance = lambda i: (
-            f"{i.plan.household.card_number} · {i.description}"
+            f"{i.plan.household} · {i.description}"
         )
         # A loan's money is paid from the loan's page, which marks what it paid for.
-        self.fields["allocation"].queryset = fund.entries.filter(
-            kind=LedgerEntry.Kind.ALLOCATION, reversed_by__isnull=True, loan__isnull=True
-        ).order_by("entry_date")
-        self.fields["allocation"].label_from_instance = lambda e: (
-            f"{e.voucher} · {e.purpose} · {e.amount}"
+        self.fields["allocation"].queryset = (
+            fund.entries.filter(
+                kind=LedgerEntry.Kind.ALLOCATION, reversed_by__isnull=True, loan__isnull=True
+            )
+            .select_related("project", "plan_item__plan__household__village")
+            .order_by("entry_date", "pk")
         )
+        self.fields["allocation"].label_from_instance = allocation_label
         self._helper()
 
     def clean(self):

@@ -27,7 +27,6 @@ from households import monitoring, policy, workflows
 from households.models import (
     Household,
     ImportJob,
-    Member,
     MonitoringCase,
     Removal,
     WorkflowCase,
@@ -53,16 +52,6 @@ SECTIONS = {
     "plan": gettext_lazy("Plan items due"),
     "import": gettext_lazy("Imports to confirm"),
 }
-
-
-def head_name(path: str = "pk") -> Subquery:
-    """The name of the active head of the household at ``path`` (relative to the outer
-    query): one subquery, whatever the number of rows."""
-    return Subquery(
-        Member.objects.filter(
-            household=OuterRef(path), relation=Member.Relation.HEAD, is_active=True
-        ).values("name")[:1]
-    )
 
 
 def _role(user) -> str | None:
@@ -243,7 +232,6 @@ def _workflow_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
     cases = (
         qs.select_related("household__village")
         .annotate(
-            head=head_name("household"),
             last_step_at=Subquery(steps.values("at")[:1]),
             notice_step=Subquery(notices.values("step")[:1]),
             notice_until=Subquery(
@@ -269,7 +257,7 @@ def _workflow_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
                 case.pk,
                 f"{case.get_kind_display()} · {step.label}",
                 f"{case.household.get_absolute_url()}#workflow",
-                case.head or "",
+                case.household.head_name,
                 case.household.village.name,
                 case.household.card_number,
                 since=since,
@@ -288,9 +276,7 @@ def _monitoring_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
     )
     cases = (
         qs.select_related("household__village")
-        .annotate(
-            head=head_name("household"), changed_at=Subquery(changed.values("history_date")[:1])
-        )
+        .annotate(changed_at=Subquery(changed.values("history_date")[:1]))
         .order_by("opened_on", "pk")[:ROWS_PER_SECTION]
     )
     rows = []
@@ -308,7 +294,7 @@ def _monitoring_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
                 case.pk,
                 f"{case.get_category_display()} · {title}",
                 f"{case.household.get_absolute_url()}#monitoring",
-                case.head or "",
+                case.household.head_name,
                 case.household.village.name,
                 case.household.card_number,
                 since=since,
@@ -319,18 +305,16 @@ def _monitoring_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
 
 
 def _removal_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
-    removals = (
-        qs.select_related("household__village")
-        .annotate(head=head_name("household"))
-        .order_by("proposed_on", "pk")[:ROWS_PER_SECTION]
-    )
+    removals = qs.select_related("household__village").order_by("proposed_on", "pk")[
+        :ROWS_PER_SECTION
+    ]
     return [
         Row(
             "removal",
             r.pk,
             _("Removal from the register: %(reason)s") % {"reason": r.get_reason_display()},
             f"{r.household.get_absolute_url()}#status",
-            r.head or "",
+            r.household.head_name,
             r.household.village.name,
             r.household.card_number,
             since=r.proposed_on,
@@ -341,11 +325,9 @@ def _removal_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
 
 
 def _visit_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
-    households = (
-        qs.select_related("village")
-        .annotate(head=head_name())
-        .order_by(F("last_visit_on").asc(nulls_first=True), "card_number")[:ROWS_PER_SECTION]
-    )
+    households = qs.select_related("village").order_by(
+        F("last_visit_on").asc(nulls_first=True), "card_number"
+    )[:ROWS_PER_SECTION]
     rows = []
     for h in households:
         due = policy.next_visit_due(h.last_visit_on)
@@ -355,7 +337,7 @@ def _visit_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
                 h.pk,
                 _("Visit due"),
                 reverse("households:visit_create", args=[h.pk]),
-                h.head or "",
+                h.head_name,
                 h.village.name,
                 h.card_number,
                 since=h.last_visit_on,
@@ -367,18 +349,16 @@ def _visit_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
 
 
 def _plan_rows(qs: QuerySet, today: datetime.date) -> list[Row]:
-    items = (
-        qs.select_related("plan__household__village")
-        .annotate(head=head_name("plan__household"))
-        .order_by("due_date", "pk")[:ROWS_PER_SECTION]
-    )
+    items = qs.select_related("plan__household__village").order_by("due_date", "pk")[
+        :ROWS_PER_SECTION
+    ]
     return [
         Row(
             "plan",
             item.pk,
             item.description,
             reverse("assistance:plan", args=[item.plan_id]),
-            item.head or "",
+            item.plan.household.head_name,
             item.plan.household.village.name,
             item.plan.household.card_number,
             due=item.due_date,

@@ -31,6 +31,7 @@ from households.models import (
 from township.access import Scope, scope_for
 from township.models import (
     StaffProfile,
+    Township,
     Village,
     VillageCriterionCheck,
     VillageExitCriterion,
@@ -67,13 +68,11 @@ def get_household_for(user, pk: int) -> Household:
 
 def household_label(household: Household) -> str:
     """How a household is named on forms a phone keeps: its head, village and card number."""
-    head = (
-        household.members.filter(relation=Member.Relation.HEAD, is_active=True)
-        .values_list("name", flat=True)
-        .first()
+    return (
+        f"{household.head_name or ''} · {household.village.name} · {household.card_number}".strip(
+            " ·"
+        )
     )
-    parts = [head, household.village.name, household.card_number]
-    return " · ".join(p for p in parts if p)
 
 
 def get_visit_for(user, pk: int) -> Visit:
@@ -107,7 +106,6 @@ def with_list_columns(households: QuerySet) -> QuerySet:
     head = _active_members().filter(relation=Member.Relation.HEAD)
     size = _active_members().order_by().values("household").annotate(n=Count("pk")).values("n")
     return households.select_related("village").annotate(
-        head_name=Subquery(head.values("name")[:1]),
         head_id_number=Subquery(head.values("id_number")[:1]),
         members_count=Coalesce(Subquery(size, output_field=IntegerField()), 0),
         last_visit=F("last_visit_on"),
@@ -131,6 +129,7 @@ def households_filtered(
     user,
     *,
     q: str = "",
+    township: Township | None = None,
     village: Village | None = None,
     status: str = "",
     attribute: str = "",
@@ -143,6 +142,8 @@ def households_filtered(
     """The user's households matching a list's filters: what a list shows and what every
     figure linking to that list counts (the same queryset, so they always agree)."""
     qs = Household.objects.visible_to(user)
+    if township is not None:
+        qs = qs.filter(village__township=township)
     if village is not None:
         qs = qs.filter(village=village)
     if status in STATUS_GROUPS:

@@ -242,8 +242,10 @@ def village_bulk_review(request: HttpRequest, pk: int) -> HttpResponse:
 def workflow_context(user, household) -> dict:
     """The card's workflow section: cases, their steps, and what this user may do now."""
     cases = list(
-        household.workflow_cases.select_related("started_by", "override_by")
-        .prefetch_related("steps__by", "steps__corrections__by", "objections__recorded_by")
+        household.workflow_cases.select_related("started_by", "override_by__profile")
+        .prefetch_related(
+            "steps__by__profile", "steps__corrections__by__profile", "objections__recorded_by"
+        )
         .order_by("-started_at")
     )
     today = timezone.localdate()

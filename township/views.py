@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET
 
 from households.queues import queue_for
 from households.selectors import home_summary
-from reporting.dashboard import dashboard
-from township.access import profile_for
+from reporting.dashboard import dashboard, township_table
+from township.access import Scope, profile_for, scope_for
 from township.accounts import password_changed
 from township.celery import app as celery_app
 from township.context_processors import queue_counts, queue_querysets
@@ -53,6 +53,9 @@ def home(request: HttpRequest) -> HttpResponse:
         profile and profile.role in {"leader", "county_admin", "township_staff"}
     ):
         context["dashboard"] = dashboard(request.user)
+    # The county sees its townships side by side, each linking into its own lists.
+    if scope_for(request.user).level in (Scope.Level.COUNTY, Scope.Level.ALL):
+        context["townships"] = township_table(request.user)
     return render(request, "township/home.html", context)
 
 
