@@ -113,3 +113,12 @@ def test_the_ledger_names_who_recorded_each_entry(client, world):
         reverse("assistance:fund", args=[world.funds.a.pk]) + "?start=2025-01-01&end=2025-12-31"
     ).content.decode()
     assert f"{world.profiles.staff.name}（" in page
+
+
+def test_a_colleagues_number_is_a_tap_to_call_link(client, world):
+    cadre = world.profiles.cadre
+    cadre.phone = "13900002222"
+    cadre.save(update_fields=["phone"])
+    client.force_login(world.profiles.staff.user)
+    page = client.get(reverse("people:detail", args=[cadre.pk])).content.decode()
+    assert '<a href="tel:13900002222">13900002222</a>' in page
