@@ -99,6 +99,11 @@ class PlanItemForm(CrispyMixin, forms.ModelForm):
         self._helper()
 
 
+BEYOND_PLAN_LABEL = _(
+    "I confirm delivering more than the planned amount (flagged in the reconciliation reports)"
+)
+
+
 class DeliveryForm(CrispyMixin, forms.Form):
     delivered_on = PlausibleDateField(label=_("Date delivered"), initial=datetime.date.today)
     amount = AmountField(label=_("Amount (yuan)"), decimal_places=2, max_digits=12, initial=0)
@@ -107,10 +112,32 @@ class DeliveryForm(CrispyMixin, forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     evidence = forms.FileField(label=_("Evidence (photo or PDF)"), required=False)
+    allocation = forms.ModelChoiceField(
+        label=_("Paid from the allocation"),
+        queryset=LedgerEntry.objects.none(),
+        required=False,
+        help_text=_("Money from a fund: the allocation that pays it, with the voucher below."),
+    )
+    voucher = forms.CharField(
+        label=_("Voucher number of the payment"), max_length=40, required=False
+    )
+    beyond_plan = forms.BooleanField(label=BEYOND_PLAN_LABEL, required=False)
     completes = forms.BooleanField(label=_("This completes the item"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, allocations=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.allocations = list(allocations) if allocations is not None else []
+        if self.allocations:
+            self.fields["allocation"].queryset = LedgerEntry.objects.filter(
+                pk__in=[a.pk for a in self.allocations]
+            ).select_related("fund")
+            left = {a.pk: a.remaining for a in self.allocations}
+            self.fields["allocation"].label_from_instance = lambda e: (
+                _("%(fund)s · voucher %(voucher)s · %(left)s yuan left")
+                % {"fund": e.fund.name, "voucher": e.voucher, "left": left.get(e.pk)}
+            )
+        else:
+            del self.fields["allocation"], self.fields["voucher"]
         self._helper()
 
     def clean_delivered_on(self):
@@ -132,6 +159,14 @@ class DeliveryForm(CrispyMixin, forms.Form):
         data = super().clean()
         if not data.get("amount") and not data.get("quantity"):
             raise forms.ValidationError(_("Give the amount or the quantity delivered."))
+        # Money allocated to this item is paid through the ledger: the delivery names it.
+        if self.allocations and data.get("amount") and not data.get("allocation"):
+            self.add_error(
+                "allocation",
+                _("Money for this measure is allocated: name the allocation paying it."),
+            )
+        if data.get("allocation") and not data.get("voucher", "").strip():
+            self.add_error("voucher", _("Give the voucher number of the payment."))
         return data
 
 
@@ -211,6 +246,15 @@ class FundForm(CrispyMixin, forms.ModelForm):
         self._helper()
 
 
+def allocation_label(entry: LedgerEntry) -> str:
+    """An allocation as its payers know it: voucher, purpose, amount, and what it is for
+    (the project, or the household by its head and village)."""
+    target = entry.project.name if entry.project_id else ""
+    if entry.plan_item_id:
+        target = str(entry.plan_item.plan.household)
+    return " · ".join(p for p in (entry.voucher, entry.purpose, str(entry.amount), target) if p)
+
+
 class EntryForm(CrispyMixin, forms.Form):
     KINDS = [(k, label) for k, label in LedgerEntry.Kind.choices if k != LedgerEntry.Kind.REVERSAL]
 
@@ -242,19 +286,22 @@ class EntryForm(CrispyMixin, forms.Form):
                 plan__year=fund.year,
                 status=PlanItem.Status.OPEN,
             )
-            .select_related("plan__household")
-            .order_by("plan__household__card_number")
+            .select_related("plan__household__village")
+            .order_by("plan__household__village__code", "plan__household__head_name", "pk")
         )
+        # People know a household by its head and village: "王大山 · 新田村 · 5203… · 鸡苗".
         self.fields["plan_item"].label_from_instance = lambda i: (
-            f"{i.plan.household.card_number} · {i.description}"
+            f"{i.plan.household} · {i.description}"
         )
         # A loan's money is paid from the loan's page, which marks what it paid for.
-        self.fields["allocation"].queryset = fund.entries.filter(
-            kind=LedgerEntry.Kind.ALLOCATION, reversed_by__isnull=True, loan__isnull=True
-        ).order_by("entry_date")
-        self.fields["allocation"].label_from_instance = lambda e: (
-            f"{e.voucher} · {e.purpose} · {e.amount}"
+        self.fields["allocation"].queryset = (
+            fund.entries.filter(
+                kind=LedgerEntry.Kind.ALLOCATION, reversed_by__isnull=True, loan__isnull=True
+            )
+            .select_related("project", "plan_item__plan__household__village")
+            .order_by("entry_date", "pk")
         )
+        self.fields["allocation"].label_from_instance = allocation_label
         self._helper()
 
     def clean(self):

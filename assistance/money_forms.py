@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assistance.forms import CrispyMixin, _date_widget
+from assistance.forms import BEYOND_PLAN_LABEL, CrispyMixin, _date_widget
 from assistance.models import LedgerEntry
 from township.formfields import AmountField, PlausibleDateField
 
@@ -50,6 +50,7 @@ class ItemPayForm(_Entry):
 
     allocation = forms.ModelChoiceField(label=_("Against allocation"), queryset=None)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    beyond_plan = forms.BooleanField(label=BEYOND_PLAN_LABEL, required=False)
     completes = forms.BooleanField(label=_("This completes the item"), required=False)
 
     def __init__(self, *args, allocations, **kwargs):
@@ -58,7 +59,9 @@ class ItemPayForm(_Entry):
         self.fields["allocation"].label_from_instance = lambda e: (
             f"{e.fund.name} · {e.voucher} · {e.amount}"
         )
-        self.order_fields(["allocation", "amount", "voucher", "entry_date", "purpose", "completes"])
+        self.order_fields(
+            ["allocation", "amount", "voucher", "entry_date", "purpose", "beyond_plan", "completes"]
+        )
 
 
 class LoanAllocateForm(_Entry):

@@ -51,7 +51,8 @@ def items_for(user, register: str, *, year: int | None = None) -> QuerySet:
 
 def item_label(item: PlanItem) -> str:
     hh = item.plan.household
-    return f"{item.plan.year} · {hh.village.name} {hh.card_number} · {item.description}"
+    parts = [str(item.plan.year), hh.head_name, hh.village.name, hh.card_number, item.description]
+    return " · ".join(p for p in parts if p)
 
 
 def member_by_id_number(households: QuerySet, id_number: str) -> Member | None:

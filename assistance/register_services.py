@@ -104,17 +104,36 @@ def plan_item_pay(
     purpose: str,
     completes: bool,
     user,
+    beyond_plan: bool = False,
 ) -> LedgerEntry:
     """Pay a household money earmarked to its measure: the ledger's disbursement against the
-    allocation, and, while the item is open, its delivery of the same amount on the same day
-    (an item already done had its delivery recorded then; the money follows it)."""
+    allocation, and, while the item is open, its delivery of the same amount on the same day,
+    both written by ``plan_item_deliver`` (an item already done had its delivery recorded
+    then; the money follows it)."""
     if allocation.plan_item_id != item.pk:
         raise ValidationError(_("The allocation is earmarked to another measure."))
     item = PlanItem.objects.get(pk=item.pk)
     if item.status == PlanItem.Status.CANCELLED:
         raise ValidationError(_("The measure is cancelled: nothing is paid against it."))
+    if item.status == PlanItem.Status.OPEN:
+        delivery = services.plan_item_deliver(
+            item=item,
+            delivered_on=entry_date,
+            amount=amount,
+            quantity="",
+            note=_("Paid from %(fund)s, voucher %(voucher)s")
+            % {"fund": allocation.fund, "voucher": voucher},
+            evidence=None,
+            completes=completes,
+            user=user,
+            allocation=allocation,
+            voucher=voucher,
+            purpose=purpose,
+            beyond_plan=beyond_plan,
+        )
+        return delivery.disbursement
     try:
-        entry = ledger.ledger_disburse(
+        return ledger.ledger_disburse(
             allocation=allocation,
             amount=amount,
             voucher=voucher,
@@ -124,20 +143,6 @@ def plan_item_pay(
         )
     except ledger.LedgerRefused as refused:
         raise _refused(refused) from refused
-    if item.status != PlanItem.Status.OPEN:
-        return entry
-    services.plan_item_deliver(
-        item=item,
-        delivered_on=entry_date,
-        amount=amount,
-        quantity="",
-        note=_("Paid from %(fund)s, voucher %(voucher)s")
-        % {"fund": entry.fund, "voucher": voucher},
-        evidence=None,
-        completes=completes,
-        user=user,
-    )
-    return entry
 
 
 # 危房改造 -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from assistance.models import (
 )
 from households import policy
 from households.models import Household, Member, Pairing
-from township.access import scope_for
+from township.access import profile_for, scope_for
 from township.models import StaffProfile
 
 ZERO = Decimal("0.00")
@@ -162,6 +162,19 @@ def items_due_by_household(user, *, today: datetime.date | None = None) -> dict[
         .annotate(n=Count("pk"))
     )
     return {r["plan__household_id"]: r["n"] for r in rows}
+
+
+def plan_items_due(user, *, today: datetime.date, ahead_days: int = 30) -> QuerySet:
+    """Open plan items due within ``ahead_days`` (or overdue) that wait for ``user``: a
+    cadre's own items; every item in scope for the village team and the township office."""
+    profile = profile_for(user)
+    role = profile.role if profile else None
+    if not user.is_superuser and role not in {"cadre", "village_team", "township_staff"}:
+        return PlanItem.objects.none()
+    items = PlanItem.objects.visible_to(user).filter(
+        status=PlanItem.Status.OPEN, due_date__lte=today + datetime.timedelta(days=ahead_days)
+    )
+    return items.filter(responsible=profile) if role == "cadre" else items
 
 
 # Pairings ---------------------------------------------------------------------------

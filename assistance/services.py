@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,6 +155,17 @@ def plan_item_add(
     return item
 
 
+def delivered_so_far(item: PlanItem) -> Decimal:
+    """The money delivered against ``item`` until now."""
+    return item.deliveries.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+BEYOND_PLAN_MESSAGE = _(
+    "This takes the measure to %(total)s yuan, more than the %(planned)s planned: tick the "
+    "box to confirm (it is flagged in the reconciliation reports)."
+)
+
+
 @transaction.atomic
 def plan_item_deliver(
     *,
@@ -165,7 +177,14 @@ def plan_item_deliver(
     evidence: UploadedFile | None,
     completes: bool,
     user,
+    allocation: LedgerEntry | None = None,
+    voucher: str = "",
+    purpose: str = "",
+    beyond_plan: bool = False,
 ) -> Delivery:
+    """Record a delivery against a plan item. Money paid from a fund names the allocation
+    that pays it: the ledger's disbursement is written here, in the same transaction, and
+    the delivery points to it. Going beyond the planned amount needs ``beyond_plan``."""
     import secrets
 
     item = PlanItem.objects.select_for_update().get(pk=item.pk)
@@ -174,6 +193,32 @@ def plan_item_deliver(
             _("This item is %(status)s: nothing more is delivered against it.")
             % {"status": item.get_status_display()}
         )
+    total = delivered_so_far(item) + amount
+    if item.planned_amount > 0 and total > item.planned_amount and not beyond_plan:
+        raise ValidationError(
+            {"beyond_plan": BEYOND_PLAN_MESSAGE % {"total": total, "planned": item.planned_amount}}
+        )
+    disbursement = None
+    if allocation is not None:
+        if allocation.plan_item_id != item.pk:
+            raise ValidationError(
+                {"allocation": _("The allocation is earmarked to another measure.")}
+            )
+        if amount <= 0:
+            raise ValidationError({"amount": _("Give the amount paid from the allocation.")})
+        if not voucher.strip():
+            raise ValidationError({"voucher": _("Give the voucher number of the payment.")})
+        try:
+            disbursement = ledger.ledger_disburse(
+                allocation=allocation,
+                amount=amount,
+                voucher=voucher.strip(),
+                entry_date=delivered_on,
+                purpose=purpose or item.description,
+                user=user,
+            )
+        except ledger.LedgerRefused as refused:
+            raise _refused(refused) from refused
     delivery = Delivery(
         item=item,
         delivered_on=delivered_on,
@@ -182,6 +227,8 @@ def plan_item_deliver(
         note=note,
         recorded_by=user,
         token=secrets.token_hex(8),
+        disbursement=disbursement,
+        beyond_plan=item.planned_amount > 0 and total > item.planned_amount,
     )
     if evidence is not None:
         delivery.evidence.save(evidence.name, evidence, save=False)

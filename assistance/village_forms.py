@@ -114,10 +114,13 @@ class MutualAidEntryForm(CrispyMixin, forms.Form):
     def __init__(self, *args, members, loans, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
-        self.fields["member"].label_from_instance = lambda m: m.household.card_number
+        self.fields["member"].label_from_instance = lambda m: (
+            f"{m.household.head_name} · {m.household.card_number}".lstrip(" ·")
+        )
         self.fields["loan"].queryset = loans
         self.fields["loan"].label_from_instance = lambda e: (
-            f"{e.voucher} · {e.member.household.card_number} · {e.amount}"
+            f"{e.voucher} · {e.member.household.head_name} {e.member.household.card_number}"
+            f" · {e.amount}"
         )
         self._helper()
 

@@ -35,6 +35,7 @@ from households.demo import (
     write_households,
 )
 from households.models import Household, Member
+from households.services import household_head_names_refresh
 from township.models import County, StaffProfile, Township, Village
 
 TOWNSHIPS = 20
@@ -194,4 +195,5 @@ def seed_county(*, households: int = 50_000, today: datetime.date | None = None)
                 household_allocations=20,
                 loans=10,
             )
+    household_head_names_refresh()
     return {"created": created, "total": Household.objects.count()}

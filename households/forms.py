@@ -26,6 +26,7 @@ from township.formfields import (
     YearField,
     formfield_for,
 )
+from township.models import Township
 from township.uploads import photo_reencoded
 
 
@@ -47,6 +48,7 @@ class HouseholdFilterForm(forms.Form):
             attrs={"placeholder": _("Name, ID number or its last digits, phone"), "type": "search"}
         ),
     )
+    township = forms.ModelChoiceField(label=_("Township"), queryset=None, required=False)
     village = forms.ModelChoiceField(label=_("Village"), queryset=None, required=False)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -86,8 +88,13 @@ class HouseholdFilterForm(forms.Form):
             )
         return q
 
-    def __init__(self, *args, villages, cadres, **kwargs):
+    def __init__(self, *args, villages, cadres, townships=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Offered to a county's users: the county home links each township's figures here.
+        if townships is None:
+            townships = Township.objects.none()
+        self.fields["township"].queryset = townships
+        self.fields["township"].empty_label = _("All townships")
         self.fields["village"].queryset = villages
         self.fields["village"].empty_label = _("All villages")
         self.fields["cadre"].queryset = cadres

@@ -19,6 +19,7 @@ _HIDDEN = {
     "created_at",
     "updated_at",
     "last_visit_on",
+    "head_name",
     "client_token",
     "household",
 }

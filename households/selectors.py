@@ -32,6 +32,7 @@ from township import figures_cache
 from township.access import Scope, scope_for
 from township.models import (
     StaffProfile,
+    Township,
     Village,
     VillageCriterionCheck,
     VillageExitCriterion,
@@ -68,13 +69,11 @@ def get_household_for(user, pk: int) -> Household:
 
 def household_label(household: Household) -> str:
     """How a household is named on forms a phone keeps: its head, village and card number."""
-    head = (
-        household.members.filter(relation=Member.Relation.HEAD, is_active=True)
-        .values_list("name", flat=True)
-        .first()
+    return (
+        f"{household.head_name or ''} · {household.village.name} · {household.card_number}".strip(
+            " ·"
+        )
     )
-    parts = [head, household.village.name, household.card_number]
-    return " · ".join(p for p in parts if p)
 
 
 def get_visit_for(user, pk: int) -> Visit:
@@ -108,7 +107,6 @@ def with_list_columns(households: QuerySet) -> QuerySet:
     head = _active_members().filter(relation=Member.Relation.HEAD)
     size = _active_members().order_by().values("household").annotate(n=Count("pk")).values("n")
     return households.select_related("village").annotate(
-        head_name=Subquery(head.values("name")[:1]),
         head_id_number=Subquery(head.values("id_number")[:1]),
         members_count=Coalesce(Subquery(size, output_field=IntegerField()), 0),
         last_visit=F("last_visit_on"),
@@ -132,6 +130,7 @@ def households_filtered(
     user,
     *,
     q: str = "",
+    township: Township | None = None,
     village: Village | None = None,
     status: str = "",
     attribute: str = "",
@@ -146,6 +145,7 @@ def households_filtered(
     return Household.objects.visible_to(user).filter(
         household_filter(
             q=q,
+            township=township,
             village=village,
             status=status,
             attribute=attribute,
@@ -161,6 +161,7 @@ def households_filtered(
 def household_filter(
     *,
     q: str = "",
+    township: Township | None = None,
     village: Village | None = None,
     status: str = "",
     attribute: str = "",
@@ -173,6 +174,8 @@ def household_filter(
     """A list's filters as one condition on households: for ``households_filtered`` and for
     figures that count several lists in one query (``Count(filter=...)``)."""
     condition = Q()
+    if township is not None:
+        condition &= Q(village__township=township)
     if village is not None:
         condition &= Q(village=village)
     if status in STATUS_GROUPS:

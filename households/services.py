@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +107,27 @@ def _save_members(household: Household, rows: list[MemberRow], user) -> None:
             setattr(member, field, value)
         member._history_user = user
         member.save()
+    household_head_names_refresh(household_ids=[household.pk])
+    # The instance may be saved again by the caller: it must carry the name just written.
+    household.refresh_from_db(fields=["head_name"])
+
+
+def household_head_names_refresh(*, household_ids=None) -> int:
+    """Keep each card's head name (``Household.head_name``) equal to its active head's
+    name, in one UPDATE; every household when ``household_ids`` is None. Returns how many
+    changed."""
+    head = Subquery(
+        Member.objects.filter(
+            household=OuterRef("pk"), relation=Member.Relation.HEAD, is_active=True
+        ).values("name")[:1]
+    )
+    households = Household.objects.all()
+    if household_ids is not None:
+        households = households.filter(pk__in=household_ids)
+    households = households.annotate(head=Coalesce(head, Value(""))).exclude(head_name=F("head"))
+    return Household.objects.filter(pk__in=households.values("pk")).update(
+        head_name=Coalesce(head, Value(""))
+    )
 
 
 @transaction.atomic
@@ -430,6 +452,7 @@ def household_facts_rebuild() -> int:
         if fields:
             Household.objects.filter(pk=pk).update(**fields)
             changed += 1
+    changed += household_head_names_refresh()
     if changed:
         figures_cache.changed()
     return changed

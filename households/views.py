@@ -40,13 +40,15 @@ from households.history import card_history
 from households.models import Hardship, Household, IdAccess, MonitoringCase, Removal
 from households.workflow_views import workflow_context
 from township.access import (
+    Scope,
     can_edit_cards,
     can_keep_plans,
     can_log_visits,
     can_manage_township,
     profile_for,
+    scope_for,
 )
-from township.models import Village
+from township.models import Township, Village
 
 PAGE_SIZE = 25
 _HOUSEHOLD_EXTRA_FIELDS = {
@@ -71,6 +73,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         request.GET or None,
         villages=Village.objects.visible_to(request.user).order_by("code"),
         cadres=selectors.cadres_for_list(visible),
+        townships=Township.objects.visible_to(request.user).order_by("code"),
     )
     filters = (
         {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -89,6 +92,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "can_edit": can_edit_cards(request.user),
+        "show_townships": scope_for(request.user).level in (Scope.Level.ALL, Scope.Level.COUNTY),
     }
     template = "households/includes/_results.html" if request.htmx else "households/list.html"
     return render(request, template, context)
@@ -168,7 +172,9 @@ def household_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "household": household,
         "monitoring_cases": list(
-            household.monitoring_cases.select_related("cadre").order_by("-opened_on")
+            household.monitoring_cases.select_related(
+                "cadre", "return_proposed_by__profile", "return_decided_by__profile"
+            ).order_by("-opened_on")
         ),
         "hardships": list(household.hardships.order_by("-occurred_on")),
         "hardship_kinds": Hardship.Kind.choices,

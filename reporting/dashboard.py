@@ -6,22 +6,21 @@ its list cannot disagree. Every rule behind a figure comes from ``households.pol
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
 import pygal
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assistance.models import Fund, LedgerEntry, PlanItem
-from households import policy
-from households.models import Household, MonitoringCase, StatusChange, WorkflowCase
-from households.selectors import household_filter, village_exits
+from households.models import Household, MonitoringCase, StatusChange
+from households.selectors import household_filter, households_filtered, village_exits
 from reporting.builders.charts import CHART_STYLE
-from township.models import TownshipYear, Village
+from township.models import Township, TownshipYear, Village
 
 
 @dataclass
@@ -37,11 +36,11 @@ def _list_url(**filters) -> str:
     return f"{reverse('households:list')}?{urlencode(filters)}"
 
 
-def household_tiles(user, *, today: datetime.date) -> list[Tile]:
-    """The household figures of the home page, each with the list it counts."""
+def household_specs(*, today: datetime.date) -> list[tuple[str, str, dict]]:
+    """The household figures: (key, label, the list filters each counts)."""
     year = today.year
     interval = settings.BANGFU_VISIT_INTERVAL_DAYS
-    specs = [
+    return [
         ("registered", _("Registered households"), {"status": "registered"}),
         ("exited_this_year", _("Out of poverty in %(year)s") % {"year": year}, {"exit_year": year}),
         ("poor", _("Not yet out of poverty"), {"status": Household.Status.POOR}),
@@ -52,6 +51,11 @@ def household_tiles(user, *, today: datetime.date) -> list[Tile]:
             {"status": "registered", "no_visit_days": interval},
         ),
     ]
+
+
+def household_tiles(user, *, today: datetime.date) -> list[Tile]:
+    """The household figures of the home page, each with the list it counts."""
+    specs = household_specs(today=today)
     # One query: each figure counts the households its list shows (the same conditions).
     counts = Household.objects.visible_to(user).aggregate(
         **{
@@ -60,6 +64,25 @@ def household_tiles(user, *, today: datetime.date) -> list[Tile]:
         }
     )
     return [Tile(key, label, counts[key], _list_url(**filters)) for key, label, filters in specs]
+
+
+def monitored_cases(user) -> QuerySet:
+    """The households monitored now (监测对象) in ``user``'s scope."""
+    return MonitoringCase.objects.visible_to(user).open()
+
+
+def items_due(user, *, today: datetime.date) -> QuerySet:
+    """This year's plan items due by ``today`` and not cancelled: the delivery rate's base."""
+    return PlanItem.objects.filter(
+        plan__household__in=Household.objects.visible_to(user),
+        plan__year=today.year,
+        due_date__lte=today,
+    ).exclude(status=PlanItem.Status.CANCELLED)
+
+
+def delivery_rate(*, done: int, due: int) -> str:
+    """Measures due so far that are done, as a percentage (all done when none is due)."""
+    return f"{round(100 * done / due) if due else 100}%"
 
 
 def exit_progress(user, *, year: int) -> dict:
@@ -90,21 +113,18 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         exited.extra += " · " + _("target %(n)s households") % {"n": progress["target_households"]}
         if progress["target_people"]:
             exited.extra += _(", %(n)s people") % {"n": progress["target_people"]}
-    households = Household.objects.visible_to(user)
-    monitored = MonitoringCase.objects.visible_to(user).open().count()
+    monitored = monitored_cases(user).count()
     tiles.insert(
         4,
         Tile("monitored", _("Monitored households"), monitored, reverse("households:monitoring")),
     )
-    items = PlanItem.objects.filter(
-        plan__household__in=households, plan__year=year, due_date__lte=today
-    ).exclude(status=PlanItem.Status.CANCELLED)
+    items = items_due(user, today=today)
     due, done = items.count(), items.filter(status=PlanItem.Status.DONE).count()
     tiles.append(
         Tile(
             "delivery_rate",
             _("Measures due so far that are done"),
-            f"{round(100 * done / due) if due else 100}%",
+            delivery_rate(done=done, due=due),
             reverse("reporting:export_plans"),
             f"{done}/{due}",
         )
@@ -164,46 +184,72 @@ def fund_use(user, *, year: int, until: datetime.date) -> list[dict]:
     ]
 
 
-def needs_attention(user, *, today: datetime.date | None = None) -> dict:
-    """What waits for this user: overdue visits, plan items due, workflow steps for their role."""
-    from households import workflows
-    from township.access import profile_for
+@dataclass
+class TownshipRow:
+    township: Township
+    registered: int = 0
+    exited_this_year: int = 0
+    exit_target: int | None = None
+    monitored: int = 0
+    due: int = 0
+    done: int = 0
+    overdue_visits: int = 0
+    urls: dict = field(default_factory=dict)
 
+    @property
+    def delivery_rate(self) -> str:
+        return delivery_rate(done=self.done, due=self.due)
+
+
+def _per_township(qs: QuerySet, path: str) -> dict[int, int]:
+    """One GROUP BY: the number of distinct rows of ``qs`` per township at ``path``."""
+    rows = qs.order_by().values(path).annotate(n=Count("pk", distinct=True)).values_list(path, "n")
+    return dict(rows)
+
+
+def township_table(user, *, today: datetime.date | None = None) -> list[TownshipRow]:
+    """The county home: each township's figures side by side, computed by the querysets the
+    township dashboard counts (one GROUP BY per figure), each linking to its list."""
     today = today or datetime.date.today()
-    profile = profile_for(user)
-    role = profile.role if profile else None
-    mine = Household.objects.visible_to(user)
-    since = policy.visit_due_since(today)
-    overdue = (
-        mine.filter(status__in=policy.REGISTERED)
-        .filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=since))
-        .count()
-        if role == "cadre"
-        else 0
+    year = today.year
+    townships = list(Township.objects.visible_to(user).order_by("code"))
+    specs = {key: filters for key, _label, filters in household_specs(today=today)}
+    per_household = {
+        key: _per_township(
+            households_filtered(user, today=today, **specs[key]), "village__township_id"
+        )
+        for key in ("registered", "exited_this_year", "overdue_visits")
+    }
+    monitored = _per_township(monitored_cases(user), "household__village__township_id")
+    delivery = {
+        row["plan__household__village__township_id"]: row
+        for row in items_due(user, today=today)
+        .order_by()
+        .values("plan__household__village__township_id")
+        .annotate(due=Count("pk"), done=Count("pk", filter=Q(status=PlanItem.Status.DONE)))
+    }
+    targets = dict(
+        TownshipYear.objects.filter(township__in=townships, year=year).values_list(
+            "township_id", "exit_target"
+        )
     )
-    items = PlanItem.objects.filter(
-        plan__household__in=mine,
-        status=PlanItem.Status.OPEN,
-        due_date__lte=today + datetime.timedelta(days=30),
-    )
-    if role == "cadre":
-        items = items.filter(responsible=profile)
-    steps_for_role = [
-        (kind, s.key) for kind, steps in workflows.STEPS.items() for s in steps if role in s.roles
-    ]
-    waiting = (
-        WorkflowCase.objects.filter(household__in=mine, status=WorkflowCase.Status.OPEN)
-        .filter(_any_step(steps_for_role))
-        .count()
-        if steps_for_role
-        else 0
-    )
-    return {"overdue_visits": overdue, "items_due": items.count(), "steps_waiting": waiting}
-
-
-def _any_step(pairs) -> Q:
-    """Cases waiting at any of these (kind, step) pairs."""
-    q = Q(pk__in=[])
-    for kind, step in pairs:
-        q |= Q(kind=kind, step=step)
-    return q
+    rows = []
+    for township in townships:
+        t = township.pk
+        row = TownshipRow(
+            township,
+            registered=per_household["registered"].get(t, 0),
+            exited_this_year=per_household["exited_this_year"].get(t, 0),
+            exit_target=targets.get(t),
+            monitored=monitored.get(t, 0),
+            due=delivery.get(t, {}).get("due", 0),
+            done=delivery.get(t, {}).get("done", 0),
+            overdue_visits=per_household["overdue_visits"].get(t, 0),
+        )
+        row.urls = {
+            key: _list_url(township=t, **specs[key])
+            for key in ("registered", "exited_this_year", "overdue_visits")
+        }
+        row.urls["township"] = _list_url(township=t)
+        rows.append(row)
+    return rows

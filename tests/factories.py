@@ -124,7 +124,20 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
 
 class HeadFactory(MemberFactory):
+    class Meta:
+        model = Member
+        skip_postgeneration_save = True
+
     relation = Member.Relation.HEAD
+
+    @factory.post_generation
+    def head_name(obj, create, extracted, **kwargs):
+        """The card keeps its head's name, as the services that write members do."""
+        if create:
+            from households.services import household_head_names_refresh
+
+            household_head_names_refresh(household_ids=[obj.household_id])
+            obj.household.refresh_from_db(fields=["head_name"])
 
 
 class CauseFactory(factory.django.DjangoModelFactory):

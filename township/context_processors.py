@@ -1,6 +1,43 @@
 from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import cached_property
 
+from assistance.selectors import plan_items_due
+from households import queues
 from township.access import can_edit_cards, can_manage_township, profile_for
+
+
+def queue_querysets(request) -> dict:
+    """What waits for the request's user, section by section (``households.queues``)."""
+    today = timezone.localdate()
+    return queues.sections(
+        request.user,
+        today=today,
+        plan_items=plan_items_due(
+            request.user, today=today, ahead_days=queues.PLAN_ITEMS_AHEAD_DAYS
+        ),
+    )
+
+
+def queue_counts(request) -> dict[str, int]:
+    """Each section's count, in one query, kept on the request: the navigation bar and the
+    home page share it."""
+    counts = getattr(request, "_bangfu_queue_counts", None)
+    if counts is None:
+        counts = queues.count_each(queue_querysets(request))
+        request._bangfu_queue_counts = counts
+    return counts
+
+
+class QueueBadge:
+    """The navigation's count of what waits, counted only if a page shows it."""
+
+    def __init__(self, request):
+        self.request = request
+
+    @cached_property
+    def total(self) -> int:
+        return sum(queue_counts(self.request).values())
 
 
 def navigation(request) -> dict:
@@ -21,5 +58,6 @@ def navigation(request) -> dict:
             "policy": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
             "assess": user.is_superuser or role in {"leader", "township_staff", "county_admin"},
         },
+        "queue_badge": QueueBadge(request),
         "visit_photos_max": settings.BANGFU_VISIT_PHOTOS_MAX,
     }

@@ -11,15 +11,18 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from households.queues import queue_for
 from households.selectors import home_summary
-from reporting.dashboard import dashboard, needs_attention
+from reporting.dashboard import dashboard, township_table
 from township import figures_cache
-from township.access import profile_for
+from township.access import Scope, profile_for, scope_for
 from township.accounts import password_changed
 from township.celery import app as celery_app
+from township.context_processors import queue_counts, queue_querysets
 from township.heartbeat import heartbeat_age
 
 
@@ -34,9 +37,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role's landing page: its scope and the households in it, counted by status."""
+    """Each role's landing page: what waits for the user, their scope and its households."""
     profile = profile_for(request.user)
     user, today = request.user, datetime.date.today()
+    querysets = queue_querysets(request)
     # The scope's figures come from the cache until the data changes (township.figures_cache).
     summary, computed_at = figures_cache.cached(
         "home", user, lambda: home_summary(user), today=today
@@ -45,7 +49,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "profile": profile,
         **summary,
         "computed_at": computed_at,
-        "attention": needs_attention(user),
+        "queue": queue_for(
+            user,
+            today=timezone.localdate(),
+            plan_items=querysets["plan"],
+            counts=queue_counts(request),
+        ),
     }
     # Leaders, county and township staff get the dashboard of their whole scope.
     if user.is_superuser or (
@@ -55,6 +64,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "dashboard", user, lambda: dashboard(user, today=today), today=today
         )
         context["computed_at"] = min(computed_at, dashboard_at)
+    # The county sees its townships side by side, each linking into its own lists.
+    if scope_for(user).level in (Scope.Level.COUNTY, Scope.Level.ALL):
+        context["townships"], townships_at = figures_cache.cached(
+            "townships", user, lambda: township_table(user, today=today), today=today
+        )
+        context["computed_at"] = min(context["computed_at"], townships_at)
     return render(request, "township/home.html", context)
 
 

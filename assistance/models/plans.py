@@ -191,6 +191,18 @@ class Delivery(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Money paid from a fund: the ledger's disbursement (against an allocation to this item)
+    # written in the same transaction as the delivery, so the account and the ledger agree.
+    disbursement = models.OneToOneField(
+        "assistance.LedgerEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delivery",
+        verbose_name=_("paid by the disbursement"),
+    )
+    # The one who recorded it confirmed that it takes the item beyond its planned amount.
+    beyond_plan = models.BooleanField(_("more than planned, confirmed"), default=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assistance import selectors, services
+from assistance import ledger, selectors, services
 from assistance.forms import CancelForm, DeliveryForm, InitialKindForm, PlanForm, PlanItemForm
 from assistance.models import Delivery, MeasureKind
-from assistance.views._common import first_message, require
-from households.models import PovertyCause
+from assistance.views._common import add_service_error, first_message, require
+from households.models import Pairing, PovertyCause
 from households.selectors import get_household_for
 from township.access import can_keep_plans, profile_for
 from township.formfields import formfield_for
@@ -99,7 +99,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
         "assistance/form.html",
         {
             "form": form,
-            "title": _("New plan for %(card)s") % {"card": household.card_number},
+            "title": _("New plan for %(card)s") % {"card": household},
             "back": household.get_absolute_url(),
         },
     )
@@ -130,8 +130,15 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_keep_plans(request.user))
     profile = profile_for(request.user)
     asked = InitialKindForm(request.GET)
+    # The household's paired cadre is the measure's responsible person by default.
+    paired = (
+        Pairing.objects.current()
+        .filter(household_id=plan.household_id)
+        .values_list("cadre_id", flat=True)
+        .first()
+    )
     initial = {
-        "responsible": plan.cadre_id,
+        "responsible": paired or plan.cadre_id,
         "kind": asked.cleaned_data["kind"] if asked.is_valid() else None,
         "due_date": datetime.date(plan.year, 12, 31),
     }
@@ -159,12 +166,13 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
 def item_deliver(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.get_item_for(request.user, pk)
     require(can_keep_plans(request.user))
-    form = DeliveryForm(request.POST or None, request.FILES or None)
+    allocations = [a for a in ledger.open_allocations(plan_item=item) if a.remaining > 0]
+    form = DeliveryForm(request.POST or None, request.FILES or None, allocations=allocations)
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_item_deliver(item=item, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, first_message(error))
+            add_service_error(form, error)
         else:
             messages.success(request, _("Delivery recorded."))
             return redirect("assistance:plan", item.plan_id)

@@ -85,7 +85,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "villages": list(project.villages.order_by("code")),
             "stages": list(
-                project.stage_changes.select_related("changed_by").order_by("changed_on", "pk")
+                project.stage_changes.select_related("changed_by__profile").order_by(
+                    "changed_on", "pk"
+                )
             ),
             "beneficiaries": list(
                 project.beneficiaries.select_related("household__village").order_by(

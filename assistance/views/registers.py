@@ -35,7 +35,7 @@ from assistance.register_forms import (
     RenovationStartForm,
     TrainingForm,
 )
-from assistance.views._common import first_message, require
+from assistance.views._common import add_service_error, first_message, require
 from households.models import Household
 from township.access import can_manage_township
 from township.formfields import param
@@ -606,7 +606,7 @@ def item_pay(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             register_services.plan_item_pay(item=item, user=request.user, **data)
         except ValidationError as error:
-            form.add_error(None, first_message(error))
+            add_service_error(form, error)
         else:
             messages.success(request, _("Paid: the payment is the measure's delivery."))
             return redirect(back)

@@ -27,7 +27,11 @@ from households.models import (
     Pairing,
     StatusChange,
 )
-from households.services import historical_exit_date, initial_status_facts
+from households.services import (
+    historical_exit_date,
+    household_head_names_refresh,
+    initial_status_facts,
+)
 from township import background, figures_cache
 from township.access import can_manage_township
 from township.models import StaffProfile, Township, Village
@@ -420,6 +424,10 @@ def write(plan: Plan, *, user, reason: str) -> None:
 
         Household.objects.filter(pk__in=changed).update(version=F("version") + 1)
     figures_cache.changed()
+    touched = {m.household_id for m in members} | {
+        m.household_id for m, _fields in plan.changed_members
+    }
+    household_head_names_refresh(household_ids=touched)
 
 
 def send_check(job_id: int) -> bool:

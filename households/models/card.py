@@ -120,11 +120,15 @@ class Household(models.Model):
     # records a visit (``visit_log``) in the same transaction; ``rebuild_household_facts``
     # recomputes it from the visits.
     last_visit_on = models.DateField(_("last visit"), null=True, blank=True, editable=False)
+    # The active head's name: how people know the household (its card number is for files).
+    # Kept by the services that write members (``household_head_names_refresh``), rebuilt
+    # by ``rebuild_household_facts``.
+    head_name = models.CharField(_("head of household"), max_length=50, blank=True, editable=False)
     # Optimistic locking: a save must name the version it started from.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "last_visit_on"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_visit_on", "head_name"])
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -156,7 +160,10 @@ class Household(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.card_number
+        """The head's name, the village when it is loaded already (never a query of its
+        own), and the card number: "王大山 · 新田村 · 5203991002010001"."""
+        village = self.village.name if Household.village.is_cached(self) else ""
+        return " · ".join(p for p in (self.head_name, village, self.card_number) if p)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

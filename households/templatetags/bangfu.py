@@ -1,6 +1,8 @@
 import re
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from households.masking import mask_account, mask_id
@@ -49,3 +51,32 @@ def without_scripts(svg: str) -> str:
     writes a config script, which the Content-Security-Policy would refuse anyway (the
     charts need no script: they are drawn without tooltips)."""
     return mark_safe(_SVG_SCRIPT.sub("", svg or ""))  # noqa: S308 - our own chart markup
+
+
+@register.simple_tag
+def household_name(household) -> str:
+    """A household as people know it: its head's name and village, the card number small
+    beside them (the village is read from the household, so load it with the rows)."""
+    if household is None:
+        return ""
+    name = " · ".join(p for p in (household.head_name, household.village.name) if p)
+    return format_html(
+        '<span class="household-name">{}</span> <small class="text-muted">{}</small>',
+        name,
+        household.card_number,
+    )
+
+
+@register.filter
+def person(user) -> str:
+    """Who did something, as colleagues know them: their name and role ("李明（乡镇干部）"),
+    or their login name for an account without a profile. Load ``…__profile`` with the rows."""
+    if user is None:
+        return ""
+    try:
+        profile = user.profile
+    except ObjectDoesNotExist:
+        profile = None
+    if profile is None:
+        return user.get_username()
+    return f"{profile.name}（{profile.get_role_display()}）"

@@ -91,7 +91,7 @@ def test_the_figures_equal_independent_counts(client, scene):
 
 def test_a_cadre_sees_what_waits_for_them(client, world):
     client.force_login(world.profiles.cadre.user)
-    attention = client.get(reverse("home")).context["attention"]
-    assert attention["overdue_visits"] == 1  # `own` has never been visited
-    assert attention["steps_waiting"] == 1  # its exit case waits for an assessment
+    queue = client.get(reverse("home")).context["queue"]
+    assert queue.counts["visit"] == 1  # `own` has never been visited
+    assert queue.counts["workflow"] == 1  # its exit case waits for an assessment
     assert "dashboard" not in client.get(reverse("home")).context

@@ -264,8 +264,9 @@ def year(db):
             client_token=None,
         )
 
-    def deliver(item, day, amount, user, *, completes, quantity=""):
+    def deliver(item, day, amount, user, *, completes, quantity="", beyond_plan=False):
         assistance.plan_item_deliver(
+            beyond_plan=beyond_plan,
             item=item,
             delivered_on=day,
             amount=D(amount),
@@ -376,7 +377,7 @@ def year(db):
         day = datetime.date(2025, 5, 20)
         workflows.workflow_advance(case=case, user=county_admin)
         workflows.workflow_advance(case=case, user=staff)  # 孙五 registered
-        deliver(industry, day, "2500", cadre_b, completes=True)
+        deliver(industry, day, "2500", cadre_b, completes=True, beyond_plan=True)
     with on(datetime.date(2025, 5, 25)):
         pair(h5, cadre_b, datetime.date(2025, 5, 25))
     with on(datetime.date(2025, 6, 15)):
