@@ -4,6 +4,7 @@ from django.utils.functional import cached_property
 
 from assistance.selectors import plan_items_due
 from households import queues
+from township import figures_cache
 from township.access import can_edit_cards, can_manage_township, profile_for
 
 
@@ -24,7 +25,15 @@ def queue_counts(request) -> dict[str, int]:
     home page share it."""
     counts = getattr(request, "_bangfu_queue_counts", None)
     if counts is None:
-        counts = queues.count_each(queue_querysets(request))
+        # Kept a minute, or until data changes (some steps move by update(): a minute late).
+        counts, _at = figures_cache.cached(
+            "queue-counts",
+            request.user,
+            lambda: queues.count_each(queue_querysets(request)),
+            today=timezone.localdate(),
+            per_user=True,
+            ttl=60,
+        )
         request._bangfu_queue_counts = counts
     return counts
 

@@ -47,15 +47,19 @@ def _scope_key(user) -> str:
     return ":".join("" if p is None else str(p) for p in parts)
 
 
-def cached(name: str, user, compute, *, today: datetime.date):
-    """``(value, computed_at)`` of ``compute()`` for ``user``'s scope on ``today``."""
+def cached(
+    name: str, user, compute, *, today: datetime.date, per_user: bool = False, ttl: int = TTL
+):
+    """``(value, computed_at)`` of ``compute()`` for ``user``'s scope on ``today`` (for the
+    user alone with ``per_user``: what depends on their role, not only their place)."""
     version = cache.get_or_set(VERSION_KEY, 1, None)
-    key = f"figures:{name}:{version}:{_scope_key(user)}:{today.isoformat()}:{get_language()}"
+    who = f"user-{user.pk}" if per_user else _scope_key(user)
+    key = f"figures:{name}:{version}:{who}:{today.isoformat()}:{get_language()}"
     hit = cache.get(key)
     if hit is not None:
         return hit
     value = (compute(), timezone.now())
-    cache.set(key, value, TTL)
+    cache.set(key, value, ttl)
     return value
 
 

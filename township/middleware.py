@@ -136,3 +136,10 @@ class SessionRefreshMiddleware:
             if now - session.get(self.KEY, 0) >= self.every:
                 session[self.KEY] = now  # marks the session modified: saved with a new expiry
         return response
+
+
+def session_refreshed_at_login(sender, request, user, **kwargs):
+    """Signing in writes the session anyway: count that as its first refresh."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRefreshMiddleware.KEY] = int(time.time())
