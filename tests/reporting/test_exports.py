@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from assistance import ledger
 from households.imports.roster import COLUMNS
 from households.models import Household, Member
+from reporting.models import ReportRun
 from tests.reporting_helpers import exported
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +218,24 @@ def test_an_exported_formula_like_address_imports_back_unchanged(client, hostile
     assert job.status == "checked", job.problems
     assert job.counts["households"] == {"create": 0, "update": 0, "same": 3}
     assert job.counts["members"] == {"create": 0, "update": 0, "same": 3}
+
+
+def test_an_export_is_a_background_run_only_its_requester_sees(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.profiles.staff.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("reporting:export_households"))
+    run = ReportRun.objects.get(kind="export")
+    assert response["Location"] == reverse("reporting:run", args=[run.pk])
+    assert (run.status, run.params["filename"], run.figures["rows"]) == (
+        "done",
+        "households.xlsx",
+        3,
+    )
+    page = client.get(reverse("reporting:run", args=[run.pk])).content.decode()
+    assert "下载表格" in page
+    # The file holds full ID numbers: not for the township's other roles, nor the county.
+    for role in ("leader", "county"):
+        client.force_login(getattr(world.profiles, role).user)
+        assert client.get(reverse("reporting:download", args=[run.pk])).status_code == 404
