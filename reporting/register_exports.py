@@ -2,8 +2,8 @@
 
 Each page queues its workbook as a background run (:func:`reporting.exports.export_start`);
 the worker reads through the same form and scoped selectors as the page, as the user. Cells
-are plain values (text, numbers, dates); text a user typed is kept from being read as a
-formula by Excel.
+are plain values (text, numbers, dates); text a user typed is never read as a formula
+(see :func:`reporting.exports.safe_cell`).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -11,20 +11,20 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from assistance import register_selectors as rs
-from assistance.models import RainDewStudent
+from assistance.models import RainDewStudent, TrainingAttendance
 from assistance.register_forms import RENOVATION_STATUSES, RegisterFilterForm
 from households.masking import mask_id
+from households.models import Household
 from reporting.exports import Sheet, export, export_start, form_data
 from township.access import can_edit_cards
 from township.models import Village
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def text(value) -> str:
-    """User text as a plain cell: a leading formula character is escaped with a quote."""
-    value = "" if value is None else str(value)
-    return f"'{value}" if value.startswith(FORMULA_START) else value
+    """User text as a cell's text. Text that looks like a formula is written as a text cell
+    with the quote prefix by :func:`reporting.exports.safe_cell`, as every cell is: it reads
+    back as typed, without an apostrophe added to the data."""
+    return "" if value is None else str(value)
 
 
 def _form(user, data, statuses=None) -> RegisterFilterForm:
@@ -196,23 +196,40 @@ def trainings_sheets(user, data, pk=None) -> list[Sheet]:
         _("Monthly wage"),
     ]
 
+    # One streamed query for the trainees of every session listed, in the page's order
+    # (newest session first, then village and card), not one query a session.
+    attendances = (
+        TrainingAttendance.objects.filter(
+            session__in=[s.pk for s in sessions],
+            household__in=Household.objects.visible_to(user),
+        )
+        .select_related("session", "household__village", "member")
+        .order_by(
+            "-session__starts_on",
+            "session_id",
+            "household__village__code",
+            "household__card_number",
+            "pk",
+        )
+    )
+
     def lines():
-        for session in sessions:
-            for a in rs.attendances_for(session, user):
-                yield [
-                    session.starts_on,
-                    session.ends_on,
-                    text(session.title),
-                    text(session.skill),
-                    text(session.organiser),
-                    a.household.village.name,
-                    a.household.card_number,
-                    text(a.member.name),
-                    _("yes") if a.completed else _("no"),
-                    a.get_outcome_display(),
-                    text(a.employer),
-                    a.monthly_wage,
-                ]
+        for a in attendances.iterator(chunk_size=2000):
+            session = a.session
+            yield [
+                session.starts_on,
+                session.ends_on,
+                text(session.title),
+                text(session.skill),
+                text(session.organiser),
+                a.household.village.name,
+                a.household.card_number,
+                text(a.member.name),
+                _("yes") if a.completed else _("no"),
+                a.get_outcome_display(),
+                text(a.employer),
+                a.monthly_wage,
+            ]
 
     return [Sheet(_("Skills training"), headings, lines())]
 

@@ -239,3 +239,44 @@ def test_an_export_is_a_background_run_only_its_requester_sees(
     for role in ("leader", "county"):
         client.force_login(getattr(world.profiles, role).user)
         assert client.get(reverse("reporting:download", args=[run.pk])).status_code == 404
+
+
+def _sessions(world, count: int) -> None:
+    from assistance.models import TrainingAttendance, TrainingSession
+
+    for n in range(count):
+        session = TrainingSession.objects.create(
+            township=world.township,
+            village=world.villages.a1,
+            title=f"培训{n}",
+            skill="茶叶种植",
+            organiser="=县农业农村局",
+            starts_on=datetime.date(2025, 3, 1 + n),
+            ends_on=datetime.date(2025, 3, 5 + n),
+            recorded_by=world.profiles.staff.user,
+        )
+        for hh in (world.households.own, world.households.colleague):
+            TrainingAttendance.objects.create(
+                session=session,
+                household=hh,
+                member=hh.members.get(relation="head"),
+                recorded_by=world.profiles.staff.user,
+            )
+
+
+def test_the_trainings_export_lists_every_trainee_with_queries_that_do_not_grow(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.profiles.team.user)
+    url = reverse("reporting:export_trainings")
+    _sessions(world, 1)
+    with CaptureQueriesContext(connection) as one:
+        exported(client, url)
+    _sessions(world, 4)  # five sessions now, ten trainees
+    with CaptureQueriesContext(connection) as five:
+        rows = sheet_rows(exported(client, url))
+    assert len(five.captured_queries) == len(one.captured_queries)
+    # Newest session first (two sessions of 1 March, from each call), two trainees each.
+    assert [r[2] for r in rows[1:]] == ["培训3"] * 2 + ["培训2"] * 2 + ["培训1"] * 2 + ["培训0"] * 4
+    assert {r[4] for r in rows[1:]} == {"=县农业农村局"}  # read back as the text it was
