@@ -280,3 +280,28 @@ def test_the_trainings_export_lists_every_trainee_with_queries_that_do_not_grow(
     # Newest session first (two sessions of 1 March, from each call), two trainees each.
     assert [r[2] for r in rows[1:]] == ["培训3"] * 2 + ["培训2"] * 2 + ["培训1"] * 2 + ["培训0"] * 4
     assert {r[4] for r in rows[1:]} == {"=县农业农村局"}  # read back as the text it was
+
+
+def test_the_household_export_streams_with_queries_that_do_not_grow(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories as f
+
+    client.force_login(world.profiles.staff.user)
+    url = reverse("reporting:export_households")
+    with CaptureQueriesContext(connection) as few:
+        exported(client, url)
+    for n in range(12):
+        household = f.HouseholdFactory(village=world.villages.a2)
+        f.MemberFactory(household=household, relation="head", name=f"新户{n}")
+        f.MemberFactory(household=household, relation="spouse", name=f"新户{n}妻")
+    with CaptureQueriesContext(connection) as more:
+        rows = sheet_rows(exported(client, url))
+    assert (
+        len(rows) - 2
+        == Member.objects.filter(
+            household__village__township=world.township, is_active=True
+        ).count()
+    )
+    assert len(more.captured_queries) == len(few.captured_queries)
