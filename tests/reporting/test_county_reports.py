@@ -50,7 +50,7 @@ def download(client, run) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def check_merged(pdf: bytes, tmp_path, townships) -> None:
+def check_merged(pdf: bytes, tmp_path, townships, title: str = "脱贫") -> None:
     """The contents list each township and the page it starts on; that page is the first
     of its part; every page carries "n / N", n running from 1 to N."""
     reader = PdfReader(io.BytesIO(pdf))
@@ -77,23 +77,26 @@ def check_merged(pdf: bytes, tmp_path, townships) -> None:
     pages = pdf_text(path).split("\f")
     for township, start in zip(townships, starts, strict=True):
         # Each part begins on its page: the township's header and the report's title.
-        assert township.name in pages[start - 1] and "脱贫" in pages[start - 1]
+        assert township.name in pages[start - 1] and title in pages[start - 1]
 
 
 @pytest.mark.django_db
-def test_a_county_exit_report_merges_every_townships_part(
-    world, second_township, client, django_capture_on_commit_callbacks, tmp_path
+@pytest.mark.parametrize("kind, title", [("exit", "脱贫"), ("year_end", "年底审账")])
+def test_a_county_report_merges_every_townships_part(
+    world, second_township, client, django_capture_on_commit_callbacks, tmp_path, kind, title
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        run = request_county_report(client, world)
+        run = request_county_report(client, world, kind)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE, run.error
     townships = [world.township, second_township]
     assert set(run.figures["townships"]) == {t.code for t in townships}
-    assert run.figures["remaining"] == sum(
-        part["remaining"] for part in run.figures["townships"].values()
-    )
-    check_merged(download(client, run), tmp_path, sorted(townships, key=lambda t: t.code))
+    if kind == "exit":
+        assert run.figures["remaining"] == sum(
+            part["remaining"] for part in run.figures["townships"].values()
+        )
+    ordered = sorted(townships, key=lambda t: t.code)
+    check_merged(download(client, run), tmp_path, ordered, title)
     # The parts were temporary: nothing is left of them.
     assert not any((Path(settings.MEDIA_ROOT) / "reports" / "parts").glob("*/*"))
 
