@@ -1,81 +1,283 @@
-"""Benchmark: a township's year-end audit for 400 and 4,000 households, time and peak memory.
+"""Benchmark: the heavy jobs of a county, time and peak memory, on PostgreSQL and Redis.
 
-Run on PostgreSQL (a fresh database per size is created and dropped):
-    .venv/bin/python bench/reports.py [--sizes 400 4000] [--kind year_end]
-Each size: seed_demo, then `manage.py build_report` in a child process, timed; its peak
-resident memory is read from the child's rusage.
+    .venv/bin/python bench/reports.py [--households 50000] [--broker redis://127.0.0.1:6379/0]
+
+Runs against the county bench database ``bangfu_bench_<households>`` that bench/pages.py
+uses (made here with ``seed_demo --county --households N`` if it does not exist yet; kept).
+Measured, each in its own processes, all of them real Celery workers (solo pool) except the
+first and the last:
+
+- a township's year-end audit PDF (``manage.py build_report year_end``);
+- the county's poverty-exit report built a township a part and merged, by 1 worker, then
+  by 2 workers (peak: the largest worker);
+- the county's household list as an Excel export, as a background run (1 worker), as the
+  county administrator (full ID numbers: the largest export there is);
+- a roster of 10,000 households imported (checked, checked again, written) by
+  ``manage.py import_households --apply`` into a copy of the database (the bench database
+  itself is left as it was).
+
+Time is wall-clock from the request to the run's end; peak memory is the largest resident
+size of the process that did the work (``wait4``'s rusage, children included). The table is
+printed and written to ``bench/RESULTS.md`` between its markers.
 """
 
 import argparse
+import datetime
 import os
-import resource
+import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 PY = sys.executable
+PG = "postgres://postgres@127.0.0.1:5432"
+MARK_START = "<!-- bench/reports.py: start -->"
+MARK_END = "<!-- bench/reports.py: end -->"
+TOWNSHIP = "520399100000"  # the first township of the demo county
 
 
-def run(cmd, env):
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+def _env(database: str, broker: str, media: str) -> dict:
+    return {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": f"{PG}/{database}",
+        "CELERY_BROKER_URL": broker,
+        "MEDIA_ROOT": media,
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "township.settings",
+    }
+
+
+def measured(cmd: list[str], env: dict) -> tuple[float, float, str]:
+    """Run ``cmd``; its seconds, its peak MB (its own or a child's) and its output."""
+    with tempfile.TemporaryFile(mode="w+") as out:
+        started = time.monotonic()
+        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    if process.returncode:
+        sys.exit(f"{' '.join(cmd)} failed:\n{text[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, text
+
+
+class Workers:
+    """``count`` solo Celery workers; on exit, the largest peak resident size among them."""
+
+    def __init__(self, count: int, env: dict):
+        self.count, self.env, self.processes, self.peak = count, env, [], 0.0
+
+    def __enter__(self):
+        from township.celery import app
+
+        app.control.purge()
+        for n in range(self.count):
+            log = tempfile.NamedTemporaryFile(mode="w+", suffix=".log", delete=False)
+            cmd = [PY, "-m", "celery", "-A", "township", "worker", "--pool=solo"]
+            cmd += [f"--hostname=bench{n}@%h", "--loglevel=INFO", "--without-gossip"]
+            cmd += ["--without-mingle", "--without-heartbeat"]
+            process = subprocess.Popen(
+                cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+            process.log = Path(log.name)
+            self.processes.append(process)
+        deadline = time.monotonic() + 90
+        for process in self.processes:
+            while " ready." not in process.log.read_text():
+                if time.monotonic() > deadline or process.poll() is not None:
+                    sys.exit("a worker did not start:\n" + process.log.read_text()[-3000:])
+                time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc):
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            _pid, _status, usage = os.wait4(process.pid, 0)
+            self.peak = max(self.peak, usage.ru_maxrss / 1024)
+            process.log.unlink(missing_ok=True)
+
+
+def wait_for(run, *, limit: float = 3600) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        run.refresh_from_db()
+        if run.is_finished:
+            if run.status != run.Status.DONE:
+                sys.exit(f"{run} failed: {run.error}")
+            return time.monotonic() - started
+        time.sleep(0.5)
+    sys.exit(f"{run} did not finish in {limit} s")
+
+
+def pages_of(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[400, 4000])
-    parser.add_argument("--kind", default="year_end")
-    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--households", type=int, default=50_000)
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+        help="a Redis broker the workers share (emptied before each measure)",
+    )
+    parser.add_argument("--roster", type=int, default=10_000, help="households imported")
+    parser.add_argument("--database", help="default: bangfu_bench_<households>")
     args = parser.parse_args()
-    print(f"{'households':>10} {'pages':>6} {'seconds':>8} {'peak MB':>8}  ({args.kind})")
-    for size in args.sizes:
-        name = f"bangfu_bench_{size}"
-        subprocess.run(
-            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True
+    database = args.database or f"bangfu_bench_{args.households}"
+    media = tempfile.mkdtemp(prefix="bangfu-bench-media-")
+    env = _env(database, args.broker, media)
+    os.environ.update(env)
+    exists = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-lqt"], capture_output=True, text=True
+    ).stdout
+    if database not in {line.split("|")[0].strip() for line in exists.splitlines()}:
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
+        for cmd in (["migrate", "-v0"], ["seed_demo", "--county", "--households"]):
+            extra = [str(args.households)] if cmd[0] == "seed_demo" else []
+            subprocess.run([PY, "manage.py", *cmd, *extra], cwd=ROOT, env=env, check=True)
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from households.models import Household, Member
+    from reporting import services
+    from reporting.models import ReportRun
+    from township.models import County, StaffProfile
+
+    year = time.localtime().tm_year
+    county = County.objects.get(townships__code=TOWNSHIP)
+    size = {
+        "households": Household.objects.count(),
+        "members": Member.objects.filter(is_active=True).count(),
+        "townships": county.townships.count(),
+    }
+    rows = []
+
+    seconds, peak, out = measured(
+        [PY, "manage.py", "build_report", "year_end", "--year", str(year)]
+        + ["--township", TOWNSHIP],
+        env,
+    )
+    township_households = Household.objects.filter(village__township__code=TOWNSHIP).count()
+    rows.append(
+        (
+            f"Year-end audit PDF, one township ({township_households:,} households)",
+            "`build_report` (one process)",
+            f"{pages_of(Path(out.split()[0]))} pages",
+            seconds,
+            peak,
         )
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-        env = {
-            **os.environ,
-            "DEBUG": "1",
-            "DATABASE_URL": f"{args.pg}/{name}",
-            "MEDIA_ROOT": f"/tmp/{name}-media",
-            "LOG_LEVEL": "WARNING",
-        }
-        try:
-            run([PY, "manage.py", "migrate", "-v0"], env)
-            run([PY, "manage.py", "seed_demo", "--households", str(size)], env)
-            year = time.localtime().tm_year
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            started = time.monotonic()
-            out = subprocess.run(
-                [
-                    PY,
-                    "manage.py",
-                    "build_report",
-                    args.kind,
-                    "--year",
-                    str(year),
-                    "--township",
-                    "520399100000",
-                ],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            seconds = time.monotonic() - started
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            pdf = out.split()[0]
-            pages = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
-            pages = next(
-                (line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")), "?"
+    )
+
+    for count in (1, 2):
+        with Workers(count, env) as workers:
+            run = services.report_request(kind=ReportRun.Kind.EXIT, year=year, county=county)
+            seconds = wait_for(run)
+        rows.append(
+            (
+                f"County exit report by parts ({size['townships']} townships, merged)",
+                f"{count} worker{'s' if count > 1 else ''}",
+                f"{run.figures.get('pages', '?')} pages",
+                seconds,
+                workers.peak,
             )
-            # ru_maxrss of children is the largest child so far: meaningful as sizes grow.
-            print(f"{size:>10} {pages:>6} {seconds:>8.1f} {max(peak, before) / 1024:>8.0f}")
+        )
+
+    county_admin = StaffProfile.objects.filter(
+        role=StaffProfile.Role.COUNTY_ADMIN, county=county
+    ).first()
+    with Workers(1, env) as workers:
+        run = services.report_request(
+            kind=ReportRun.Kind.EXPORT,
+            year=year,
+            as_of=datetime.date.today(),
+            key=f"export:{county_admin.user_id}:bench-{time.time():.0f}",
+            params={"export": "households", "filename": "households.xlsx", "data": {}, "pk": None},
+            user=county_admin.user,
+        )
+        seconds = wait_for(run)
+    rows.append(
+        (
+            "County household list as Excel (background run)",
+            "1 worker",
+            f"{run.figures.get('rows', 0):,} member rows",
+            seconds,
+            workers.peak,
+        )
+    )
+
+    connection.close()
+    copy = f"{database}_import"
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", copy])
+    copied = subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-U", "postgres", "-T", database, copy],
+        capture_output=True,
+        text=True,
+    )
+    if copied.returncode == 0:
+        from bench.imports import make_roster
+
+        roster = Path(media) / "roster.xlsx"
+        member_rows = make_roster(roster, args.roster)
+        try:
+            seconds, peak, _ = measured(
+                [PY, "manage.py", "import_households", str(roster), "--user", "staff"]
+                + ["--apply"],
+                {**env, "DATABASE_URL": f"{PG}/{copy}"},
+            )
         finally:
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name])
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", copy])
+        rows.append(
+            (
+                f"Roster import into the county ({args.roster:,} households)",
+                "`import_households --apply`",
+                f"{member_rows:,} member rows",
+                seconds,
+                peak,
+            )
+        )
+    else:
+        print(f"roster import skipped (could not copy the database): {copied.stderr.strip()}")
+    write_results(rows, size, args)
+
+
+def write_results(rows, size: dict, args) -> None:
+    lines = [
+        MARK_START,
+        f"Run {time.strftime('%Y-%m-%d %H:%M')} on {platform.node()} ({os.cpu_count()} cores, "
+        f"PostgreSQL, Redis) by `.venv/bin/python bench/reports.py --households "
+        f"{args.households}`: the county bench database ({size['households']:,} households, "
+        f"{size['members']:,} members, {size['townships']} townships). Workers are Celery "
+        "workers with the solo pool, one process each; peak is the largest resident size of "
+        "the process doing the work (of any worker, with two).",
+        "",
+        "| job | by | output | seconds | peak MB |",
+        "|---|---|---|---:|---:|",
+    ]
+    for job, by, output, seconds, peak in rows:
+        lines.append(f"| {job} | {by} | {output} | {seconds:.1f} | {peak:,.0f} |")
+    lines.append(MARK_END)
+    block = "\n".join(lines)
+    print(block)
+    path = ROOT / "bench" / "RESULTS.md"
+    text = path.read_text(encoding="utf-8")
+    if MARK_START in text:
+        text = text[: text.index(MARK_START)] + block + text[text.index(MARK_END) + len(MARK_END) :]
+    else:
+        text += "\n## Heavy jobs of a county (`bench/reports.py`)\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
-"""Export pages: each one reads through the same scoped selectors as the page it mirrors."""
+"""Export pages: each queues its workbook as a background run and shows its progress.
+
+The workbook is written by a worker (a county's list takes longer than any web request may),
+through the same form and scoped selectors as the page it mirrors, as the user who asked.
+"""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 
 from assistance.models import LedgerEntry, PlanItem
@@ -11,47 +15,66 @@ from households.audit import can_export_full_ids, id_access_record, masked_filte
 from households.forms import HouseholdFilterForm
 from households.imports.export import roster_headings, roster_rows
 from households.masking import mask_id
-from households.models import Household, IdAccess
-from reporting.exports import xlsx_response
+from households.models import Household, IdAccess, Member
+from reporting.exports import Sheet, export, export_start, form_data
 from township.access import get_village_for
 from township.forms import YearForm
 from township.models import Village
 
 
+def _household_form(user, data) -> HouseholdFilterForm:
+    visible = Household.objects.visible_to(user)
+    return HouseholdFilterForm(
+        data or None,
+        villages=Village.objects.visible_to(user).order_by("code"),
+        cadres=household_selectors.cadres_for_list(visible),
+    )
+
+
 @login_required
 def households_xlsx(request: HttpRequest) -> HttpResponse:
     """The household list with the filters of its page, one row a member."""
-    visible = Household.objects.visible_to(request.user)
-    form = HouseholdFilterForm(
-        request.GET or None,
-        villages=Village.objects.visible_to(request.user).order_by("code"),
-        cadres=household_selectors.cadres_for_list(visible),
-    )
+    data = form_data(_household_form(request.user, request.GET))
+    return export_start(request, "households", "households.xlsx", data=data)
+
+
+@export("households")
+def households_sheets(user, data: QueryDict, pk=None) -> list[Sheet]:
+    form = _household_form(user, data)
     filters = (
         {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         if form.is_valid()
         else {}
     )
-    households = household_selectors.households_for_list(request.user, **filters)
+    households = household_selectors.households_for_list(user, **filters)
     # The roster format of the import: what is exported imports back unchanged. Full ID
     # numbers only for the roles that may take them out in bulk, and never without a record.
-    full_ids = can_export_full_ids(request.user)
+    full_ids = can_export_full_ids(user)
     if full_ids:
         id_access_record(
-            user=request.user,
+            user=user,
             action=IdAccess.Action.EXPORT,
             reason="households.xlsx",
             households_count=households.count(),
             detail={"filters": masked_filters(filters)},
         )
+    members = Member.objects.filter(
+        is_active=True, household__in=households.order_by().values("pk")
+    ).count()
     rows = roster_rows(households, full_ids=full_ids)
-    return xlsx_response("households.xlsx", [(_("Households"), roster_headings(), rows)])
+    return [Sheet(_("Households"), roster_headings(), rows, members)]
 
 
 @login_required
 def register_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     village = get_village_for(request.user, pk)
-    households = household_selectors.village_register(request.user, village)
+    return export_start(request, "register", f"register-{village.code}.xlsx", pk=village.pk)
+
+
+@export("register")
+def register_sheets(user, data, pk) -> list[Sheet]:
+    village = get_village_for(user, pk)
+    households = household_selectors.village_register(user, village)
     rows = (
         [
             n,
@@ -64,7 +87,7 @@ def register_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
             h.get_status_display(),
             h.cadre_name or "",
         ]
-        for n, h in enumerate(households, start=1)
+        for n, h in enumerate(households.iterator(chunk_size=2000), start=1)
     )
     headings = [
         "#",
@@ -77,14 +100,21 @@ def register_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         _("Status"),
         _("Pairing cadre"),
     ]
-    return xlsx_response(f"register-{village.code}.xlsx", [(village.name, headings, rows)])
+    return [Sheet(village.name, headings, rows)]
 
 
 @login_required
 def plans_xlsx(request: HttpRequest) -> HttpResponse:
-    year = YearForm(request.GET).year_or_this_year()
+    form = YearForm(request.GET)
+    year = form.year_or_this_year()
+    return export_start(request, "plans", f"plans-{year}.xlsx", data={"year": [str(year)]})
+
+
+@export("plans")
+def plans_sheets(user, data, pk=None) -> list[Sheet]:
+    year = YearForm(data).year_or_this_year()
     items = (
-        PlanItem.objects.visible_to(request.user)
+        PlanItem.objects.visible_to(user)
         .filter(plan__year=year)
         .select_related("plan__household__village", "kind", "responsible")
         .order_by("plan__household__village__code", "plan__household__card_number", "due_date")
@@ -114,12 +144,18 @@ def plans_xlsx(request: HttpRequest) -> HttpResponse:
         _("Status"),
         _("Reason for cancelling"),
     ]
-    return xlsx_response(f"plans-{year}.xlsx", [(str(year), headings, rows)])
+    return [Sheet(str(year), headings, rows)]
 
 
 @login_required
 def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     fund = get_fund_for(request.user, pk)
+    return export_start(request, "ledger", f"ledger-{fund.pk}.xlsx", pk=fund.pk)
+
+
+@export("ledger")
+def ledger_sheets(user, data, pk) -> list[Sheet]:
+    fund = get_fund_for(user, pk)
     entries = LedgerEntry.objects.filter(fund=fund).select_related(
         "reverses", "project", "allocation", "recorded_by"
     )
@@ -135,7 +171,7 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
             e.reverses.voucher if e.reverses else "",
             e.recorded_by.get_username(),
         ]
-        for e in entries.order_by("entry_date", "pk")
+        for e in entries.order_by("entry_date", "pk").iterator(chunk_size=2000)
     )
     headings = [
         _("Date"),
@@ -148,4 +184,4 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         _("Reverses"),
         _("Recorded by"),
     ]
-    return xlsx_response(f"ledger-{fund.pk}.xlsx", [(fund.name, headings, rows)])
+    return [Sheet(fund.name, headings, rows)]

@@ -10,12 +10,20 @@ name, a purpose) can never become a live formula in the file a leader opens (for
 a stranger's server at one click).
 """
 
-import io
+import hashlib
+import json
+import os
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import NamedTuple
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
@@ -26,6 +34,8 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 FORMULA_STARTS = frozenset("=+-@\t\r\n")
 # Characters a sheet title may not hold (a fund named "2025/中央资金" would fail the export).
 _BAD_TITLE = re.compile(r"[\\*?:/\[\]]")
+# Progress is recorded every this many rows (one UPDATE each).
+PROGRESS_EVERY = 2000
 
 
 def is_formula_like(text: str) -> bool:
@@ -55,22 +65,104 @@ def safe_cell(sheet, value):
     return cell
 
 
-def xlsx_response(
-    filename: str, sheets: Iterable[tuple[str, list, Iterable[list]]]
+class Sheet(NamedTuple):
+    title: str
+    headings: list  # one row, or a list of rows
+    rows: Iterable[list]
+    # How many rows to expect, when known: the progress shown while writing.
+    expected: int | None = None
+
+
+# name -> build(user, data, pk) -> [Sheet]: what an export writes, reading ``data`` (the
+# query of its page, as the request gave it) through the same form and scoped selectors.
+EXPORTS: dict[str, Callable] = {}
+
+
+def export(name: str):
+    def register(build):
+        EXPORTS[name] = build
+        return build
+
+    return register
+
+
+def form_data(form) -> dict:
+    """What to keep of a bound form to build the export later: its fields' raw values,
+    none when the form is invalid (an export of the unfiltered list, as the page shows)."""
+    if not form.is_valid():
+        return {}
+    return {k: form.data.getlist(k) for k in form.fields if k in form.data}
+
+
+def query(data: dict) -> QueryDict:
+    q = QueryDict(mutable=True)
+    for key, values in data.items():
+        q.setlist(key, values)
+    return q
+
+
+def export_start(
+    request, name: str, filename: str, *, data: dict | None = None, pk: int | None = None
 ) -> HttpResponse:
-    """Sheets of (title, headings, rows); headings is one row, or a list of rows."""
-    book = Workbook(write_only=True)
-    for title, headings, rows in sheets:
-        sheet = book.create_sheet(_BAD_TITLE.sub("-", ILLEGAL_CHARACTERS_RE.sub("", title))[:31])
-        for heading_row in headings if headings and isinstance(headings[0], list) else [headings]:
-            sheet.append([safe_cell(sheet, v) for v in heading_row])
-        for row in rows:
-            sheet.append([safe_cell(sheet, v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    """Queue the export as a background run and send the user to its progress page.
+
+    The same export (same user, page query and object) asked for again while it is being
+    written is the same run.
+    """
+    from reporting import services
+    from reporting.models import ReportRun
+
+    data = data or {}
+    digest = hashlib.sha256(json.dumps([name, pk, data], sort_keys=True).encode()).hexdigest()[:16]
+    today = timezone.localdate()
+    run = services.report_request(
+        kind=ReportRun.Kind.EXPORT,
+        year=today.year,
+        as_of=today,
+        key=f"export:{request.user.pk}:{digest}",
+        params={"export": name, "filename": filename, "data": data, "pk": pk},
+        user=request.user,
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return redirect("reporting:run", run.pk)
+
+
+def export_build(run, relative_path: str, progress) -> dict:
+    """Write the run's workbook into MEDIA_ROOT/``relative_path``; its figures."""
+    sheets = EXPORTS[run.params["export"]](
+        run.requested_by, query(run.params.get("data") or {}), run.params.get("pk")
+    )
+    rows = write_xlsx(relative_path, sheets, progress)
+    return {"rows": rows}
+
+
+def write_xlsx(relative_path: str, sheets: Iterable[Sheet], progress=None) -> int:
+    """Stream the sheets into a workbook (write-only: rows go to disk as they come),
+    written under a temporary name and moved into place. Returns the rows written."""
+    final = Path(settings.MEDIA_ROOT) / relative_path
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".building-", suffix=".xlsx")
+    os.close(fd)
+    written = 0
+    try:
+        book = Workbook(write_only=True)
+        for title, headings, rows, expected in sheets:
+            sheet = book.create_sheet(
+                _BAD_TITLE.sub("-", ILLEGAL_CHARACTERS_RE.sub("", title))[:31]
+            )
+            several = headings and isinstance(headings[0], list)
+            for heading_row in headings if several else [headings]:
+                sheet.append([safe_cell(sheet, v) for v in heading_row])
+            n = 0
+            for row in rows:
+                sheet.append([safe_cell(sheet, v) for v in row])
+                n += 1
+                if progress and n % PROGRESS_EVERY == 0:
+                    share = 90 * n // expected if expected else 0
+                    progress(min(5 + share, 95), f"{written + n}")
+            written += n
+        book.save(tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return written

@@ -33,6 +33,14 @@ class ReportRequestForm(forms.Form):
         required=False,
         help_text=_("Leave empty for the whole township."),
     )
+    whole_county = forms.BooleanField(
+        label=_("The whole county, a township a part"),
+        required=False,
+        help_text=_(
+            "Poverty-exit report and accounts only: every township's part in one PDF, "
+            "with a table of contents."
+        ),
+    )
     contact = forms.CharField(
         label=_("Contact for objections (notices)"),
         max_length=100,
@@ -41,15 +49,26 @@ class ReportRequestForm(forms.Form):
     )
 
     def __init__(
-        self, *args, villages, cadre_only: bool, townships=None, village_fixed=False, **kwargs
+        self,
+        *args,
+        villages,
+        cadre_only: bool,
+        townships=None,
+        village_fixed=False,
+        county_wide=False,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        if not county_wide:
+            del self.fields["whole_county"]
         self.cadre_only = cadre_only
         self.village_fixed = village_fixed
         # A county administrator chooses the township; everyone else has one.
         if townships is not None and townships.count() > 1:
             self.fields["township"].queryset = townships
-            self.fields["township"].required = True
+            # Required, unless the whole county is asked for (checked in clean()).
+            self.fields["township"].required = not county_wide
+            self.township_required = True
         else:
             del self.fields["township"]
         self.fields["year"].initial = datetime.date.today().year
@@ -66,12 +85,29 @@ class ReportRequestForm(forms.Form):
             del self.fields["village"]
             del self.fields["contact"]
         for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "form-check-input")
+                continue
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             )
 
+    township_required = False
+
     def clean(self):
         data = super().clean()
+        if data.get("whole_county"):
+            if data.get("kind") not in ReportRun.COUNTY_KINDS:
+                self.add_error(
+                    "whole_county",
+                    _("Only the poverty-exit report and the accounts are built county-wide."),
+                )
+            elif data.get("village") or data.get("township"):
+                self.add_error(
+                    "whole_county", _("A county-wide report is for no one township or village.")
+                )
+        elif self.township_required and "township" in self.fields and not data.get("township"):
+            self.add_error("township", _("Choose the township, or the whole county."))
         as_of, year = data.get("as_of"), data.get("year")
         if as_of and year and as_of.year != year:
             self.add_error("as_of", _("Choose a day of the report's year."))

@@ -8,32 +8,40 @@ from django.utils.translation import gettext_lazy as _
 from households.models import Household
 from township.access import Scope, scope_for
 from township.background import BackgroundWork
-from township.models import StaffProfile, Township, Village
+from township.models import County, StaffProfile, Township, Village
 
 
 class ReportRunQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ReportRunQuerySet":
         """Township roles see their township's runs; a village team its village's; a cadre
-        the runs over their own households."""
+        the runs over their own households. An export holds what its requester may see
+        (full ID numbers for some): it is theirs only."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        export = Q(kind=ReportRun.Kind.EXPORT)
+        mine = export & Q(requested_by=user)
+        scoped = self._scope_q(user)
+        return self.filter(mine if scoped is None else (mine | (~export & scoped)))
+
+    @staticmethod
+    def _scope_q(user) -> Q | None:
         scope = scope_for(user)
         match scope.level:
             case Scope.Level.ALL:
-                return self.all()
+                return Q()
             case Scope.Level.COUNTY:
-                return self.filter(township__county_id=scope.county_id)
+                return Q(township__county_id=scope.county_id) | Q(county_id=scope.county_id)
             case Scope.Level.TOWNSHIP:
-                return self.filter(township_id=scope.township_id)
+                return Q(township_id=scope.township_id)
             case Scope.Level.VILLAGE:
-                return self.filter(
-                    Q(village_id=scope.village_id, cadre__isnull=True)
-                    | Q(household__village_id=scope.village_id)
+                return Q(village_id=scope.village_id, cadre__isnull=True) | Q(
+                    household__village_id=scope.village_id
                 )
             case Scope.Level.CADRE:
-                return self.filter(
-                    Q(cadre_id=scope.profile_id)
-                    | Q(household__in=Household.objects.visible_to(user))
+                return Q(cadre_id=scope.profile_id) | Q(
+                    household__in=Household.objects.visible_to(user)
                 )
-        return self.none()
+        return None
 
 
 class ReportRun(BackgroundWork):
@@ -53,6 +61,7 @@ class ReportRun(BackgroundWork):
         FUND_NOTICE = "fund_notice", _("Fund notice (公示)")
         LOAN_NOTICE = "loan_notice", _("Microcredit notice (公示)")
         ASSESSMENT = "assessment", _("Assessment of the year's work (考核)")
+        EXPORT = "export", _("Spreadsheet export")
 
     # The notices for the village board: one village (or one project, one fund) each.
     NOTICES = (
@@ -68,6 +77,8 @@ class ReportRun(BackgroundWork):
     VILLAGE_NOTICES = NOTICES[:5] + (Kind.LOAN_NOTICE,)
     # The accounts of the year, which a help unit's report can be.
     ACCOUNTS = (Kind.YEAR_START, Kind.MID_YEAR, Kind.YEAR_END)
+    # What a county-wide run can be: built a township a part, in parallel, then merged.
+    COUNTY_KINDS = (Kind.EXIT, Kind.YEAR_START, Kind.MID_YEAR, Kind.YEAR_END)
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -81,8 +92,22 @@ class ReportRun(BackgroundWork):
     year = models.PositiveSmallIntegerField(_("year"))
     # The day the report is drawn up to: every figure is as it stood at the end of that day.
     as_of = models.DateField(_("drawn up to"))
+    # Empty for a county-wide run (``county`` then says which) and for an export.
     township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, related_name="report_runs", verbose_name=_("township")
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("township"),
+    )
+    county = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("county"),
     )
     village = models.ForeignKey(
         Village,
@@ -136,7 +161,7 @@ class ReportRun(BackgroundWork):
     # What a notice says beyond its figures: the contact for objections.
     params = models.JSONField(_("notice details"), default=dict, blank=True)
     # "township:3", "village:17", "cadre:5", "household:88", "unit:4", "project:9",
-    # "fund:2": what the run covers, as one key.
+    # "fund:2", "county:1", "export:<user>:<digest>": what the run covers, as one key.
     scope_key = models.CharField(max_length=40, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     status = models.CharField(
@@ -198,6 +223,10 @@ class ReportRun(BackgroundWork):
 
     @property
     def scope_label(self) -> str:
+        if self.kind == self.Kind.EXPORT:
+            return self.params.get("filename", "")
+        if self.county_id and not self.township_id:
+            return self.county.name
         if self.project_id:
             return self.project.name
         if self.fund_id:
@@ -213,6 +242,10 @@ class ReportRun(BackgroundWork):
         if self.village_id:
             return f"{self.township.name} {self.village.name}"
         return self.township.name
+
+    @property
+    def is_spreadsheet(self) -> bool:
+        return self.file.name.endswith(".xlsx") if self.file else self.kind == self.Kind.EXPORT
 
     @property
     def is_finished(self) -> bool:

@@ -1,6 +1,7 @@
 """HTML to PDF with WeasyPrint, written to a temporary name and moved into place."""
 
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -33,18 +34,29 @@ def write_pdf(html: str, relative_path: str) -> str:
 
 def temp_files_sweep(*, now: float | None = None) -> int:
     """Remove the temporary files of builds that died with their worker (``kill -9`` leaves
-    them behind). Only files older than the build time limit and a margin: no build can
-    still be writing them. Returns how many were removed."""
+    them behind): half-written reports and exports, and the parts of county-wide runs. Only
+    files older than the build time limit and a margin: no build can still be writing them.
+    Returns how many were removed."""
     root = Path(settings.MEDIA_ROOT) / "reports"
     if not root.is_dir():
         return 0
     older_than = (now or time.time()) - (settings.BANGFU_REPORT_STALE_MINUTES + 5) * 60
     removed = 0
-    for path in root.rglob(".building-*.pdf"):
+    for path in root.rglob(".building-*"):
         try:
             if path.stat().st_mtime < older_than:
                 path.unlink()
                 removed += 1
         except FileNotFoundError:  # removed meanwhile
             continue
+    # The parts of county-wide runs whose merge never came (reporting/parts.py).
+    parts = root / "parts"
+    for folder in parts.iterdir() if parts.is_dir() else ():
+        try:
+            newest = max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.iterdir())])
+        except FileNotFoundError:
+            continue
+        if newest < older_than:
+            removed += sum(1 for p in folder.iterdir() if p.is_file())
+            shutil.rmtree(folder, ignore_errors=True)
     return removed

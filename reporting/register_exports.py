@@ -1,7 +1,9 @@
 """Excel exports of the thematic registers, with the filters of their pages.
 
-Each reads through the same scoped selectors as its page. Cells are plain values (text,
-numbers, dates); text a user typed is kept from being read as a formula by Excel.
+Each page queues its workbook as a background run (:func:`reporting.exports.export_start`);
+the worker reads through the same form and scoped selectors as the page, as the user. Cells
+are plain values (text, numbers, dates); text a user typed is never read as a formula
+(see :func:`reporting.exports.safe_cell`).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -9,38 +11,51 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from assistance import register_selectors as rs
-from assistance.models import RainDewStudent
+from assistance.models import RainDewStudent, TrainingAttendance
 from assistance.register_forms import RENOVATION_STATUSES, RegisterFilterForm
 from households.masking import mask_id
-from reporting.exports import xlsx_response
+from households.models import Household
+from reporting.exports import Sheet, export, export_start, form_data
 from township.access import can_edit_cards
 from township.models import Village
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def text(value) -> str:
-    """User text as a plain cell: a leading formula character is escaped with a quote."""
-    value = "" if value is None else str(value)
-    return f"'{value}" if value.startswith(FORMULA_START) else value
+    """User text as a cell's text. Text that looks like a formula is written as a text cell
+    with the quote prefix by :func:`reporting.exports.safe_cell`, as every cell is: it reads
+    back as typed, without an apostrophe added to the data."""
+    return "" if value is None else str(value)
 
 
-def _filters(request, statuses=None) -> dict:
-    form = RegisterFilterForm(
-        request.GET or None,
-        villages=Village.objects.visible_to(request.user).order_by("code"),
+def _form(user, data, statuses=None) -> RegisterFilterForm:
+    return RegisterFilterForm(
+        data or None,
+        villages=Village.objects.visible_to(user).order_by("code"),
         statuses=statuses,
     )
-    return form.filters()
 
 
-def _id(request, member) -> str:
-    return member.id_number if can_edit_cards(request.user) else mask_id(member.id_number)
+def _filters(user, data, statuses=None) -> dict:
+    return _form(user, data, statuses).filters()
+
+
+def _start(request, name: str, filename: str, statuses=None) -> HttpResponse:
+    data = form_data(_form(request.user, request.GET, statuses))
+    return export_start(request, name, filename, data=data)
+
+
+def _id(user, member) -> str:
+    return member.id_number if can_edit_cards(user) else mask_id(member.id_number)
 
 
 @login_required
 def renovations_xlsx(request: HttpRequest) -> HttpResponse:
-    rows = rs.renovations_for_list(request.user, **_filters(request, RENOVATION_STATUSES))
+    return _start(request, "renovations", "renovations.xlsx", RENOVATION_STATUSES)
+
+
+@export("renovations")
+def renovations_sheets(user, data, pk=None) -> list[Sheet]:
+    rows = rs.renovations_for_list(user, **_filters(user, data, RENOVATION_STATUSES))
     headings = [
         _("Year"),
         _("Village"),
@@ -54,7 +69,7 @@ def renovations_xlsx(request: HttpRequest) -> HttpResponse:
         _("Accepted by"),
         _("Note"),
     ]
-    data = (
+    lines = (
         [
             r.year,
             r.household.village.name,
@@ -70,14 +85,19 @@ def renovations_xlsx(request: HttpRequest) -> HttpResponse:
         ]
         for r in rows
     )
-    return xlsx_response("renovations.xlsx", [(_("Housing renovation"), headings, data)])
+    return [Sheet(_("Housing renovation"), headings, lines)]
 
 
 @login_required
 def students_xlsx(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request, RainDewStudent.Level.choices)
+    return _start(request, "students", "rain-dew.xlsx", RainDewStudent.Level.choices)
+
+
+@export("students")
+def students_sheets(user, data, pk=None) -> list[Sheet]:
+    filters = _filters(user, data, RainDewStudent.Level.choices)
     level = filters.pop("status", "")
-    rows = rs.students_for_list(request.user, level=level, **filters)
+    rows = rs.students_for_list(user, level=level, **filters)
     headings = [
         _("School year"),
         _("Village"),
@@ -90,13 +110,13 @@ def students_xlsx(request: HttpRequest) -> HttpResponse:
         _("Subsidy"),
         _("Paid out"),
     ]
-    data = (
+    lines = (
         [
             r.school_year,
             r.household.village.name,
             r.household.card_number,
             text(r.member.name),
-            _id(request, r.member),
+            _id(user, r.member),
             text(r.school),
             r.get_level_display(),
             r.enrolled_year,
@@ -105,12 +125,17 @@ def students_xlsx(request: HttpRequest) -> HttpResponse:
         ]
         for r in rows
     )
-    return xlsx_response("rain-dew.xlsx", [(_("Rain-and-Dew students"), headings, data)])
+    return [Sheet(_("Rain-and-Dew students"), headings, lines)]
 
 
 @login_required
 def reliefs_xlsx(request: HttpRequest) -> HttpResponse:
-    rows = rs.reliefs_for_list(request.user, **_filters(request))
+    return _start(request, "reliefs", "health-relief.xlsx")
+
+
+@export("reliefs")
+def reliefs_sheets(user, data, pk=None) -> list[Sheet]:
+    rows = rs.reliefs_for_list(user, **_filters(user, data))
     headings = [
         _("Year"),
         _("Village"),
@@ -126,7 +151,7 @@ def reliefs_xlsx(request: HttpRequest) -> HttpResponse:
         _("Relief paid"),
         _("Out of pocket"),
     ]
-    data = (
+    lines = (
         [
             r.year,
             r.household.village.name,
@@ -144,13 +169,18 @@ def reliefs_xlsx(request: HttpRequest) -> HttpResponse:
         ]
         for r in rows
     )
-    return xlsx_response("health-relief.xlsx", [(_("Serious-illness relief"), headings, data)])
+    return [Sheet(_("Serious-illness relief"), headings, lines)]
 
 
 @login_required
 def trainings_xlsx(request: HttpRequest) -> HttpResponse:
+    return _start(request, "trainings", "trainings.xlsx")
+
+
+@export("trainings")
+def trainings_sheets(user, data, pk=None) -> list[Sheet]:
     """One row a trainee of the sessions the page lists."""
-    sessions = rs.trainings_for_list(request.user, **_filters(request))
+    sessions = rs.trainings_for_list(user, **_filters(user, data))
     headings = [
         _("From"),
         _("To"),
@@ -166,32 +196,54 @@ def trainings_xlsx(request: HttpRequest) -> HttpResponse:
         _("Monthly wage"),
     ]
 
-    def data():
-        for session in sessions:
-            for a in rs.attendances_for(session, request.user):
-                yield [
-                    session.starts_on,
-                    session.ends_on,
-                    text(session.title),
-                    text(session.skill),
-                    text(session.organiser),
-                    a.household.village.name,
-                    a.household.card_number,
-                    text(a.member.name),
-                    _("yes") if a.completed else _("no"),
-                    a.get_outcome_display(),
-                    text(a.employer),
-                    a.monthly_wage,
-                ]
+    # One streamed query for the trainees of every session listed, in the page's order
+    # (newest session first, then village and card), not one query a session.
+    attendances = (
+        TrainingAttendance.objects.filter(
+            session__in=[s.pk for s in sessions],
+            household__in=Household.objects.visible_to(user),
+        )
+        .select_related("session", "household__village", "member")
+        .order_by(
+            "-session__starts_on",
+            "session_id",
+            "household__village__code",
+            "household__card_number",
+            "pk",
+        )
+    )
 
-    return xlsx_response("trainings.xlsx", [(_("Skills training"), headings, data())])
+    def lines():
+        for a in attendances.iterator(chunk_size=2000):
+            session = a.session
+            yield [
+                session.starts_on,
+                session.ends_on,
+                text(session.title),
+                text(session.skill),
+                text(session.organiser),
+                a.household.village.name,
+                a.household.card_number,
+                text(a.member.name),
+                _("yes") if a.completed else _("no"),
+                a.get_outcome_display(),
+                text(a.employer),
+                a.monthly_wage,
+            ]
+
+    return [Sheet(_("Skills training"), headings, lines())]
 
 
 @login_required
 def dividends_xlsx(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
+    return _start(request, "dividends", "dividends.xlsx")
+
+
+@export("dividends")
+def dividends_sheets(user, data, pk=None) -> list[Sheet]:
+    filters = _filters(user, data)
     contracts = rs.contracts_for_list(
-        request.user, village=filters.get("village"), year=filters.get("year")
+        user, village=filters.get("village"), year=filters.get("year")
     )
     headings = [
         _("Enterprise"),
@@ -204,7 +256,7 @@ def dividends_xlsx(request: HttpRequest) -> HttpResponse:
         _("Last year"),
         _("Dividends paid"),
     ]
-    data = (
+    lines = (
         [
             text(c.enterprise.name),
             c.household.village.name,
@@ -218,4 +270,4 @@ def dividends_xlsx(request: HttpRequest) -> HttpResponse:
         ]
         for c in contracts
     )
-    return xlsx_response("dividends.xlsx", [(_("Dividend contracts"), headings, data)])
+    return [Sheet(_("Dividend contracts"), headings, lines)]

@@ -23,8 +23,18 @@ RESEND_AFTER = datetime.timedelta(minutes=5)
 
 
 def scope_key(
-    *, township, village=None, cadre=None, household=None, help_unit=None, project=None, fund=None
+    *,
+    township,
+    village=None,
+    cadre=None,
+    household=None,
+    help_unit=None,
+    project=None,
+    fund=None,
+    county=None,
 ) -> str:
+    if township is None and county is not None:
+        return f"county:{county.pk}"
     if project is not None:
         return f"project:{project.pk}"
     if fund is not None:
@@ -61,7 +71,9 @@ def report_request(
     *,
     kind: str,
     year: int,
-    township,
+    township=None,
+    county=None,
+    key: str | None = None,
     village=None,
     cadre=None,
     household=None,
@@ -75,7 +87,9 @@ def report_request(
     """The run in progress for this report, or a new version queued for building.
 
     ``as_of`` is the day the report is drawn up to: by default the account's day (31 January,
-    30 June, 31 December), 31 December for the other reports. A run in progress that never
+    30 June, 31 December), 31 December for the other reports. A county-wide run (``county``
+    without ``township``) is built a township a part (:func:`report_part_build`); ``key``
+    names what an export covers. A run in progress that never
     started (the broker was down) or whose worker was lost is revived and sent again: it
     never blocks the report it stands for.
     """
@@ -84,7 +98,7 @@ def report_request(
     as_of = as_of or phase_date(kind, year)
     if as_of.year != year:
         raise ValueError("A report is drawn up to a day of its own year.")
-    key = scope_key(
+    key = key or scope_key(
         township=township,
         village=village,
         cadre=cadre,
@@ -92,6 +106,7 @@ def report_request(
         help_unit=help_unit,
         project=project,
         fund=fund,
+        county=county,
     )
     same = ReportRun.objects.filter(kind=kind, scope_key=key, year=year, as_of=as_of)
     in_progress = same.filter(status__in=ReportRun.IN_PROGRESS)
@@ -110,6 +125,7 @@ def report_request(
                     year=year,
                     as_of=as_of,
                     township=township,
+                    county=county,
                     village=village,
                     cadre=cadre,
                     household=household,
@@ -134,6 +150,8 @@ def report_retry(*, run: ReportRun, user) -> ReportRun:
         year=run.year,
         as_of=run.as_of,
         township=run.township,
+        county=run.county,
+        key=run.scope_key,
         village=run.village,
         cadre=run.cadre,
         household=run.household,
@@ -145,7 +163,7 @@ def report_retry(*, run: ReportRun, user) -> ReportRun:
     )
 
 
-def _progress(run_id: int, attempt: int, percent: int, stage: str = "") -> None:
+def progress_set(run_id: int, attempt: int, percent: int, stage: str = "") -> None:
     ReportRun.objects.filter(pk=run_id, status=Status.RUNNING, attempt=attempt).update(
         progress=min(max(percent, 0), 99), stage=stage, heartbeat_at=timezone.now()
     )
@@ -213,32 +231,55 @@ def _build(run_id: int, attempt: int, mine) -> None:
     from reporting.builders import BUILDERS
 
     run = ReportRun.objects.select_related(
-        "township", "village", "cadre", "household", "help_unit", "project", "fund"
+        "township", "county", "village", "cadre", "household", "help_unit", "project", "fund"
     ).get(pk=run_id)
-    scope = run.scope_key.replace(":", "-")
+    if run.county_id and not run.township_id:
+        from reporting import parts
+
+        parts.parts_start(run, attempt)  # the parts and their merge finish the run
+        return
     # Each attempt writes its own file: a worker given up on that still finishes can never
     # overwrite the file of the attempt that owns the run.
     suffix = "" if attempt == 1 else f"-{attempt}"
-    name = f"reports/{run.year}/{run.kind}-{scope}-{run.as_of:%m%d}-v{run.version}{suffix}.pdf"
+    if run.kind == ReportRun.Kind.EXPORT:
+        name = f"reports/exports/{run.created_at:%Y}/{run.pk}{suffix}-{run.params['filename']}"
+    else:
+        scope = run.scope_key.replace(":", "-")
+        name = f"reports/{run.year}/{run.kind}-{scope}-{run.as_of:%m%d}-v{run.version}{suffix}.pdf"
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            template, context, figures = BUILDERS[run.kind](
-                run, lambda p: _progress(run_id, attempt, p, "gather")
-            )
-            _progress(run_id, attempt, 65, "render")
-            html = render_to_string(
-                template, {"run": run, **_report_frame(run, figures), **context}
-            )
-            _progress(run_id, attempt, 70, "pdf")
-            write_pdf(html, name)
+            if run.kind == ReportRun.Kind.EXPORT:
+                from reporting.exports import export_build
+
+                figures = export_build(
+                    run, name, lambda p, stage="rows": progress_set(run_id, attempt, p, stage)
+                )
+            else:
+                template, context, figures = BUILDERS[run.kind](
+                    run, lambda p: progress_set(run_id, attempt, p, "gather")
+                )
+                progress_set(run_id, attempt, 65, "render")
+                html = render_to_string(
+                    template, {"run": run, **report_frame(run, figures), **context}
+                )
+                progress_set(run_id, attempt, 70, "pdf")
+                write_pdf(html, name)
     except Exception as exc:
         log.exception("report run %s failed", run_id)
-        mine.update(
-            status=Status.FAILED,
-            error=f"{exc.__class__.__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
+        run_failed(mine, exc)
         return
+    run_finished(mine, run_id, attempt, name, figures)
+
+
+def run_failed(mine, exc: Exception) -> None:
+    mine.update(
+        status=Status.FAILED,
+        error=f"{exc.__class__.__name__}: {exc}"[:2000],
+        finished_at=timezone.now(),
+    )
+
+
+def run_finished(mine, run_id: int, attempt: int, name: str, figures: dict) -> None:
     finished = mine.update(
         status=Status.DONE,
         progress=100,
@@ -281,7 +322,7 @@ def _requeue_if_silent(run: ReportRun, now: datetime.datetime) -> bool:
     return bool(requeued)
 
 
-def _report_frame(run: ReportRun, figures: dict) -> dict:
+def report_frame(run: ReportRun, figures: dict) -> dict:
     """What every report shows around its figures: who prepared it, whether it was built
     before its day, and what changed since its first version."""
     prepared_by = ""

@@ -14,6 +14,30 @@ def build_report(run_id: int) -> None:
     services.report_build(run_id=run_id)
 
 
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.BANGFU_REPORT_STALE_MINUTES * 60 - 30,
+    time_limit=settings.BANGFU_REPORT_STALE_MINUTES * 60,
+)
+def build_report_part(run_id: int, attempt: int, township_id: int) -> None:
+    from reporting.parts import report_part_build
+
+    report_part_build(run_id=run_id, attempt=attempt, township_id=township_id)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.BANGFU_REPORT_STALE_MINUTES * 60 - 30,
+    time_limit=settings.BANGFU_REPORT_STALE_MINUTES * 60,
+)
+def merge_report_parts(run_id: int, attempt: int) -> None:
+    from reporting.parts import report_parts_merge
+
+    report_parts_merge(run_id=run_id, attempt=attempt)
+
+
 @shared_task
 def report_runs_sweep() -> int:
     return services.report_runs_sweep()

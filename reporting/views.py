@@ -16,13 +16,15 @@ from reporting.forms import ReportRequestForm
 from reporting.models import ReportRun
 from township.access import Scope, profile_for, scope_for
 from township.formfields import PlausibleDateField, WholeNumberField
-from township.models import Township, Village
+from township.models import County, Township, Village
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def get_run_for(user, pk: int) -> ReportRun:
     return get_object_or_404(
         ReportRun.objects.visible_to(user).select_related(
-            "township", "village", "cadre", "household"
+            "township", "county", "village", "cadre", "household"
         ),
         pk=pk,
     )
@@ -48,6 +50,8 @@ def _request_scope(user, form) -> dict:
         raise PermissionDenied
     if village is not None:
         return {"township": village.township, "village": village}
+    if form.cleaned_data.get("whole_county"):
+        return {"county": County.objects.get(pk=scope.county_id)}
     township = form.cleaned_data.get("township") or _townships(user).first()
     if township is None:
         raise PermissionDenied
@@ -75,6 +79,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         townships=_townships(request.user)
         if scope.level in (Scope.Level.ALL, Scope.Level.COUNTY)
         else None,
+        county_wide=scope.level == Scope.Level.COUNTY,
     )
     if request.method == "POST" and form.is_valid():
         where = _request_scope(request.user, form)
@@ -97,7 +102,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         return redirect("reporting:run", run.pk)
     runs = (
         ReportRun.objects.visible_to(request.user)
-        .select_related("township", "village", "cadre")
+        .select_related("township", "county", "village", "cadre")
         .order_by("-created_at")[:50]
     )
     return render(request, "reporting/list.html", {"form": form, "runs": runs})
@@ -115,6 +120,13 @@ def run_download(request: HttpRequest, pk: int) -> FileResponse:
     run = get_run_for(request.user, pk)
     if run.status != ReportRun.Status.DONE or not run.file:
         raise PermissionDenied
+    if run.is_spreadsheet:
+        return FileResponse(
+            run.file.open("rb"),
+            as_attachment=True,
+            filename=run.params.get("filename") or "export.xlsx",
+            content_type=XLSX,
+        )
     filename = f"{run.get_kind_display()}-{run.scope_label}-{run.as_of:%Y%m%d}-v{run.version}.pdf"
     return FileResponse(
         run.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"

@@ -81,3 +81,24 @@ def start_worker(root, *, media, broker, **env):
             break
     process.kill()
     pytest.fail("the worker did not start:\n" + "".join(log))
+
+
+def exported(client, url: str, params: dict | None = None):
+    """Ask for an export as its page's link does, let the background run write it (in
+    process, as the tests run tasks), and download it: the response of the download, its
+    bytes in ``content``. The link itself must answer with a redirect to the run's page."""
+    from django.http import HttpResponse
+    from django.test import TestCase
+    from django.urls import resolve, reverse
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(url, params or {})
+    assert response.status_code == 302, response.status_code
+    match = resolve(response["Location"])
+    assert match.url_name == "run", response["Location"]
+    download = client.get(reverse("reporting:download", args=[match.kwargs["pk"]]))
+    assert download.status_code == 200, download.status_code
+    answer = HttpResponse(b"".join(download.streaming_content), status=200)
+    answer["Content-Type"] = download["Content-Type"]
+    answer["Content-Disposition"] = download["Content-Disposition"]
+    return answer

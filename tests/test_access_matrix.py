@@ -13,7 +13,7 @@ from decimal import Decimal as D
 import pytest
 from django.contrib import admin
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from assistance import village_services
 from assistance.models import (
@@ -53,6 +53,9 @@ class Entry:
     perm: str | None = None
     extra_args: tuple = ()
     post: bool = False  # a state change: GET is refused, the checks are made with POST
+    # Starts background work (an export): answers with a redirect to the run's page, which
+    # the user then sees.
+    job: bool = False
 
 
 MATRIX: dict[str, Entry] = {
@@ -143,10 +146,10 @@ MATRIX: dict[str, Entry] = {
     "reporting:card_pdf": Entry("scoped", obj="household", post=True),
     "reporting:project_notice_pdf": Entry("scoped", obj="project", post=True),
     "reporting:fund_notice_pdf": Entry("scoped", obj="fund", post=True),
-    "reporting:export_households": Entry("login"),
-    "reporting:export_plans": Entry("login"),
-    "reporting:export_register": Entry("scoped", obj="village"),
-    "reporting:export_ledger": Entry("scoped", obj="fund"),
+    "reporting:export_households": Entry("login", job=True),
+    "reporting:export_plans": Entry("login", job=True),
+    "reporting:export_register": Entry("scoped", obj="village", job=True),
+    "reporting:export_ledger": Entry("scoped", obj="fund", job=True),
     "people:list": Entry("login", perm="people"),
     "people:create": Entry("login", perm="accounts"),
     "people:detail": Entry("scoped", obj="account"),
@@ -163,11 +166,11 @@ MATRIX: dict[str, Entry] = {
     "units:detail": Entry("scoped", obj="unit"),
     "units:edit": Entry("scoped", obj="unit", perm="county"),
     "units:report": Entry("scoped", obj="unit", perm="people", post=True),
-    "reporting:export_renovations": Entry("login"),
-    "reporting:export_students": Entry("login"),
-    "reporting:export_reliefs": Entry("login"),
-    "reporting:export_trainings": Entry("login"),
-    "reporting:export_dividends": Entry("login"),
+    "reporting:export_renovations": Entry("login", job=True),
+    "reporting:export_students": Entry("login", job=True),
+    "reporting:export_reliefs": Entry("login", job=True),
+    "reporting:export_trainings": Entry("login", job=True),
+    "reporting:export_dividends": Entry("login", job=True),
     "reporting:assessment": Entry("login", perm="assess"),
     "assistance:loan_allocate": Entry("scoped", obj="loan", perm="manage"),
     "assistance:loan_subsidise": Entry("scoped", obj="loan", perm="manage"),
@@ -698,6 +701,13 @@ def _login(client, world, role):
         client.force_login(user)
 
 
+def _assert_job_started(client, response) -> None:
+    """A redirect to the page of the run it started, which the user may open."""
+    assert response.status_code == 302
+    assert resolve(response["Location"]).view_name == "reporting:run"
+    assert client.get(response["Location"]).status_code == 200
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_access(client, world, name, role):
@@ -730,6 +740,8 @@ def test_access(client, world, name, role):
             assert response["Location"].startswith(login_url)
         elif entry.perm and role not in PERMS[entry.perm]:
             assert response.status_code == 403
+        elif entry.job:
+            _assert_job_started(client, response)
         else:
             assert response.status_code == (302 if entry.post else 200)
     elif entry.access == "scoped":
@@ -750,6 +762,8 @@ def test_access(client, world, name, role):
                 assert response["Location"].startswith(login_url)
             elif entry.perm and role not in PERMS[entry.perm]:
                 assert response.status_code == 403
+            elif entry.job:
+                _assert_job_started(client, response)
             else:
                 assert response.status_code == (302 if entry.post else 200)
         if outside:

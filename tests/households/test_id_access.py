@@ -8,13 +8,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from households.models import IdAccess
+from tests.reporting_helpers import exported
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("reporting:export_households")
 
 
 def export_text(client) -> str:
-    book = load_workbook(io.BytesIO(client.get(EXPORT).content), read_only=True)
+    book = load_workbook(io.BytesIO(exported(client, EXPORT).content), read_only=True)
     return str([list(r) for r in book.worksheets[0].iter_rows(values_only=True)])
 
 

@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from assistance import ledger
 from households.imports.roster import COLUMNS
 from households.models import Household, Member
+from reporting.models import ReportRun
+from tests.reporting_helpers import exported
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +55,7 @@ def formulas_in(response) -> list[str]:
 def test_the_household_export_follows_the_lists_filters_and_scope(client, world):
     client.force_login(world.profiles.leader.user)
     rows = sheet_rows(
-        client.get(reverse("reporting:export_households"), {"village": world.villages.a2.pk})
+        exported(client, reverse("reporting:export_households"), {"village": world.villages.a2.pk})
     )
     assert rows[0][:5] == ["村", "村民小组", "户主身份证号", "姓名", "身份证号"]
     assert rows[1][:3] == ["Village (name or 12-digit code)", "Villager group", "Head's ID number"]
@@ -73,7 +75,7 @@ def test_the_household_export_follows_the_lists_filters_and_scope(client, world)
     at = keys.index("income_year")
     assert rows[2][at : at + 2] == [2025, 0]  # the income year and its wage income
     assert rows[2][keys.index("status")] == "未脱贫"
-    everything = sheet_rows(client.get(reverse("reporting:export_households")))
+    everything = sheet_rows(exported(client, reverse("reporting:export_households")))
     names = [r[3] for r in everything[2:]]
     assert sorted(names) == sorted(
         Member.objects.filter(household__village__township=world.township).values_list(
@@ -86,9 +88,9 @@ def test_the_household_export_follows_the_lists_filters_and_scope(client, world)
 def test_ids_are_masked_for_readers_and_full_for_card_keepers(client, world):
     head = world.households.own.members.get(relation="head").id_number
     client.force_login(world.profiles.leader.user)
-    assert head not in str(sheet_rows(client.get(reverse("reporting:export_households"))))
+    assert head not in str(sheet_rows(exported(client, reverse("reporting:export_households"))))
     client.force_login(world.profiles.staff.user)
-    rows = sheet_rows(client.get(reverse("reporting:export_households")))
+    rows = sheet_rows(exported(client, reverse("reporting:export_households")))
     assert [head, head] in [r[2:5:2] for r in rows[2:]]
 
 
@@ -104,7 +106,7 @@ def test_the_ledger_export_lists_every_entry(client, world):
         project=world.projects.a,
     )
     client.force_login(world.profiles.staff.user)
-    rows = sheet_rows(client.get(reverse("reporting:export_ledger", args=[fund.pk])))
+    rows = sheet_rows(exported(client, reverse("reporting:export_ledger", args=[fund.pk])))
     assert rows[1:] == [
         [datetime.datetime(2025, 2, 1), "R1", "收入", 10000, "拨入", None, None, None, "staff"],
         [
@@ -123,7 +125,7 @@ def test_the_ledger_export_lists_every_entry(client, world):
 
 def test_plans_and_registers_export(client, world):
     client.force_login(world.profiles.team.user)
-    plans = sheet_rows(client.get(reverse("reporting:export_plans"), {"year": 2025}))
+    plans = sheet_rows(exported(client, reverse("reporting:export_plans"), {"year": 2025}))
     own, colleague = world.households.own, world.households.colleague
     assert plans[1:] == [
         [
@@ -140,7 +142,7 @@ def test_plans_and_registers_export(client, world):
         for hh in (own, colleague)
     ]
     register = sheet_rows(
-        client.get(reverse("reporting:export_register", args=[world.villages.a1.pk]))
+        exported(client, reverse("reporting:export_register", args=[world.villages.a1.pk]))
     )
     heads = [hh.members.get(relation="head") for hh in (own, colleague)]
     assert [r[:5] for r in register[1:]] == [
@@ -188,7 +190,9 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(
 ):
     client.force_login(hostile.profiles.staff.user)
     objects = {"a1": hostile.villages.a1.pk, "fund": hostile.funds.a.pk}
-    response = client.get(reverse(f"reporting:{name}", args=[objects[a] for a in args]), query)
+    response = exported(
+        client, reverse(f"reporting:{name}", args=[objects[a] for a in args]), query
+    )
 
     assert formulas_in(response) == []
     by_value = {c.value: c for c in cells(response)}
@@ -208,11 +212,96 @@ def test_an_exported_formula_like_address_imports_back_unchanged(client, hostile
 
     monkeypatch.setattr("django.db.transaction.on_commit", lambda callback, *a, **k: callback())
     client.force_login(hostile.profiles.staff.user)
-    exported = client.get(reverse("reporting:export_households")).content
-    client.post(
-        reverse("households:imports"), {"file": SimpleUploadedFile("export.xlsx", exported)}
-    )
+    content = exported(client, reverse("reporting:export_households")).content
+    client.post(reverse("households:imports"), {"file": SimpleUploadedFile("export.xlsx", content)})
     job = ImportJob.objects.get()
     assert job.status == "checked", job.problems
     assert job.counts["households"] == {"create": 0, "update": 0, "same": 3}
     assert job.counts["members"] == {"create": 0, "update": 0, "same": 3}
+
+
+def test_an_export_is_a_background_run_only_its_requester_sees(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.profiles.staff.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("reporting:export_households"))
+    run = ReportRun.objects.get(kind="export")
+    assert response["Location"] == reverse("reporting:run", args=[run.pk])
+    assert (run.status, run.params["filename"], run.figures["rows"]) == (
+        "done",
+        "households.xlsx",
+        3,
+    )
+    page = client.get(reverse("reporting:run", args=[run.pk])).content.decode()
+    assert "下载表格" in page
+    # The file holds full ID numbers: not for the township's other roles, nor the county.
+    for role in ("leader", "county"):
+        client.force_login(getattr(world.profiles, role).user)
+        assert client.get(reverse("reporting:download", args=[run.pk])).status_code == 404
+
+
+def _sessions(world, count: int) -> None:
+    from assistance.models import TrainingAttendance, TrainingSession
+
+    for n in range(count):
+        session = TrainingSession.objects.create(
+            township=world.township,
+            village=world.villages.a1,
+            title=f"培训{n}",
+            skill="茶叶种植",
+            organiser="=县农业农村局",
+            starts_on=datetime.date(2025, 3, 1 + n),
+            ends_on=datetime.date(2025, 3, 5 + n),
+            recorded_by=world.profiles.staff.user,
+        )
+        for hh in (world.households.own, world.households.colleague):
+            TrainingAttendance.objects.create(
+                session=session,
+                household=hh,
+                member=hh.members.get(relation="head"),
+                recorded_by=world.profiles.staff.user,
+            )
+
+
+def test_the_trainings_export_lists_every_trainee_with_queries_that_do_not_grow(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.profiles.team.user)
+    url = reverse("reporting:export_trainings")
+    _sessions(world, 1)
+    with CaptureQueriesContext(connection) as one:
+        exported(client, url)
+    _sessions(world, 4)  # five sessions now, ten trainees
+    with CaptureQueriesContext(connection) as five:
+        rows = sheet_rows(exported(client, url))
+    assert len(five.captured_queries) == len(one.captured_queries)
+    # Newest session first (two sessions of 1 March, from each call), two trainees each.
+    assert [r[2] for r in rows[1:]] == ["培训3"] * 2 + ["培训2"] * 2 + ["培训1"] * 2 + ["培训0"] * 4
+    assert {r[4] for r in rows[1:]} == {"=县农业农村局"}  # read back as the text it was
+
+
+def test_the_household_export_streams_with_queries_that_do_not_grow(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories as f
+
+    client.force_login(world.profiles.staff.user)
+    url = reverse("reporting:export_households")
+    with CaptureQueriesContext(connection) as few:
+        exported(client, url)
+    for n in range(12):
+        household = f.HouseholdFactory(village=world.villages.a2)
+        f.MemberFactory(household=household, relation="head", name=f"新户{n}")
+        f.MemberFactory(household=household, relation="spouse", name=f"新户{n}妻")
+    with CaptureQueriesContext(connection) as more:
+        rows = sheet_rows(exported(client, url))
+    assert (
+        len(rows) - 2
+        == Member.objects.filter(
+            household__village__township=world.township, is_active=True
+        ).count()
+    )
+    assert len(more.captured_queries) == len(few.captured_queries)

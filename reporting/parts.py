@@ -1,0 +1,307 @@
+"""County-wide reports built a township a part, in parallel, and merged into one PDF.
+
+A county's report in one process would hold the whole county's layout in memory (a
+township of 2,500 households already takes a gigabyte). So the run is split: the build
+task sends one part task a township; each worker renders its township's part without page
+numbers into a temporary folder and records it done under the run's row lock; the part
+that completes the set sends the merge task, which counts each part's pages, renders the
+table of contents, puts them together and stamps continuous page numbers on every page.
+A worker holds one township at a time, whatever the county's size.
+
+This is a chord kept in the database rather than in a Celery result backend: the same
+code runs on the file-system broker of ``make run`` and on Redis, and a part or merge
+delivered twice finds its work done (every write is conditional on the run's attempt).
+The parts folder is removed once merged or failed, and swept with the other temporary
+files if a worker died before (:func:`reporting.pdf.temp_files_sweep`).
+"""
+
+import io
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+)
+from weasyprint import HTML
+
+from reporting.models import ReportRun
+from reporting.pdf import write_pdf
+from township import background
+from township.models import Township
+
+log = logging.getLogger(__name__)
+Status = ReportRun.Status
+PARTS_DIR = "reports/parts"
+# Progress while the parts are built: from 5 % to 90 %; the merge takes the rest.
+PARTS_FROM, PARTS_TO = 5, 90
+
+
+def parts_dir(run_id: int, attempt: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / PARTS_DIR / f"{run_id}-{attempt}"
+
+
+def _mine(run_id: int, attempt: int):
+    return ReportRun.objects.filter(pk=run_id, status=Status.RUNNING, attempt=attempt)
+
+
+def _townships(run: ReportRun):
+    return Township.objects.filter(county_id=run.county_id).order_by("code")
+
+
+def parts_start(run: ReportRun, attempt: int) -> None:
+    """Send one part task a township of the run's county."""
+    from reporting.services import run_failed
+    from reporting.tasks import build_report_part
+
+    townships = list(_townships(run).values_list("pk", flat=True))
+    mine = _mine(run.pk, attempt)
+    if not townships:
+        run_failed(mine, ValueError("The county has no township."))
+        return
+    mine.update(
+        progress=PARTS_FROM,
+        stage=f"0/{len(townships)}",
+        figures={"parts": {"total": len(townships), "done": []}},
+        heartbeat_at=timezone.now(),
+    )
+    for township_id in townships:
+        background.send(build_report_part, ReportRun, run.pk, attempt, township_id)
+
+
+def _part_run(run: ReportRun, township: Township) -> ReportRun:
+    """The run as a township's report: what the builders take (never saved)."""
+    return ReportRun(
+        kind=run.kind,
+        year=run.year,
+        as_of=run.as_of,
+        township=township,
+        county_id=run.county_id,
+        params=run.params,
+        scope_key=f"township:{township.pk}",
+        version=run.version,
+        requested_by=run.requested_by,
+    )
+
+
+def report_part_build(*, run_id: int, attempt: int, township_id: int) -> None:
+    """Render one township's part; the part that completes the set sends the merge."""
+    from reporting.builders import BUILDERS
+    from reporting.services import report_frame, run_failed
+
+    mine = _mine(run_id, attempt)
+    run = mine.select_related("county", "requested_by").first()
+    if run is None:  # failed, given up on, or another attempt's
+        return
+    township = Township.objects.get(pk=township_id)
+    folder = parts_dir(run_id, attempt)
+    pdf = folder / f"{township.code}.pdf"
+    with background.heartbeat(ReportRun, run_id, attempt, status=Status.RUNNING):
+        if not pdf.exists():  # a part delivered twice is built once
+            try:
+                part = _part_run(run, township)
+                with translation.override(settings.LANGUAGE_CODE):
+                    template, context, figures = BUILDERS[run.kind](part, lambda p: None)
+                    frame = {**report_frame(part, {}), "changes": None}
+                    html = render_to_string(
+                        template, {"run": part, "part": True, **frame, **context}
+                    )
+                figures.pop("rows", None)  # one row a household: kept by township runs only
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{township.code}.json").write_text(
+                    json.dumps(figures, default=str, ensure_ascii=False)
+                )
+                write_pdf(html, str(pdf.relative_to(settings.MEDIA_ROOT)))
+            except Exception as exc:
+                log.exception("report run %s: part %s failed", run_id, township.code)
+                run_failed(mine, exc)
+                shutil.rmtree(folder, ignore_errors=True)
+                return
+    if _part_done(run_id, attempt, township_id):
+        from reporting.tasks import merge_report_parts
+
+        background.send(merge_report_parts, ReportRun, run_id, attempt)
+
+
+def _part_done(run_id: int, attempt: int, township_id: int) -> bool:
+    """Record the part; True for the one part that completes the set."""
+    with transaction.atomic():
+        run = _mine(run_id, attempt).select_for_update().first()
+        if run is None:
+            return False
+        parts = run.figures.get("parts") or {"total": 0, "done": []}
+        done = sorted(set(parts["done"]) | {township_id})
+        complete = len(done) >= parts["total"] and not parts.get("merging")
+        parts.update(done=done, merging=bool(parts.get("merging") or complete))
+        share = (PARTS_TO - PARTS_FROM) * len(done) // max(parts["total"], 1)
+        _mine(run_id, attempt).update(
+            figures={**run.figures, "parts": parts},
+            progress=PARTS_FROM + share,
+            stage=f"{len(done)}/{parts['total']}",
+            heartbeat_at=timezone.now(),
+        )
+    return complete
+
+
+def report_parts_merge(*, run_id: int, attempt: int) -> None:
+    """One PDF: the table of contents, then each township's part, numbered throughout."""
+    from reporting.services import run_failed, run_finished
+
+    mine = _mine(run_id, attempt)
+    run = mine.select_related("county").first()
+    if run is None:
+        return
+    folder = parts_dir(run_id, attempt)
+    name = f"reports/{run.year}/{run.kind}-county-{run.county_id}-{run.as_of:%m%d}-v{run.version}"
+    name += ("" if attempt == 1 else f"-{attempt}") + ".pdf"
+    with background.heartbeat(ReportRun, run_id, attempt, status=Status.RUNNING):
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                figures = _merge(run, folder, Path(settings.MEDIA_ROOT) / name)
+        except Exception as exc:
+            log.exception("report run %s: merge failed", run_id)
+            run_failed(mine, exc)
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+    run_finished(mine, run_id, attempt, name, figures)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _merge(run: ReportRun, folder: Path, final: Path) -> dict:
+    parts = []
+    for township in _townships(run):
+        pdf = folder / f"{township.code}.pdf"
+        figures = json.loads((folder / f"{township.code}.json").read_text())
+        parts.append({"township": township, "pdf": pdf, "figures": figures})
+        parts[-1]["pages"] = len(PdfReader(pdf).pages)
+    # The contents' own length moves every part's first page: render until it holds still.
+    toc_pages, toc = 1, b""
+    for _ in range(3):
+        first = toc_pages + 1
+        for part in parts:
+            part["first_page"] = first
+            first += part["pages"]
+        toc = _toc_pdf(run, parts)
+        if len(PdfReader(io.BytesIO(toc)).pages) == toc_pages:
+            break
+        toc_pages = len(PdfReader(io.BytesIO(toc)).pages)
+    writer = PdfWriter()
+    writer.append(io.BytesIO(toc))
+    for part in parts:
+        writer.append(str(part["pdf"]), outline_item=part["township"].name)
+    _stamp_page_numbers(writer)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".building-", suffix=".pdf")
+    os.close(fd)
+    try:
+        with open(tmp, "wb") as out:
+            writer.write(out)
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return _county_figures(run, parts, first - 1)
+
+
+def _toc_pdf(run: ReportRun, parts: list[dict]) -> bytes:
+    totals = {}
+    for key in ("exited", "exited_people", "remaining"):
+        values = [p["figures"].get(key) for p in parts]
+        if all(isinstance(v, int) for v in values):
+            totals[key] = sum(values)
+    html = render_to_string(
+        "reporting/pdf/county_contents.html",
+        {"run": run, "part": True, "parts": parts, "totals": totals},
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _county_figures(run: ReportRun, parts: list[dict], pages: int) -> dict:
+    figures = {"as_of": run.as_of.isoformat(), "pages": pages, "townships": {}}
+    for part in parts:
+        figures["townships"][part["township"].code] = {
+            "name": part["township"].name,
+            "first_page": part["first_page"],
+            "pages": part["pages"],
+            **part["figures"],
+        }
+        for key, value in part["figures"].items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                figures[key] = figures.get(key, 0) + value
+    if run.kind == ReportRun.Kind.EXIT:
+        from township.models import TownshipYear
+
+        targets = TownshipYear.objects.filter(
+            township__county_id=run.county_id, year=run.year
+        ).aggregate(households=Sum("exit_target"), people=Sum("exit_target_people"))
+        figures["target_households"] = targets["households"]
+        figures["target_people"] = targets["people"]
+    return figures
+
+
+# Helvetica's widths (1/1000 em) of what a page number is written with.
+_WIDTHS = {**dict.fromkeys("0123456789", 556), " ": 278, "/": 278}
+_NUMBER_SIZE = 8  # points
+_NUMBER_FROM_BOTTOM = 22  # points, about 8 mm: in the bottom margin
+
+
+def _stamp_page_numbers(writer: PdfWriter) -> None:
+    """Write "n / N" centred at the foot of every page, on top of what the page holds."""
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
+    )
+    save = writer._add_object(_stream(b"q\n"))
+    total = len(writer.pages)
+    for number, page in enumerate(writer.pages, start=1):
+        resources = page.get("/Resources")
+        if resources is None:
+            resources = DictionaryObject()
+            page[NameObject("/Resources")] = resources
+        resources = resources.get_object()
+        fonts = resources.get("/Font")
+        if fonts is None:
+            fonts = DictionaryObject()
+            resources[NameObject("/Font")] = fonts
+        fonts.get_object()[NameObject("/BangfuPageNumber")] = font
+        text = f"{number} / {total}"
+        width = sum(_WIDTHS[c] for c in text) * _NUMBER_SIZE / 1000
+        box = page.mediabox
+        x = float(box.left) + (float(box.width) - width) / 2
+        y = float(box.bottom) + _NUMBER_FROM_BOTTOM
+        stamp = (
+            f"Q\nq BT /BangfuPageNumber {_NUMBER_SIZE} Tf 0.33 g "
+            f"1 0 0 1 {x:.2f} {y:.2f} Tm ({text}) Tj ET Q\n"
+        ).encode()
+        raw = page.raw_get("/Contents") if "/Contents" in page else None
+        if isinstance(raw, IndirectObject) and isinstance(raw.get_object(), ArrayObject):
+            raw = raw.get_object()
+        streams = list(raw) if isinstance(raw, ArrayObject) else ([raw] if raw else [])
+        page[NameObject("/Contents")] = ArrayObject(
+            [save, *streams, writer._add_object(_stream(stamp))]
+        )
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
