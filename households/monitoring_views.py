@@ -18,7 +18,7 @@ from households.forms import (
     ProposalForm,
 )
 from households.models import Hardship, Household, MonitoringCase
-from households.selectors import get_household_for
+from households.scoping import get_household_for
 from township.access import can_log_visits
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from assistance import register_selectors
 from assistance import selectors as assistance_selectors
-from households import monitoring, selectors, services
+from households import monitoring, scoping, selectors, services
 from households.audit import id_access_record
 from households.forms import (
     MEMBER_FIELDS,
@@ -43,7 +43,7 @@ from township.access import (
     can_manage_township,
     profile_for,
 )
-from township.models import Village
+from township.models import StaffProfile, Village
 
 PAGE_SIZE = 25
 _HOUSEHOLD_EXTRA_FIELDS = {
@@ -121,7 +121,7 @@ def household_find_by_id(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     context = selectors.card_context(household)
     # The card composes the assistance room too: plans and their progress, loans, projects.
     context.update(
@@ -167,7 +167,7 @@ def _read_only(request: HttpRequest, household: Household) -> HttpResponse | Non
 @require_POST
 def removal_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """销户: propose to remove the household from the register, with the reason."""
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     if not services.role_in(request.user, services.REMOVAL_PROPOSERS):
         raise PermissionDenied
     form = ProposalForm(request.POST)
@@ -262,7 +262,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     if not can_edit_cards(request.user):
         raise PermissionDenied
     if refused := _read_only(request, household):
@@ -316,7 +316,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def exit_date_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the date of an exit entered from earlier records (not one of an exit case)."""
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     if not can_edit_cards(request.user):
         raise PermissionDenied
     if refused := _read_only(request, household):
@@ -341,7 +341,7 @@ def exit_date_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def income_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpResponse:
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     if not can_edit_cards(request.user):
         raise PermissionDenied
     if refused := _read_only(request, household):
@@ -381,7 +381,7 @@ def _draft_errors(form) -> JsonResponse:
 
 @login_required
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     if not can_log_visits(request.user):
         raise PermissionDenied
     if refused := _read_only(request, household):
@@ -438,7 +438,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_photos_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Photos added to a saved visit: by whoever may log visits for its household."""
-    visit = selectors.get_visit_for(request.user, pk)
+    visit = scoping.get_visit_for(request.user, pk)
     if not can_log_visits(request.user):
         raise PermissionDenied
     form = VisitPhotosForm(request.POST or None, request.FILES or None)
@@ -478,7 +478,7 @@ def visit_photos_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     page = Paginator(selectors.visits_for_household(household), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -497,7 +497,7 @@ def visit_list_all(request: HttpRequest) -> HttpResponse:
     visitor_id = form.cleaned_data["visitor"] if form.is_valid() else None
     if "visitor" not in request.GET and (profile := profile_for(request.user)):
         # A cadre sees their own visits until they choose otherwise.
-        visitor_id = request.user.pk if profile.role == "cadre" else None
+        visitor_id = request.user.pk if profile.role == StaffProfile.Role.CADRE else None
     visits = selectors.visits_for_list(request.user, visitor_id=visitor_id)
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     query = f"visitor={visitor_id}" if visitor_id else "visitor="
@@ -516,7 +516,7 @@ def visit_list_all(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
-    photo = selectors.get_visit_photo_for(request.user, pk)
+    photo = scoping.get_visit_photo_for(request.user, pk)
     response = FileResponse(photo.image.open("rb"), content_type=photo.content_type or "image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 from households import workflows
 from households.forms import ObjectionForm, ResolutionForm
 from households.models import NoticeObjection, WorkflowCase
-from households.selectors import get_household_for
-from township.access import get_village_for, profile_for
+from households.scoping import get_case_for, get_household_for
+from township.access import profile_for
 from township.formfields import PlausibleDateField, WholeNumberField
 from township.models import StaffProfile
+from township.scoping import get_village_for
 from township.uploads import evidence_checked
 
 
@@ -57,12 +58,6 @@ class ReasonForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(required=False, max_length=500)
-
-
-def get_case_for(user, pk: int) -> WorkflowCase:
-    return get_object_or_404(
-        WorkflowCase.objects.visible_to(user).select_related("household"), pk=pk
-    )
 
 
 def _message(error: ValidationError) -> str:

@@ -21,7 +21,7 @@ from households import policy
 from households.models import Household, MonitoringCase, StatusChange, WorkflowCase
 from households.selectors import households_filtered, village_exits
 from reporting.builders.charts import CHART_STYLE
-from township.models import TownshipYear, Village
+from township.models import StaffProfile, TownshipYear, Village
 
 
 @dataclass
@@ -97,9 +97,11 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         4,
         Tile("monitored", _("Monitored households"), monitored, reverse("households:monitoring")),
     )
-    items = PlanItem.objects.filter(
-        plan__household__in=households, plan__year=year, due_date__lte=today
-    ).exclude(status=PlanItem.Status.CANCELLED)
+    items = (
+        PlanItem.objects.inside(plan__household__in=households)
+        .filter(plan__year=year, due_date__lte=today)
+        .exclude(status=PlanItem.Status.CANCELLED)
+    )
     due, done = items.count(), items.filter(status=PlanItem.Status.DONE).count()
     tiles.append(
         Tile(
@@ -179,21 +181,21 @@ def needs_attention(user, *, today: datetime.date | None = None) -> dict:
         mine.filter(status__in=policy.REGISTERED)
         .filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=since))
         .count()
-        if role == "cadre"
+        if role == StaffProfile.Role.CADRE
         else 0
     )
-    items = PlanItem.objects.filter(
-        plan__household__in=mine,
+    items = PlanItem.objects.inside(plan__household__in=mine).filter(
         status=PlanItem.Status.OPEN,
         due_date__lte=today + datetime.timedelta(days=30),
     )
-    if role == "cadre":
+    if role == StaffProfile.Role.CADRE:
         items = items.filter(responsible=profile)
     steps_for_role = [
         (kind, s.key) for kind, steps in workflows.STEPS.items() for s in steps if role in s.roles
     ]
     waiting = (
-        WorkflowCase.objects.filter(household__in=mine, status=WorkflowCase.Status.OPEN)
+        WorkflowCase.objects.inside(household__in=mine)
+        .filter(status=WorkflowCase.Status.OPEN)
         .filter(_any_step(steps_for_role))
         .count()
         if steps_for_role

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from assistance.models import LedgerEntry, PlanItem
-from assistance.selectors import get_fund_for
+from assistance.scoping import get_fund_for
 from households import selectors as household_selectors
 from households.audit import can_export_full_ids, id_access_record, masked_filters
 from households.forms import HouseholdFilterForm
@@ -13,9 +13,9 @@ from households.imports.export import roster_headings, roster_rows
 from households.masking import mask_id
 from households.models import Household, IdAccess
 from reporting.exports import xlsx_response
-from township.access import get_village_for
 from township.forms import YearForm
 from township.models import Village
+from township.scoping import get_village_for
 
 
 @login_required
@@ -120,7 +120,7 @@ def plans_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     fund = get_fund_for(request.user, pk)
-    entries = LedgerEntry.objects.filter(fund=fund).select_related(
+    entries = LedgerEntry.objects.inside(fund=fund).select_related(
         "reverses", "project", "allocation", "recorded_by"
     )
     rows = (

@@ -19,6 +19,7 @@ from township.access import profile_for
 from township.accounts import password_changed
 from township.celery import app as celery_app
 from township.heartbeat import heartbeat_age
+from township.models import StaffProfile
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -41,7 +42,13 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     # Leaders, county and township staff get the dashboard of their whole scope.
     if request.user.is_superuser or (
-        profile and profile.role in {"leader", "county_admin", "township_staff"}
+        profile
+        and profile.role
+        in {
+            StaffProfile.Role.LEADER,
+            StaffProfile.Role.COUNTY_ADMIN,
+            StaffProfile.Role.TOWNSHIP_STAFF,
+        }
     ):
         context["dashboard"] = dashboard(request.user)
     return render(request, "township/home.html", context)

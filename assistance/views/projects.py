@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assistance import ledger, selectors, services
+from assistance import ledger, scoping, selectors, services
 from assistance.forms import BeneficiaryForm, NoticeForm, PeriodForm, ProjectForm
 from assistance.models import Project, ProjectDocument
 from assistance.project_forms import DocumentForm, EvaluationForm, StageForm
@@ -76,7 +76,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     start, end = _period(request, project.year)
     return render(
         request,
@@ -110,7 +110,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     require(can_manage_township(request.user))
     form = StageForm(request.POST)
     if not form.is_valid():
@@ -134,7 +134,7 @@ def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     require(can_manage_township(request.user))
     households = Household.objects.visible_to(request.user).filter(
         village__in=project.villages.all()
@@ -167,7 +167,7 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def project_notice(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     form = NoticeForm(request.GET or None)
     notice = form.cleaned_data if form.is_valid() else NoticeForm.defaults()
     return render(
@@ -192,7 +192,7 @@ def project_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     require(can_manage_township(request.user))
     form = DocumentForm(request.POST or None, request.FILES or None, project=project)
     if request.method == "POST" and form.is_valid():
@@ -239,7 +239,7 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def evaluation_add(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     require(can_manage_township(request.user))
     form = EvaluationForm(request.POST or None, initial={"evaluated_on": datetime.date.today()})
     if request.method == "POST" and form.is_valid():

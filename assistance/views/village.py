@@ -37,8 +37,10 @@ from assistance.village_forms import (
     VillagePlanForm,
 )
 from households.models import Household
-from township.access import can_manage_township, get_village_for, profile_for
+from township.access import can_manage_township, profile_for
 from township.formfields import WholeNumberField, param
+from township.models import StaffProfile
+from township.scoping import get_village_for
 
 
 def can_keep_village(user, village) -> bool:
@@ -48,7 +50,7 @@ def can_keep_village(user, village) -> bool:
     profile = profile_for(user)
     return (
         profile is not None
-        and profile.role == "village_team"
+        and profile.role == StaffProfile.Role.VILLAGE_TEAM
         and profile.village_id == (village.pk)
     )
 
