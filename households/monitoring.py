@@ -29,6 +29,7 @@ from households.models import (
 from households.services import ensure_editable, status_change_record
 from township.access import profile_for
 from township.models import StaffProfile
+from township.scoping import unscoped
 
 Role = StaffProfile.Role
 
@@ -44,8 +45,15 @@ RETURN_DECIDERS = {Role.COUNTY_ADMIN}
 @transaction.atomic
 def monitoring_refresh(*, today: datetime.date | None = None) -> int:
     """Open a case for every household the rules (``households.policy.monitoring``) flag
-    that has none open. Returns how many."""
-    today = today or timezone.localdate()
+    that has none open. Returns how many.
+
+    The sweep looks at every household, whoever's request ran it (a hardship recorded runs
+    it at once rather than waiting for the nightly task); it shows nobody what it found."""
+    with unscoped("the monitoring sweep looks at every household, as the nightly task does"):
+        return _monitoring_refresh(today or timezone.localdate())
+
+
+def _monitoring_refresh(today: datetime.date) -> int:
     year = policy.monitoring_year(today)
     flagged: dict[int, tuple[str, str]] = {}
     line = PovertyLine.objects.filter(year=year).exclude(monitoring_line__isnull=True).first()

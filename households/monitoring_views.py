@@ -54,7 +54,10 @@ def hardship_record(request: HttpRequest, pk: int) -> HttpResponse:
         hardship = Hardship(household=household, recorded_by=request.user, **form.cleaned_data)
         hardship._history_user = request.user
         hardship.save()
-        opened = monitoring.monitoring_refresh()
+        watched = household.monitoring_cases.open().exists()
+        monitoring.monitoring_refresh()
+        # This household's case, not the sweep's count: that counts households anywhere.
+        opened = not watched and household.monitoring_cases.open().exists()
         messages.success(
             request,
             _("Hardship recorded.")

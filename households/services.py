@@ -396,15 +396,18 @@ def visit_log(
             ).update(last_visit_on=visit.visited_on)
             _store_photos(visit, photos, user=user, have=set())
     except IntegrityError:
-        # Race: the same submission arrived twice at once; the other request saved it. (A
-        # token already used in another household is no resend: it stays refused.)
+        if client_token is None:
+            raise
+        # Race: the same submission arrived twice at once; the other request saved it.
         existing = (
             Visit.objects.inside(household=household).filter(client_token=client_token).first()
-            if client_token is not None
-            else None
         )
         if existing is None:
-            raise
+            # The token is taken by a visit to another household: this is no resend of it
+            # (and the other visit is not for this user to hear of). Keep this one, untokened.
+            return visit_log(
+                user=user, household=household, fields=fields, photos=photos, client_token=None
+            )
         return _resubmitted(existing, user=user, household=household, photos=photos), False
     return visit, True
 

@@ -129,8 +129,8 @@ class ScopedQuerySet(models.QuerySet):
     def locked(self, obj):
         """``obj`` read again and locked (``select_for_update``) for a write: a row the caller
         already holds, so no scope is crossed."""
-        if not isinstance(obj, models.Model):
-            raise TypeError("locked() takes a row the caller holds, not an id")
+        if not isinstance(obj, self.model):
+            raise TypeError(f"locked() takes a {self.model.__name__} the caller holds")
         queryset = self.select_for_update().filter(pk=obj.pk)
         queryset._scoped_by = "a held row"
         return queryset.get()
