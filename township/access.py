@@ -3,7 +3,9 @@
 ``scope_for(user)`` reads the user's profile once and says at which level they work. Every
 query of scoped data goes through a ``visible_to(user)`` QuerySet method built on it
 (``Village.objects.visible_to``, ``Household.objects.visible_to``), and every page fetches
-single objects through a ``get_*_for(user, pk)`` helper that answers 404 outside the scope.
+single objects through a ``get_*_for(user, pk)`` helper that answers 404 outside the scope
+(``<app>/scoping.py``). In a request, a query of scoped data that does neither raises
+(``township.scoping``).
 
 - a superuser: everything;
 - a county administrator: their county;
