@@ -16,9 +16,13 @@ from assistance.models import (
     HealthRelief,
     HousingRenovation,
     LedgerEntry,
+    LibraryEntry,
     Loan,
+    MutualAidEntry,
+    MutualAidFund,
     PlanItem,
     Project,
+    ProjectDocument,
     RainDewStudent,
     TrainingSession,
 )
@@ -53,6 +57,13 @@ def get_project_for(user, pk: int) -> Project:
 
 def get_fund_for(user, pk: int) -> Fund:
     return get_object_or_404(Fund.objects.visible_to(user).select_related("township"), pk=pk)
+
+
+def get_project_document_for(user, pk: int) -> ProjectDocument:
+    """A project's document, if ``user`` may see the project."""
+    return get_object_or_404(
+        ProjectDocument.objects.filter(project__in=Project.objects.visible_to(user)), pk=pk
+    )
 
 
 def get_entry_for(user, pk: int) -> LedgerEntry:
@@ -131,5 +142,23 @@ def get_contract_for(user, pk: int) -> DividendContract:
         DividendContract.objects.visible_to(user).select_related(
             "enterprise", "household__village", "plan_item__plan"
         ),
+        pk=pk,
+    )
+
+
+# The village's books ------------------------------------------------------------------
+
+
+def get_library_entry_for(user, pk: int) -> LibraryEntry:
+    return get_object_or_404(
+        LibraryEntry.objects.visible_to(user).select_related("plan__village"), pk=pk
+    )
+
+
+def get_mutual_aid_entry_for(user, pk: int) -> MutualAidEntry:
+    return get_object_or_404(
+        MutualAidEntry.objects.filter(
+            fund__in=MutualAidFund.objects.visible_to(user)
+        ).select_related("fund__village"),
         pk=pk,
     )

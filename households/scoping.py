@@ -6,7 +6,16 @@ query fail is ``township.scoping``.
 
 from django.shortcuts import get_object_or_404
 
-from households.models import Household, ImportJob, Visit, VisitPhoto, WorkflowCase
+from households.models import (
+    Household,
+    ImportJob,
+    MonitoringCase,
+    NoticeObjection,
+    Removal,
+    Visit,
+    VisitPhoto,
+    WorkflowCase,
+)
 
 
 def get_household_for(user, pk: int) -> Household:
@@ -34,6 +43,24 @@ def get_case_for(user, pk: int) -> WorkflowCase:
     return get_object_or_404(
         WorkflowCase.objects.visible_to(user).select_related("household"), pk=pk
     )
+
+
+def get_objection_for(user, pk: int) -> NoticeObjection:
+    """An objection to a notice, if ``user`` may see its case."""
+    return get_object_or_404(
+        NoticeObjection.objects.filter(
+            case__in=WorkflowCase.objects.visible_to(user)
+        ).select_related("case__household"),
+        pk=pk,
+    )
+
+
+def get_monitoring_case_for(user, pk: int) -> MonitoringCase:
+    return get_object_or_404(MonitoringCase.objects.visible_to(user), pk=pk)
+
+
+def get_removal_for(user, pk: int) -> Removal:
+    return get_object_or_404(Removal.objects.visible_to(user).select_related("household"), pk=pk)
 
 
 def get_import_for(user, pk: int) -> ImportJob:

@@ -185,9 +185,7 @@ def removal_propose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def removal_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    removal = get_object_or_404(
-        Removal.objects.visible_to(request.user).select_related("household"), pk=pk
-    )
+    removal = scoping.get_removal_for(request.user, pk)
     if not services.can_decide_removal(request.user):
         raise PermissionDenied
     form = DecisionForm(request.POST)

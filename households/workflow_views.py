@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from households import workflows
 from households.forms import ObjectionForm, ResolutionForm
-from households.models import NoticeObjection, WorkflowCase
-from households.scoping import get_case_for, get_household_for
+from households.models import WorkflowCase
+from households.scoping import get_case_for, get_household_for, get_objection_for
 from township.access import profile_for
 from township.formfields import PlausibleDateField, WholeNumberField
 from township.models import StaffProfile
@@ -193,12 +193,7 @@ def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = get_object_or_404(
-        NoticeObjection.objects.filter(
-            case__in=WorkflowCase.objects.visible_to(request.user)
-        ).select_related("case__household"),
-        pk=pk,
-    )
+    objection = get_objection_for(request.user, pk)
     _refuse_unless(workflows.may_keep_notices(request.user))
     form = ResolutionForm(request.POST)
     try:

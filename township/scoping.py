@@ -243,6 +243,12 @@ class ScopedManager(models.Manager):
 # The township's own objects ----------------------------------------------------------
 
 
+def get_township_for(user, pk: int):
+    from township.models import Township
+
+    return get_object_or_404(Township.objects.visible_to(user), pk=pk)
+
+
 def get_village_for(user, pk):
     from township.models import Village
 

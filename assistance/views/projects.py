@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistance import ledger, scoping, selectors, services
 from assistance.forms import BeneficiaryForm, NoticeForm, PeriodForm, ProjectForm
-from assistance.models import Project, ProjectDocument
+from assistance.models import Project
 from assistance.project_forms import DocumentForm, EvaluationForm, StageForm
 from assistance.views._common import first_message, require
 from households.models import Household
@@ -226,10 +226,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def document_file(request: HttpRequest, pk: int) -> FileResponse:
     """A project document, served to those who may see the project."""
-    document = get_object_or_404(
-        ProjectDocument.objects.filter(project__in=Project.objects.visible_to(request.user)),
-        pk=pk,
-    )
+    document = scoping.get_project_document_for(request.user, pk)
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
