@@ -277,11 +277,14 @@ class EntryForm(CrispyMixin, forms.Form):
 
     def __init__(self, *args, fund, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.filter(township=fund.township).order_by(
-            "-year", "name"
+        self.fields["project"].queryset = (
+            Project.objects.filter(township=fund.township)
+            .unscoped("a fund's money goes to its township's projects")
+            .order_by("-year", "name")
         )
         self.fields["plan_item"].queryset = (
-            PlanItem.objects.filter(
+            PlanItem.objects.unscoped("a fund's money goes to its township's plan items")
+            .filter(
                 plan__household__village__township=fund.township,
                 plan__year=fund.year,
                 status=PlanItem.Status.OPEN,

@@ -59,7 +59,7 @@ def _effective(entries, kind: str) -> Decimal:
 
 def fund_balance(fund: Fund, *, until: datetime.date | None = None) -> FundBalance:
     """The fund's balances now, or at the end of ``until`` (entries dated up to that day)."""
-    entries = LedgerEntry.objects.filter(fund=fund)
+    entries = LedgerEntry.objects.inside(fund=fund)
     if until is not None:
         entries = entries.filter(entry_date__lte=until)
     return FundBalance(
@@ -71,7 +71,7 @@ def fund_balance(fund: Fund, *, until: datetime.date | None = None) -> FundBalan
 
 def allocation_remaining(allocation: LedgerEntry) -> Decimal:
     """What may still be disbursed against an allocation (zero once it is reversed)."""
-    if LedgerEntry.objects.filter(reverses=allocation).exists():
+    if LedgerEntry.objects.inside(reverses=allocation).exists():
         return ZERO
     disbursed = _total(allocation.disbursements.filter(reversed_by__isnull=True))
     return allocation.amount - disbursed
@@ -79,7 +79,9 @@ def allocation_remaining(allocation: LedgerEntry) -> Decimal:
 
 def project_allocated(project: Project) -> Decimal:
     return _total(
-        LedgerEntry.objects.filter(project=project, kind=Kind.ALLOCATION, reversed_by__isnull=True)
+        LedgerEntry.objects.inside(project=project).filter(
+            kind=Kind.ALLOCATION, reversed_by__isnull=True
+        )
     )
 
 
@@ -93,7 +95,7 @@ def paid_by_item(item_ids, *, until: datetime.date | None = None) -> dict[int, D
     out: dict[int, Decimal] = {}
     entries = LedgerEntry.objects.filter(
         kind__in=[Kind.DISBURSEMENT, Kind.REVERSAL],
-    )
+    ).unscoped("money paid to plan items the caller chose in its scope, from any fund")
     if until is not None:
         entries = entries.filter(entry_date__lte=until)
     paid = (
@@ -121,7 +123,7 @@ def paid_by_item(item_ids, *, until: datetime.date | None = None) -> dict[int, D
 
 def loan_paid(loan: Loan, use: str, *, until: datetime.date | None = None) -> Decimal:
     """Money disbursed for a loan's interest subsidy or risk compensation, net of reversals."""
-    entries = LedgerEntry.objects.all()
+    entries = LedgerEntry.objects.unscoped("money paid for a loan the caller holds, from any fund")
     if until is not None:
         entries = entries.filter(entry_date__lte=until)
     return _net_disbursed(
@@ -137,7 +139,7 @@ def loan_paid(loan: Loan, use: str, *, until: datetime.date | None = None) -> De
 
 def loans_paid(loan_ids, *, until: datetime.date | None = None) -> dict[tuple[int, str], Decimal]:
     """``loan_paid`` for many loans at once: {(loan id, use): net amount}."""
-    entries = LedgerEntry.objects.all()
+    entries = LedgerEntry.objects.unscoped("money paid for loans the caller chose in its scope")
     if until is not None:
         entries = entries.filter(entry_date__lte=until)
     out: dict[tuple[int, str], Decimal] = {}
@@ -158,8 +160,10 @@ def loans_paid(loan_ids, *, until: datetime.date | None = None) -> dict[tuple[in
 def open_allocations(**target) -> list[LedgerEntry]:
     """Unreversed allocations to one target (``plan_item=``, ``project=`` or ``loan=`` with
     ``loan_use=``), each with what is left to disburse against it, oldest first."""
+    use = {"loan_use": target.pop("loan_use")} if "loan_use" in target else {}
     allocations = list(
-        LedgerEntry.objects.filter(kind=Kind.ALLOCATION, reversed_by__isnull=True, **target)
+        LedgerEntry.objects.inside(**target)  # the plan item, project or loan held
+        .filter(kind=Kind.ALLOCATION, reversed_by__isnull=True, **use)
         .select_related("fund")
         .order_by("entry_date", "pk")
     )
@@ -174,7 +178,7 @@ def _append(**fields) -> LedgerEntry:
         raise LedgerRefused(_("An amount must be more than zero."))
     if amount != amount.quantize(Decimal("0.01")):
         raise LedgerRefused(_("Amounts are in yuan with at most two decimal places."))
-    if LedgerEntry.objects.filter(fund=fields["fund"], voucher=fields["voucher"]).exists():
+    if LedgerEntry.objects.inside(fund=fields["fund"]).filter(voucher=fields["voucher"]).exists():
         raise LedgerRefused(
             _("Voucher number %(voucher)s is already used in this fund.")
             % {"voucher": fields["voucher"]}
@@ -194,7 +198,7 @@ def _append(**fields) -> LedgerEntry:
 
 
 def _lock(fund: Fund) -> Fund:
-    return Fund.objects.select_for_update().get(pk=fund.pk)
+    return Fund.objects.locked(fund)
 
 
 @transaction.atomic
@@ -238,7 +242,7 @@ def ledger_allocate(
             _("The fund has only %(left)s yuan not yet allocated.") % {"left": balance.unallocated}
         )
     if project is not None:
-        project = Project.objects.select_for_update().get(pk=project.pk)
+        project = Project.objects.locked(project)
         if project.township_id != fund.township_id:
             raise LedgerRefused(_("The project belongs to another township than the fund."))
         room = project.budget - project_allocated(project)
@@ -304,10 +308,10 @@ def ledger_reverse(
 ) -> LedgerEntry:
     """Cancel an earlier entry in full with a linked reversal: the only way to correct one."""
     fund = _lock(entry.fund)
-    entry = LedgerEntry.objects.get(pk=entry.pk)
+    entry = LedgerEntry.objects.inside(pk=entry).get()
     if entry.kind == Kind.REVERSAL:
         raise LedgerRefused(_("A reversal cannot itself be reversed: record the entry again."))
-    if LedgerEntry.objects.filter(reverses=entry).exists():
+    if LedgerEntry.objects.inside(reverses=entry).exists():
         raise LedgerRefused(_("This entry is already reversed."))
     balance = fund_balance(fund)
     if entry.kind == Kind.RECEIPT and entry.amount > min(balance.unallocated, balance.in_hand):

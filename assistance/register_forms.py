@@ -77,9 +77,8 @@ class _MemberMixin:
         number = data.get("id_number")
         if item is None or not number:
             return
-        member = member_by_id_number(
-            type(item.plan.household).objects.filter(pk=item.plan.household_id), number
-        )
+        household = item.plan.household  # the chosen item's, within the user's scope
+        member = member_by_id_number(type(household).objects.inside(pk=household), number)
         if member is None:
             self.add_error("id_number", _("No member of this household has this ID number."))
         data["member"] = member

@@ -8,7 +8,6 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.shortcuts import get_object_or_404
 
 from assistance import ledger
 from assistance.models import (
@@ -17,7 +16,6 @@ from assistance.models import (
     Enterprise,
     HealthRelief,
     HousingRenovation,
-    Loan,
     PlanItem,
     RainDewStudent,
     TrainingAttendance,
@@ -57,59 +55,10 @@ def item_label(item: PlanItem) -> str:
 
 def member_by_id_number(households: QuerySet, id_number: str) -> Member | None:
     return (
-        Member.objects.filter(
-            household__in=households, id_number=id_number.strip().upper(), is_active=True
-        )
+        Member.objects.inside(household__in=households)
+        .filter(id_number=id_number.strip().upper(), is_active=True)
         .select_related("household__village")
         .first()
-    )
-
-
-def _get(qs, pk: int):
-    return get_object_or_404(qs, pk=pk)
-
-
-def get_renovation_for(user, pk: int) -> HousingRenovation:
-    return _get(
-        HousingRenovation.objects.visible_to(user).select_related(
-            "household__village", "plan_item__plan"
-        ),
-        pk,
-    )
-
-
-def get_student_for(user, pk: int) -> RainDewStudent:
-    return _get(
-        RainDewStudent.objects.visible_to(user).select_related(
-            "household__village", "member", "plan_item__plan"
-        ),
-        pk,
-    )
-
-
-def get_relief_for(user, pk: int) -> HealthRelief:
-    return _get(
-        HealthRelief.objects.visible_to(user).select_related(
-            "household__village", "member", "plan_item__plan"
-        ),
-        pk,
-    )
-
-
-def get_training_for(user, pk: int) -> TrainingSession:
-    return _get(TrainingSession.objects.visible_to(user).select_related("township", "village"), pk)
-
-
-def get_enterprise_for(user, pk: int) -> Enterprise:
-    return _get(Enterprise.objects.visible_to(user).select_related("township"), pk)
-
-
-def get_contract_for(user, pk: int) -> DividendContract:
-    return _get(
-        DividendContract.objects.visible_to(user).select_related(
-            "enterprise", "household__village", "plan_item__plan"
-        ),
-        pk,
     )
 
 
@@ -239,7 +188,7 @@ def for_card(household: Household) -> dict:
             .order_by("-start_year")
         ),
         "reliefs": list(household.health_reliefs.select_related("member").order_by("-admitted_on")),
-        "loans": list(Loan.objects.filter(household=household).order_by("-disbursed_on")),
+        "loans": list(household.loans.order_by("-disbursed_on")),
     }
 
 

@@ -50,9 +50,8 @@ def _matching_item(household: Household, register: str, year: int) -> PlanItem |
     from assistance.register_selectors import ITEM_KINDS
 
     return (
-        PlanItem.objects.filter(
-            plan__household=household, plan__year=year, kind__code=ITEM_KINDS[register]
-        )
+        PlanItem.objects.inside(plan__household=household)
+        .filter(plan__year=year, kind__code=ITEM_KINDS[register])
         .exclude(status=PlanItem.Status.CANCELLED)
         .order_by("pk")
         .first()
@@ -112,7 +111,7 @@ def plan_item_pay(
     then; the money follows it)."""
     if allocation.plan_item_id != item.pk:
         raise ValidationError(_("The allocation is earmarked to another measure."))
-    item = PlanItem.objects.get(pk=item.pk)
+    item = PlanItem.objects.inside(pk=item).get()
     if item.status == PlanItem.Status.CANCELLED:
         raise ValidationError(_("The measure is cancelled: nothing is paid against it."))
     if item.status == PlanItem.Status.OPEN:
@@ -153,7 +152,7 @@ def renovation_create(
     *, household: Household, plan_item: PlanItem, fields: dict, user
 ) -> HousingRenovation:
     _check_item(plan_item, household)
-    if HousingRenovation.objects.filter(plan_item=plan_item).exists():
+    if HousingRenovation.objects.inside(plan_item=plan_item).exists():
         raise ValidationError(_("This plan item already has its renovation."))
     started_on = fields.get("started_on")
     if started_on and started_on.year > fields["year"] + 1:
@@ -168,7 +167,7 @@ def renovation_create(
 
 @transaction.atomic
 def renovation_start(*, renovation: HousingRenovation, on: datetime.date, user):
-    renovation = HousingRenovation.objects.select_for_update().get(pk=renovation.pk)
+    renovation = HousingRenovation.objects.locked(renovation)
     if renovation.accepted_on is not None:
         raise ValidationError(_("The renovation is already accepted."))
     renovation.started_on = on
@@ -182,7 +181,7 @@ def renovation_accept(
     *, renovation: HousingRenovation, on: datetime.date, accepted_by: str, user
 ) -> HousingRenovation:
     """验收: the renovated house is accepted as safe, and the card's housing says so."""
-    renovation = HousingRenovation.objects.select_for_update().get(pk=renovation.pk)
+    renovation = HousingRenovation.objects.locked(renovation)
     if renovation.accepted_on is not None:
         raise ValidationError(_("The renovation is already accepted."))
     if renovation.started_on is None or on < renovation.started_on:
@@ -210,7 +209,11 @@ def rain_dew_create(
 ) -> RainDewStudent:
     _check_item(plan_item, household)
     _check_member(member, household)
-    if RainDewStudent.objects.filter(member=member, school_year=fields["school_year"]).exists():
+    if (
+        RainDewStudent.objects.inside(member=member)
+        .filter(school_year=fields["school_year"])
+        .exists()
+    ):
         raise ValidationError(_("This student is already registered for that school year."))
     if fields["school_year"] < fields["enrolled_year"]:
         raise ValidationError(_("The school year cannot come before the year enrolled."))
@@ -257,7 +260,7 @@ def attendance_save(
         raise ValidationError(_("The trainee lives in another township than the session."))
     _check_member(member, household)
     _check_item(plan_item, household, required=False)
-    row = TrainingAttendance.objects.select_for_update().filter(session=session, member=member)
+    row = TrainingAttendance.objects.inside(session=session, member=member).select_for_update()
     row = row.first() or TrainingAttendance(
         session=session, member=member, household=household, recorded_by=user
     )
@@ -276,7 +279,8 @@ def attendance_save(
 
 @transaction.atomic
 def enterprise_create(*, township: Township, fields: dict, user) -> Enterprise:
-    if Enterprise.objects.filter(township=township, name=fields["name"]).exists():
+    same_name = Enterprise.objects.filter(township=township, name=fields["name"])
+    if same_name.unscoped("a name is unique in the township, whoever sees the other").exists():
         raise ValidationError(_("An enterprise of this name is already registered."))
     enterprise = Enterprise(township=township, **fields)
     enterprise._history_user = user
@@ -333,7 +337,7 @@ def dividend_pay(
     year (``HouseholdIncome.property_dividends``), so its per-capita income moves with it."""
     # Race: two payments to one household at once. The household's row lock orders them,
     # so each recomputes the year's dividends with the other's already counted.
-    household = Household.objects.select_for_update().get(pk=contract.household_id)
+    household = Household.objects.inside(dividend_contracts=contract).select_for_update().get()
     if not contract.start_year <= year <= contract.end_year:
         raise ValidationError(
             _("The contract pays for %(first)s to %(last)s.")

@@ -6,11 +6,10 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 
+from assistance import scoping
 from assistance.models import (
     AssistancePlan,
-    Delivery,
     Fund,
     LedgerEntry,
     Loan,
@@ -21,72 +20,11 @@ from assistance.models import (
 )
 from households import policy
 from households.models import Household, Member, Pairing
-from township.access import profile_for, scope_for
+from township.access import profile_for
 from township.models import StaffProfile
 
 ZERO = Decimal("0.00")
 Kind = LedgerEntry.Kind
-
-
-def get_plan_for(user, pk: int) -> AssistancePlan:
-    return get_object_or_404(
-        AssistancePlan.objects.visible_to(user).select_related("household__village"), pk=pk
-    )
-
-
-def get_item_for(user, pk: int) -> PlanItem:
-    return get_object_or_404(
-        PlanItem.objects.visible_to(user).select_related("plan__household__village", "kind"), pk=pk
-    )
-
-
-def get_delivery_evidence_for(user, pk: int) -> Delivery:
-    """A delivery with an evidence file, if ``user`` may see its plan item; else 404."""
-    return get_object_or_404(
-        Delivery.objects.filter(item__in=PlanItem.objects.visible_to(user)).exclude(evidence=""),
-        pk=pk,
-    )
-
-
-def get_project_for(user, pk: int) -> Project:
-    return get_object_or_404(Project.objects.visible_to(user).select_related("township"), pk=pk)
-
-
-def get_fund_for(user, pk: int) -> Fund:
-    return get_object_or_404(Fund.objects.visible_to(user).select_related("township"), pk=pk)
-
-
-def get_entry_for(user, pk: int) -> LedgerEntry:
-    return get_object_or_404(
-        LedgerEntry.objects.filter(fund__in=Fund.objects.visible_to(user)), pk=pk
-    )
-
-
-def get_loan_for(user, pk: int) -> Loan:
-    return get_object_or_404(
-        Loan.objects.visible_to(user).select_related("household__village"), pk=pk
-    )
-
-
-def cadres_for(user) -> QuerySet:
-    """The cadres a user may assign: those of the user's township, or paired in the scope."""
-    scope = scope_for(user)
-    cadres = StaffProfile.objects.filter(role=StaffProfile.Role.CADRE)
-    if user.is_superuser:
-        return cadres.order_by("name")
-    in_scope = Pairing.objects.filter(
-        cadre=OuterRef("pk"), household__in=Household.objects.visible_to(user)
-    )
-    q = Q(Exists(in_scope))
-    if scope.township_id:
-        q |= Q(township_id=scope.township_id)
-    if scope.county_id:
-        q |= Q(township__county_id=scope.county_id)
-    return cadres.filter(q).order_by("name")
-
-
-def get_cadre_for(user, pk: int) -> StaffProfile:
-    return get_object_or_404(cadres_for(user), pk=pk)
 
 
 # Plans -----------------------------------------------------------------------------
@@ -169,12 +107,13 @@ def plan_items_due(user, *, today: datetime.date, ahead_days: int = 30) -> Query
     cadre's own items; every item in scope for the village team and the township office."""
     profile = profile_for(user)
     role = profile.role if profile else None
-    if not user.is_superuser and role not in {"cadre", "village_team", "township_staff"}:
+    Role = StaffProfile.Role
+    if not user.is_superuser and role not in {Role.CADRE, Role.VILLAGE_TEAM, Role.TOWNSHIP_STAFF}:
         return PlanItem.objects.none()
     items = PlanItem.objects.visible_to(user).filter(
         status=PlanItem.Status.OPEN, due_date__lte=today + datetime.timedelta(days=ahead_days)
     )
-    return items.filter(responsible=profile) if role == "cadre" else items
+    return items.filter(responsible=profile) if role == Role.CADRE else items
 
 
 # Pairings ---------------------------------------------------------------------------
@@ -188,8 +127,8 @@ def cadre_workload(user, *, today: datetime.date | None = None) -> list[StaffPro
     # One GROUP BY over the current pairings in scope, joined to the cadres in Python.
     counts = {
         row["cadre_id"]: row
-        for row in Pairing.objects.current()
-        .filter(household__in=visible)
+        for row in Pairing.objects.inside(household__in=visible)
+        .current()
         .values("cadre_id")
         .annotate(
             households=Count("pk"),
@@ -201,7 +140,7 @@ def cadre_workload(user, *, today: datetime.date | None = None) -> list[StaffPro
         )
         .order_by()
     }
-    cadres = list(cadres_for(user).order_by("name"))
+    cadres = list(scoping.cadres_for(user).order_by("name"))
     for cadre in cadres:
         row = counts.get(cadre.pk, {})
         cadre.households, cadre.overdue = row.get("households", 0), row.get("overdue", 0)
@@ -341,7 +280,7 @@ def project_reconciliation(
     project: Project, start: datetime.date, end: datetime.date
 ) -> Reconciliation:
     """Money allocated to the project and not yet paid out."""
-    entries = LedgerEntry.objects.filter(
+    entries = LedgerEntry.objects.unscoped("the money of a project the caller holds").filter(
         Q(project=project)
         | Q(allocation__project=project)
         | Q(reverses__project=project)
@@ -354,7 +293,7 @@ def heads_of(household_ids) -> dict[int, Member]:
     """The active head of each household, for notices and lists, in one query."""
     heads = Member.objects.filter(
         household_id__in=list(household_ids), is_active=True, relation=Member.Relation.HEAD
-    )
+    ).unscoped("heads of the households of rows the caller holds (a notice's beneficiaries)")
     return {m.household_id: m for m in heads}
 
 

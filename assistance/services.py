@@ -40,8 +40,9 @@ def _assign(
     *, household: Household, cadre: StaffProfile, start_date: datetime.date, reason: str, user
 ) -> Pairing:
     current = (
-        Pairing.objects.select_for_update()
-        .filter(household=household, end_date__isnull=True)
+        Pairing.objects.inside(household=household)
+        .select_for_update()
+        .filter(end_date__isnull=True)
         .first()
     )
     if current is not None:
@@ -69,7 +70,7 @@ def pairing_assign(
     _check_cadre(cadre)
     # Race: two staff reassigning one household at once. Locking the household row makes
     # the second wait and then end the pairing the first one created.
-    Household.objects.select_for_update().get(pk=household.pk)
+    Household.objects.locked(household)
     return _assign(
         household=household, cadre=cadre, start_date=start_date, reason=reason, user=user
     )
@@ -91,9 +92,9 @@ def pairing_bulk_reassign(
         raise ValidationError(_("Choose another cadre."))
     moved = 0
     for household in (
-        Household.objects.select_for_update()
+        Household.objects.inside(pk__in=list(households))
+        .select_for_update()
         .filter(
-            pk__in=[h.pk for h in households],
             pairings__cadre=from_cadre,
             pairings__end_date__isnull=True,
         )
@@ -116,7 +117,7 @@ def plan_create(
     required_visits: int,
     user,
 ) -> AssistancePlan:
-    if AssistancePlan.objects.filter(household=household, year=year).exists():
+    if AssistancePlan.objects.inside(household=household).filter(year=year).exists():
         raise ValidationError(_("This household already has a plan for %(year)s.") % {"year": year})
     plan = AssistancePlan(
         household=household,
@@ -187,7 +188,7 @@ def plan_item_deliver(
     the delivery points to it. Going beyond the planned amount needs ``beyond_plan``."""
     import secrets
 
-    item = PlanItem.objects.select_for_update().get(pk=item.pk)
+    item = PlanItem.objects.locked(item)
     if item.status != PlanItem.Status.OPEN:
         raise ValidationError(
             _("This item is %(status)s: nothing more is delivered against it.")
@@ -245,7 +246,7 @@ def plan_item_deliver(
 def plan_item_cancel(
     *, item: PlanItem, reason: str, user, on: datetime.date | None = None
 ) -> PlanItem:
-    item = PlanItem.objects.select_for_update().get(pk=item.pk)
+    item = PlanItem.objects.locked(item)
     if item.status != PlanItem.Status.OPEN:
         raise ValidationError(_("Only an open item can be cancelled."))
     if not reason.strip():
@@ -261,7 +262,7 @@ def plan_item_cancel(
 def project_advance(*, project: Project, on: datetime.date, note: str, user) -> Project:
     """Move the project to its next stage on the day that happened (the approval's date, the
     day works began, the acceptance's date), never before its previous stage."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = Project.objects.locked(project)
     next_stage = project.next_stage
     if next_stage is None:
         raise ValidationError(_("The project is already accepted."))
@@ -398,7 +399,7 @@ def repayment_record(*, repayment: Repayment, paid_on: datetime.date, user) -> R
     repayment.paid_on = paid_on
     repayment._history_user = user
     repayment.save()
-    loan = Loan.objects.select_for_update().get(pk=repayment.loan_id)
+    loan = Loan.objects.locked(repayment.loan)
     if (
         loan.status == Loan.Status.ACTIVE
         and not loan.repayments.filter(paid_on__isnull=True).exists()
@@ -534,7 +535,7 @@ def loan_interest_subsidise(
         raise ValidationError(_("The instalment is subsidised once the household has paid it."))
     if (
         repayment.subsidy_entry_id
-        and not LedgerEntry.objects.filter(reverses_id=repayment.subsidy_entry_id).exists()
+        and not LedgerEntry.objects.inside(reverses=repayment.subsidy_entry).exists()
     ):
         raise ValidationError(_("This instalment's interest is already subsidised."))
     if amount > repayment.interest_due:
@@ -566,7 +567,7 @@ def loan_compensate(
 ) -> LedgerEntry:
     """The risk-compensation fund pays the bank for a loan in default (代偿): only a loan
     still being repaid with an instalment overdue on that day."""
-    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    loan = Loan.objects.locked(loan)
     if loan.status != Loan.Status.ACTIVE:
         raise ValidationError(_("Only a loan still being repaid can be compensated."))
     if not any(r.is_overdue(entry_date) for r in loan.repayments.all()):
@@ -595,7 +596,7 @@ def loan_compensate(
 @transaction.atomic
 def loan_write_off(*, loan: Loan, on: datetime.date, reason: str, user) -> Loan:
     """The bank writes off what cannot be recovered (核销), after compensation or without."""
-    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    loan = Loan.objects.locked(loan)
     if loan.status not in (Loan.Status.ACTIVE, Loan.Status.COMPENSATED):
         raise ValidationError(_("Only an unpaid loan can be written off."))
     if not loan.repayments.filter(paid_on__isnull=True).exists():

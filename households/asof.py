@@ -23,6 +23,7 @@ from django.utils import timezone
 from households import policy
 from households.models import Household, Member, Pairing, StatusChange
 from township.models import StaffProfile
+from township.scoping import unscoped
 
 
 def end_of(day: datetime.date) -> datetime.datetime:
@@ -45,7 +46,7 @@ def statuses_on(households: QuerySet, day: datetime.date) -> dict[int, str]:
 def registered_on(households: QuerySet, day: datetime.date) -> QuerySet:
     """The households in the register (``policy.REGISTERED``) on ``day``."""
     ids = [hid for hid, s in statuses_on(households, day).items() if s in policy.REGISTERED]
-    return Household.objects.filter(pk__in=ids)
+    return households.filter(pk__in=ids)
 
 
 def exits_between(
@@ -106,9 +107,9 @@ def members_as_of(
         versions.update(late)
     # Leaving is an effective date: a correction recorded later still counts on its day.
     left = dict(
-        Member.objects.filter(pk__in=list(versions), left_on__isnull=False).values_list(
-            "pk", "left_on"
-        )
+        Member.objects.inside(household__in=households)
+        .filter(pk__in=list(versions), left_on__isnull=False)
+        .values_list("pk", "left_on")
     )
     out: dict[int, list] = defaultdict(list)
     for version in sorted(versions.values(), key=lambda v: v.id):
@@ -125,7 +126,8 @@ def pairings_on(households: QuerySet, day: datetime.date) -> dict[int, Pairing]:
     takes effect on its start date)."""
     return {
         p.household_id: p
-        for p in Pairing.objects.filter(household__in=households, start_date__lte=day)
+        for p in Pairing.objects.inside(household__in=households)
+        .filter(start_date__lte=day)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
         .select_related("cadre")
     }
@@ -159,7 +161,15 @@ def paired_with_any_on(cadre_ids, day: datetime.date) -> QuerySet:
 
 def poor_people_by_village(villages, day: datetime.date | None = None) -> dict[int, int]:
     """The incidence's numerator: people in households poor (``policy.POOR``) on ``day``,
-    by village. Without a day, from the current cards (the same figure for today, cheaper)."""
+    by village. Without a day, from the current cards (the same figure for today, cheaper).
+
+    A village's figure counts all of its households, whoever asks: it is a count, and the
+    village's exit is judged on it."""
+    with unscoped("a village's poverty incidence counts all of its households"):
+        return _poor_people_by_village(villages, day)
+
+
+def _poor_people_by_village(villages, day: datetime.date | None) -> dict[int, int]:
     if day is None:
         return dict(
             Member.objects.filter(

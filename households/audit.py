@@ -3,11 +3,12 @@
 from households.masking import mask_id
 from households.models.audit import IdAccess
 from township.access import profile_for
+from township.models import StaffProfile
 from township.validators import normalize_id_number, validate_id_number
 
 # Full ID numbers leave the system in bulk only with the township's poverty office and the
 # county: village teams, leaders and cadres get masked numbers in every export.
-FULL_ID_EXPORT_ROLES = frozenset({"township_staff", "county_admin"})
+FULL_ID_EXPORT_ROLES = frozenset({StaffProfile.Role.TOWNSHIP_STAFF, StaffProfile.Role.COUNTY_ADMIN})
 
 
 def can_export_full_ids(user) -> bool:

@@ -315,6 +315,17 @@ class MemberForm(forms.ModelForm):
 
 
 class BaseMemberFormSet(BaseInlineFormSet):
+    def __init__(self, *args, instance=None, queryset=None, **kwargs):
+        if queryset is None:  # the card's own members: rows under a card already in scope
+            saved = instance is not None and instance.pk is not None
+            queryset = instance.members.all() if saved else Member.objects.none()
+        super().__init__(*args, instance=instance, queryset=queryset, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A posted member id is one of this card's members, not any member's.
+        form.fields[self._pk_field.name].queryset = self.get_queryset()
+
     def clean(self):
         super().clean()
         if any(self.errors):

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from households.imports.roster import RosterError, check_archive
 from households.imports.service import import_apply_request, village_choices
 from households.imports.template import roster_template
 from households.models import ImportJob
+from households.scoping import get_import_for
 from township.access import can_edit_cards
 
 
@@ -37,13 +38,6 @@ class UploadForm(forms.Form):
         except RosterError as error:
             raise forms.ValidationError(str(error)) from error
         return upload
-
-
-def get_import_for(user, pk: int) -> ImportJob:
-    jobs = (
-        ImportJob.objects.all() if user.is_superuser else ImportJob.objects.filter(created_by=user)
-    )
-    return get_object_or_404(jobs, pk=pk)
 
 
 @login_required

@@ -30,6 +30,7 @@ from households.services import ensure_editable, status_change_record
 from township import figures_cache
 from township.access import profile_for
 from township.models import StaffProfile
+from township.scoping import unscoped
 
 Role = StaffProfile.Role
 
@@ -45,8 +46,15 @@ RETURN_DECIDERS = {Role.COUNTY_ADMIN}
 @transaction.atomic
 def monitoring_refresh(*, today: datetime.date | None = None) -> int:
     """Open a case for every household the rules (``households.policy.monitoring``) flag
-    that has none open. Returns how many."""
-    today = today or timezone.localdate()
+    that has none open. Returns how many.
+
+    The sweep looks at every household, whoever's request ran it (a hardship recorded runs
+    it at once rather than waiting for the nightly task); it shows nobody what it found."""
+    with unscoped("the monitoring sweep looks at every household, as the nightly task does"):
+        return _monitoring_refresh(today or timezone.localdate())
+
+
+def _monitoring_refresh(today: datetime.date) -> int:
     year = policy.monitoring_year(today)
     flagged: dict[int, tuple[str, str]] = {}
     line = PovertyLine.objects.filter(year=year).exclude(monitoring_line__isnull=True).first()
@@ -108,7 +116,7 @@ def monitoring_refresh(*, today: datetime.date | None = None) -> int:
 @transaction.atomic
 def monitoring_advance(*, case: MonitoringCase, user, measures: str = "") -> MonitoringCase:
     """Move a case one step towards risk removal; only the step's role may."""
-    case = MonitoringCase.objects.select_for_update().get(pk=case.pk)
+    case = MonitoringCase.objects.locked(case)
     if case.status not in REMOVAL:
         raise ValidationError(_("The risk of this household is already removed."))
     next_status, roles = REMOVAL[case.status]
@@ -137,11 +145,11 @@ def monitoring_open(*, household: Household, category: str, reason: str, user) -
     ensure_editable(household)
     if category not in MonitoringCase.Category.values or not reason.strip():
         raise ValidationError(_("Choose the category and say why the household is monitored."))
-    if MonitoringCase.objects.filter(household=household).open().exists():
+    if MonitoringCase.objects.inside(household=household).open().exists():
         raise ValidationError(_("This household is already monitored."))
     cadre = (
-        Pairing.objects.current()
-        .filter(household=household)
+        Pairing.objects.inside(household=household)
+        .current()
         .values_list("cadre_id", flat=True)
         .first()
     )
@@ -175,7 +183,7 @@ def can_decide_return(user, case: MonitoringCase) -> bool:
 @transaction.atomic
 def return_propose(*, case: MonitoringCase, reason: str, user) -> MonitoringCase:
     """Propose that a monitored household has returned to poverty (返贫), with the reason."""
-    case = MonitoringCase.objects.select_for_update().select_related("household").get(pk=case.pk)
+    case = MonitoringCase.objects.select_related("household").locked(case)
     if not has_role(user, RETURN_PROPOSERS):
         raise PermissionDenied
     if case.status != MonitoringCase.Status.OPEN:
@@ -198,7 +206,7 @@ def return_propose(*, case: MonitoringCase, reason: str, user) -> MonitoringCase
 def return_decide(*, case: MonitoringCase, approve: bool, note: str = "", user) -> MonitoringCase:
     """The county approves a proposed return (the household's status becomes 返贫 today and
     the case closes) or refuses it with a reason (the case stays monitored)."""
-    case = MonitoringCase.objects.select_for_update().select_related("household").get(pk=case.pk)
+    case = MonitoringCase.objects.select_related("household").locked(case)
     if not has_role(user, RETURN_DECIDERS):
         raise PermissionDenied
     if case.status != MonitoringCase.Status.RETURN_PROPOSED:

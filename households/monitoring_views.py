@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from households.forms import (
     ProposalForm,
 )
 from households.models import Hardship, Household, MonitoringCase
-from households.selectors import get_household_for
+from households.scoping import get_household_for, get_monitoring_case_for
 from township.access import can_log_visits
 
 
@@ -54,7 +54,10 @@ def hardship_record(request: HttpRequest, pk: int) -> HttpResponse:
         hardship = Hardship(household=household, recorded_by=request.user, **form.cleaned_data)
         hardship._history_user = request.user
         hardship.save()
-        opened = monitoring.monitoring_refresh()
+        watched = household.monitoring_cases.open().exists()
+        monitoring.monitoring_refresh()
+        # This household's case, not the sweep's count: that counts households anywhere.
+        opened = not watched and household.monitoring_cases.open().exists()
         messages.success(
             request,
             _("Hardship recorded.")
@@ -66,7 +69,7 @@ def hardship_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def monitoring_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(MonitoringCase.objects.visible_to(request.user), pk=pk)
+    case = get_monitoring_case_for(request.user, pk)
     form = MeasuresForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The measures are too long or contain characters not allowed."))
@@ -86,7 +89,7 @@ def monitoring_advance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def return_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """返贫: propose that a monitored household has returned to poverty."""
-    case = get_object_or_404(MonitoringCase.objects.visible_to(request.user), pk=pk)
+    case = get_monitoring_case_for(request.user, pk)
     if not monitoring.has_role(request.user, monitoring.RETURN_PROPOSERS):
         raise PermissionDenied
     form = ProposalForm(request.POST)
@@ -105,7 +108,7 @@ def return_propose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def return_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The county approves or refuses a proposed return to poverty."""
-    case = get_object_or_404(MonitoringCase.objects.visible_to(request.user), pk=pk)
+    case = get_monitoring_case_for(request.user, pk)
     if not monitoring.has_role(request.user, monitoring.RETURN_DECIDERS):
         raise PermissionDenied
     form = DecisionForm(request.POST)

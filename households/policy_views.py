@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,6 +23,7 @@ from township.models import (
     VillageExitCriterion,
     VillageYear,
 )
+from township.scoping import get_township_for
 
 
 class YearChoiceForm(forms.Form):
@@ -161,7 +162,7 @@ def _number(value: str, kind=int):
 def policy_township(request: HttpRequest, pk: int) -> HttpResponse:
     """A township's figures of the year on one page: targets, and each village's figures and
     the further conditions it meets."""
-    township = get_object_or_404(Township.objects.visible_to(request.user), pk=pk)
+    township = get_township_for(request.user, pk)
     _require(policy_data.can_keep_township(request.user, township))
     year = _year(request)
     villages = list(township.villages.order_by("code"))

@@ -14,7 +14,6 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce, Right
-from django.shortcuts import get_object_or_404
 
 from households import asof, policy
 from households.models import (
@@ -26,7 +25,6 @@ from households.models import (
     PovertyLine,
     StatusChange,
     Visit,
-    VisitPhoto,
 )
 from township import figures_cache
 from township.access import Scope, scope_for
@@ -49,7 +47,9 @@ def id_number_holders(user, id_numbers, *, exclude_household=None) -> dict[str, 
     one outside the user's scope gives None: the number is taken, and where is not said
     (a duplicate check must not tell a stranger's village and card from a typed number).
     """
-    members = Member.objects.filter(id_number__in=list(id_numbers), is_active=True)
+    members = Member.objects.filter(id_number__in=list(id_numbers), is_active=True).unscoped(
+        "an ID number is taken wherever it is; only households in scope are named"
+    )
     if exclude_household is not None:
         members = members.exclude(household_id=exclude_household)
     held = dict(members.values_list("id_number", "household_id"))
@@ -62,33 +62,12 @@ def id_number_holders(user, id_numbers, *, exclude_household=None) -> dict[str, 
     return {number: visible.get(household_id) for number, household_id in held.items()}
 
 
-def get_household_for(user, pk: int) -> Household:
-    """The household ``pk`` if ``user`` may see it, else 404."""
-    return get_object_or_404(Household.objects.visible_to(user).select_related("village"), pk=pk)
-
-
 def household_label(household: Household) -> str:
     """How a household is named on forms a phone keeps: its head, village and card number."""
     return (
         f"{household.head_name or ''} · {household.village.name} · {household.card_number}".strip(
             " ·"
         )
-    )
-
-
-def get_visit_for(user, pk: int) -> Visit:
-    """The visit ``pk`` if ``user`` may see its household, else 404."""
-    return get_object_or_404(
-        Visit.objects.filter(household__in=Household.objects.visible_to(user))
-        .select_related("household__village", "visitor__profile")
-        .prefetch_related("photos"),
-        pk=pk,
-    )
-
-
-def get_visit_photo_for(user, pk: int) -> VisitPhoto:
-    return get_object_or_404(
-        VisitPhoto.objects.filter(visit__household__in=Household.objects.visible_to(user)), pk=pk
     )
 
 
@@ -327,7 +306,7 @@ def visits_for_household(household: Household) -> QuerySet:
 
 def visits_for_list(user, *, visitor_id: int | None = None) -> QuerySet:
     """Visits to the user's households, newest first; optionally one visitor's only."""
-    qs = Visit.objects.filter(household__in=Household.objects.visible_to(user))
+    qs = Visit.objects.visible_to(user)
     if visitor_id is not None:
         qs = qs.filter(visitor_id=visitor_id)
     return (
@@ -360,7 +339,7 @@ def visitors_for_list(user) -> QuerySet:
     """Who has visited the user's households: the choices of the visit list filter."""
     from django.contrib.auth import get_user_model
 
-    visited = Visit.objects.filter(household__in=Household.objects.visible_to(user))
+    visited = Visit.objects.visible_to(user)
     return (
         get_user_model()
         .objects.filter(pk__in=visited.values("visitor_id"))
@@ -400,7 +379,7 @@ def my_households(user, *, today: datetime.date | None = None) -> list[Household
     """A cadre's current households with last visit, overdue flag and open follow-ups."""
     profile_id = scope_for(user).profile_id
     return households_with_progress(
-        Household.objects.filter(
+        Household.objects.visible_to(user).filter(
             Exists(Pairing.objects.current().filter(household=OuterRef("pk"), cadre_id=profile_id))
         ),
         today=today,
@@ -435,7 +414,8 @@ def villages_with_counts(user) -> list[Village]:
         .order_by()
     }
     people = dict(
-        Member.objects.filter(household__in=visible, is_active=True)
+        Member.objects.inside(household__in=visible)
+        .filter(is_active=True)
         .values_list("household__village_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -471,7 +451,7 @@ def home_summary(user) -> dict:
         {"status": value, "label": label, "count": by_status.get(value, 0)}
         for value, label in Household.Status.choices
     ]
-    people = Member.objects.filter(household__in=households, is_active=True).count()
+    people = Member.objects.inside(household__in=households).filter(is_active=True).count()
     scope = scope_for(user)
     by_village = []
     if scope.level in (Scope.Level.ALL, Scope.Level.COUNTY, Scope.Level.TOWNSHIP):

@@ -65,6 +65,7 @@ def _next_card_number(village: Village) -> str:
     Village.objects.select_for_update().get(pk=village.pk)
     last = (
         Household.objects.filter(village=village)
+        .unscoped("card numbers are serial within the village, over cards not all may see")
         .order_by("-card_number")
         .values_list("card_number", flat=True)
         .first()
@@ -257,7 +258,7 @@ def status_change_record(
     (``policy.statuses.TRANSITIONS``); the card's status is the latest fact's.
     """
     # Race: two cases completing for one household at once; the row lock orders them.
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = Household.objects.locked(household)
     last = household.status_changes.order_by("-effective_on", "-pk").first()
     if last is not None and effective_on < last.effective_on:
         raise ValidationError(
@@ -301,7 +302,7 @@ def historical_exit_correct(
 ) -> StatusChange:
     """Correct the date of an exit entered from earlier records (not one of an exit case),
     keeping it between the facts before and after it; the correction stays in history."""
-    ensure_editable(Household.objects.select_for_update().get(pk=household.pk))
+    ensure_editable(Household.objects.locked(household))
     facts = list(household.status_changes.order_by("effective_on", "pk"))
     exits = [
         f for f in facts if f.status == Status.EXITED and f.source != StatusChange.Source.WORKFLOW
@@ -342,7 +343,7 @@ def household_update(
 ) -> Household:
     # Race: two people editing one card. The row lock makes the second save wait, then
     # see the version the first one wrote, and be refused instead of overwriting it.
-    locked = Household.objects.select_for_update().get(pk=household.pk)
+    locked = Household.objects.locked(household)
     ensure_editable(locked)
     if locked.version != expected_version:
         raise StaleEdit
@@ -401,7 +402,9 @@ def visit_log(
     """
     ensure_editable(household)
     if client_token is not None:
-        existing = Visit.objects.filter(client_token=client_token).first()
+        existing = (
+            Visit.objects.inside(household=household).filter(client_token=client_token).first()
+        )
         if existing is not None:
             return _resubmitted(existing, user=user, household=household, photos=photos), False
     try:
@@ -411,15 +414,23 @@ def visit_log(
             visit.save()
             # The card's last visit moves forward only (a late entry of an older visit
             # leaves it): one conditional update, safe against two visits saved at once.
-            Household.objects.filter(pk=household.pk).filter(
+            Household.objects.inside(pk=household).filter(
                 Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=visit.visited_on)
             ).update(last_visit_on=visit.visited_on)
             _store_photos(visit, photos, user=user, have=set())
     except IntegrityError:
-        # Race: the same submission arrived twice at once; the other request saved it.
         if client_token is None:
             raise
-        existing = Visit.objects.get(client_token=client_token)
+        # Race: the same submission arrived twice at once; the other request saved it.
+        existing = (
+            Visit.objects.inside(household=household).filter(client_token=client_token).first()
+        )
+        if existing is None:
+            # The token is taken by a visit to another household: this is no resend of it
+            # (and the other visit is not for this user to hear of). Keep this one, untokened.
+            return visit_log(
+                user=user, household=household, fields=fields, photos=photos, client_token=None
+            )
         return _resubmitted(existing, user=user, household=household, photos=photos), False
     return visit, True
 
@@ -480,7 +491,7 @@ def can_decide_removal(user) -> bool:
 @transaction.atomic
 def removal_propose(*, household: Household, reason: str, explanation: str, user) -> Removal:
     """Propose to remove a household from the register (销户), with the reason and evidence."""
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = Household.objects.locked(household)
     if not role_in(user, REMOVAL_PROPOSERS):
         raise PermissionDenied
     ensure_editable(household)
@@ -544,7 +555,7 @@ def visit_photos_add(*, user, visit: Visit, photos: list[PhotoUpload]) -> int:
     with transaction.atomic():
         # Race: two resends of the same photos at once. Locking the visit makes the second
         # wait, then see the tokens the first one stored.
-        Visit.objects.select_for_update().get(pk=visit.pk)
+        Visit.objects.locked(visit)
         have = set(VisitPhoto.objects.filter(visit=visit).values_list("token", flat=True))
         return _store_photos(visit, photos, user=user, have=have)
 
@@ -574,7 +585,7 @@ def _store_photos(visit: Visit, photos: list[PhotoUpload], *, user, have: set[st
 def housing_record(*, household: Household, housing: str, user, reason: str) -> Household:
     """Record the card's housing condition after an event (a renovation accepted), in its
     history with the reason; the card's version moves on like any other save."""
-    locked = Household.objects.select_for_update().get(pk=household.pk)
+    locked = Household.objects.locked(household)
     if locked.housing == housing:
         return locked
     locked.housing = housing

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from assistance import register_selectors
 from assistance import selectors as assistance_selectors
-from households import monitoring, selectors, services
+from households import monitoring, scoping, selectors, services
 from households.audit import id_access_record
 from households.forms import (
     MEMBER_FIELDS,
@@ -48,7 +48,7 @@ from township.access import (
     profile_for,
     scope_for,
 )
-from township.models import Township, Village
+from township.models import StaffProfile, Township, Village
 
 PAGE_SIZE = 25
 _HOUSEHOLD_EXTRA_FIELDS = {
@@ -128,7 +128,7 @@ def household_find_by_id(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     context = selectors.card_context(household)
     # The card composes the assistance room too: plans and their progress, loans, projects.
     context.update(
@@ -148,7 +148,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The card's change history, asked for when wanted rather than with every card."""
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     context = {"household": household, "history": card_history(household)}
     template = "households/includes/_history.html" if request.htmx else "households/history.html"
     return render(request, template, context)
@@ -157,7 +157,7 @@ def household_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_registers(request: HttpRequest, pk: int) -> HttpResponse:
     """The household's loans and thematic register records, loaded after the card."""
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     context = {"household": household, "registers": register_selectors.for_card(household)}
     if request.htmx:
         return render(request, "households/includes/_registers.html", context)
@@ -167,7 +167,7 @@ def household_registers(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     """The card's monitoring cases, hardships and removal, loaded after the card."""
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     read_only = household.status == Household.Status.REMOVED
     context = {
         "household": household,
@@ -211,7 +211,7 @@ def _read_only(request: HttpRequest, household: Household) -> HttpResponse | Non
 @require_POST
 def removal_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """销户: propose to remove the household from the register, with the reason."""
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     if not services.role_in(request.user, services.REMOVAL_PROPOSERS):
         raise PermissionDenied
     form = ProposalForm(request.POST)
@@ -229,9 +229,7 @@ def removal_propose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def removal_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    removal = get_object_or_404(
-        Removal.objects.visible_to(request.user).select_related("household"), pk=pk
-    )
+    removal = scoping.get_removal_for(request.user, pk)
     if not services.can_decide_removal(request.user):
         raise PermissionDenied
     form = DecisionForm(request.POST)
@@ -306,7 +304,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     if not can_edit_cards(request.user):
         raise PermissionDenied
     if refused := _read_only(request, household):
@@ -360,7 +358,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def exit_date_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the date of an exit entered from earlier records (not one of an exit case)."""
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     if not can_edit_cards(request.user):
         raise PermissionDenied
     if refused := _read_only(request, household):
@@ -385,7 +383,7 @@ def exit_date_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def income_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpResponse:
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     if not can_edit_cards(request.user):
         raise PermissionDenied
     if refused := _read_only(request, household):
@@ -425,7 +423,7 @@ def _draft_errors(form) -> JsonResponse:
 
 @login_required
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     if not can_log_visits(request.user):
         raise PermissionDenied
     if refused := _read_only(request, household):
@@ -482,7 +480,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_photos_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Photos added to a saved visit: by whoever may log visits for its household."""
-    visit = selectors.get_visit_for(request.user, pk)
+    visit = scoping.get_visit_for(request.user, pk)
     if not can_log_visits(request.user):
         raise PermissionDenied
     form = VisitPhotosForm(request.POST or None, request.FILES or None)
@@ -522,7 +520,7 @@ def visit_photos_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
-    household = selectors.get_household_for(request.user, pk)
+    household = scoping.get_household_for(request.user, pk)
     page = Paginator(selectors.visits_for_household(household), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -540,7 +538,7 @@ def visit_list_all(request: HttpRequest) -> HttpResponse:
     visitor_id = form.cleaned_data["visitor"] if form.is_valid() else None
     if "visitor" not in request.GET and (profile := profile_for(request.user)):
         # A cadre sees their own visits until they choose otherwise.
-        visitor_id = request.user.pk if profile.role == "cadre" else None
+        visitor_id = request.user.pk if profile.role == StaffProfile.Role.CADRE else None
     # The filter offers the chosen visitor only; its search box asks for others.
     visitors = chosen_option(
         selectors.visitors_for_list(request.user).select_related("profile"),
@@ -595,7 +593,7 @@ def visitor_options(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
-    photo = selectors.get_visit_photo_for(request.user, pk)
+    photo = scoping.get_visit_photo_for(request.user, pk)
     response = FileResponse(photo.image.open("rb"), content_type=photo.content_type or "image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response

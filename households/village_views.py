@@ -6,8 +6,8 @@ from django.shortcuts import render
 
 from households import selectors
 from households.models import PovertyLine
-from township.access import get_village_for
 from township.forms import YearForm
+from township.scoping import get_village_for
 
 
 @login_required

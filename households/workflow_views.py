@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from households import workflows
 from households.forms import ObjectionForm, ResolutionForm
 from households.models import NoticeCorrection, NoticeObjection, WorkflowCase, WorkflowStep
-from households.selectors import get_household_for
-from township.access import get_village_for, profile_for
+from households.scoping import get_case_for, get_household_for, get_objection_for
+from township.access import profile_for
 from township.formfields import PlausibleDateField, WholeNumberField
 from township.models import StaffProfile
+from township.scoping import get_village_for
 from township.uploads import evidence_checked
 
 
@@ -58,12 +59,6 @@ class ReasonForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(required=False, max_length=500)
-
-
-def get_case_for(user, pk: int) -> WorkflowCase:
-    return get_object_or_404(
-        WorkflowCase.objects.visible_to(user).select_related("household"), pk=pk
-    )
 
 
 def _message(error: ValidationError) -> str:
@@ -199,12 +194,7 @@ def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = get_object_or_404(
-        NoticeObjection.objects.filter(
-            case__in=WorkflowCase.objects.visible_to(request.user)
-        ).select_related("case__household"),
-        pk=pk,
-    )
+    objection = get_objection_for(request.user, pk)
     _refuse_unless(workflows.may_keep_notices(request.user))
     form = ResolutionForm(request.POST)
     try:

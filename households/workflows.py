@@ -154,7 +154,7 @@ def eligibility_of(household: Household, *, day: datetime.date | None = None):
 def workflow_start(
     *, household: Household, kind: str, user, override_reason: str = ""
 ) -> WorkflowCase:
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = Household.objects.locked(household)
     ensure_editable(household)
     if household.status not in START_STATUS[kind]:
         raise ValidationError(
@@ -181,9 +181,11 @@ def workflow_start(
         )
     elif not user.is_superuser and role not in first.roles:
         raise PermissionDenied
-    if WorkflowCase.objects.filter(
-        household=household, kind=kind, status=WorkflowCase.Status.OPEN
-    ).exists():
+    if (
+        WorkflowCase.objects.inside(household=household)
+        .filter(kind=kind, status=WorkflowCase.Status.OPEN)
+        .exists()
+    ):
         raise ValidationError(_("This household already has an open case of this kind."))
     return WorkflowCase.objects.create(
         household=household,
@@ -296,7 +298,7 @@ def notice_correct(
 ) -> NoticeCorrection:
     """Correct the day a notice went up: later than recorded (never earlier), not after
     today, with a reason; the period runs again from the corrected day."""
-    case = WorkflowCase.objects.select_for_update().get(pk=case.pk)
+    case = WorkflowCase.objects.locked(case)
     notice = _require_notice(user, case)
     today = timezone.localdate()
     if not reason.strip():
@@ -330,7 +332,7 @@ def objection_record(
     *, case: WorkflowCase, content: str, objector: str = "", user
 ) -> NoticeObjection:
     """Record an objection received today, while the notice is up."""
-    case = WorkflowCase.objects.select_for_update().get(pk=case.pk)
+    case = WorkflowCase.objects.locked(case)
     notice = _require_notice(user, case)
     today = timezone.localdate()
     if not notice.is_up(today):
@@ -388,7 +390,7 @@ def workflow_advance(
 ) -> WorkflowCase:
     """Record the case's next step as done today (the server's date)."""
     # Race: two people completing the same step at once; the row lock lets one win.
-    case = WorkflowCase.objects.select_for_update().get(pk=case.pk)
+    case = WorkflowCase.objects.locked(case)
     step = _require(user, case)
     today = timezone.localdate()
     _notice_over(case, today)
@@ -435,7 +437,7 @@ def workflow_advance(
         # The case's last step is the day the household's status changes: an exit on the
         # day of its announcement, with the criteria as they stood that day.
         case.status, case.finished_at = WorkflowCase.Status.COMPLETED, timezone.now()
-        household = Household.objects.get(pk=case.household_id)
+        household = Household.objects.inside(workflow_cases=case).get()
         evidence, people = ([], None)
         if case.kind == Kind.EXIT:
             evidence, people = exit_evidence(household, day=today)
@@ -458,7 +460,7 @@ def workflow_advance(
 
 @transaction.atomic
 def workflow_reject(*, case: WorkflowCase, user, reason: str) -> WorkflowCase:
-    case = WorkflowCase.objects.select_for_update().get(pk=case.pk)
+    case = WorkflowCase.objects.locked(case)
     step = _require(user, case)
     if not reason.strip():
         raise ValidationError(_("Say why the case is sent back."))
@@ -479,7 +481,8 @@ def workflow_reject(*, case: WorkflowCase, user, reason: str) -> WorkflowCase:
 def workflow_bulk_review(*, village, user, comment: str = "") -> int:
     """The township approves, in one step, the exits of a village waiting for its review."""
     cases = (
-        WorkflowCase.objects.select_for_update()
+        WorkflowCase.objects.visible_to(user)
+        .select_for_update()
         .filter(
             household__village=village,
             kind=Kind.EXIT,

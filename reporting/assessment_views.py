@@ -15,13 +15,17 @@ from township.access import profile_for
 from township.formfields import param
 from township.models import HelpUnit, StaffProfile, Township, Village
 
+READERS = frozenset(
+    {StaffProfile.Role.LEADER, StaffProfile.Role.TOWNSHIP_STAFF, StaffProfile.Role.COUNTY_ADMIN}
+)
+
 
 def can_assess(user) -> bool:
     """Leaders judge the work; the township office and the county draw the figures up."""
     if user.is_superuser:
         return True
     profile = profile_for(user)
-    return profile is not None and profile.role in {"leader", "township_staff", "county_admin"}
+    return profile is not None and profile.role in READERS
 
 
 def _townships(user):

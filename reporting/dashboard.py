@@ -73,11 +73,11 @@ def monitored_cases(user) -> QuerySet:
 
 def items_due(user, *, today: datetime.date) -> QuerySet:
     """This year's plan items due by ``today`` and not cancelled: the delivery rate's base."""
-    return PlanItem.objects.filter(
-        plan__household__in=Household.objects.visible_to(user),
-        plan__year=today.year,
-        due_date__lte=today,
-    ).exclude(status=PlanItem.Status.CANCELLED)
+    return (
+        PlanItem.objects.inside(plan__household__in=Household.objects.visible_to(user))
+        .filter(plan__year=today.year, due_date__lte=today)
+        .exclude(status=PlanItem.Status.CANCELLED)
+    )
 
 
 def delivery_rate(*, done: int, due: int) -> str:

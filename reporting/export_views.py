@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 
 from assistance.models import LedgerEntry, PlanItem
-from assistance.selectors import get_fund_for
+from assistance.scoping import get_fund_for
 from households import selectors as household_selectors
 from households.audit import can_export_full_ids, id_access_record, masked_filters
 from households.forms import HouseholdFilterForm
@@ -17,9 +17,9 @@ from households.imports.export import roster_headings, roster_rows
 from households.masking import mask_id
 from households.models import Household, IdAccess, Member
 from reporting.exports import Sheet, export, export_start, form_data
-from township.access import get_village_for
 from township.forms import YearForm
 from township.models import Village
+from township.scoping import get_village_for
 
 
 def _household_form(user, data) -> HouseholdFilterForm:
@@ -156,7 +156,7 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @export("ledger")
 def ledger_sheets(user, data, pk) -> list[Sheet]:
     fund = get_fund_for(user, pk)
-    entries = LedgerEntry.objects.filter(fund=fund).select_related(
+    entries = LedgerEntry.objects.inside(fund=fund).select_related(
         "reverses", "project", "allocation", "recorded_by"
     )
     rows = (

@@ -47,7 +47,7 @@ def _paid(rows, day) -> Decimal:
 
 
 def renovation_line(households, year: int, day: datetime.date) -> dict | None:
-    rows = list(HousingRenovation.objects.filter(household__in=households, year=year))
+    rows = list(HousingRenovation.objects.inside(household__in=households).filter(year=year))
     if not rows:
         return None
     subsidy = sum((r.subsidy for r in rows), ZERO)
@@ -83,7 +83,7 @@ def renovation_line(households, year: int, day: datetime.date) -> dict | None:
 
 
 def rain_dew_line(households, year: int, day: datetime.date) -> dict | None:
-    rows = list(RainDewStudent.objects.filter(household__in=households, school_year=year))
+    rows = list(RainDewStudent.objects.inside(household__in=households).filter(school_year=year))
     if not rows:
         return None
     subsidy = sum((r.subsidy for r in rows), ZERO)
@@ -104,10 +104,10 @@ def rain_dew_line(households, year: int, day: datetime.date) -> dict | None:
 
 
 def training_line(households, year: int, day: datetime.date) -> dict | None:
-    attendances = TrainingAttendance.objects.filter(
-        household__in=households, session__starts_on__year=year, session__starts_on__lte=day
+    attendances = TrainingAttendance.objects.inside(household__in=households).filter(
+        session__starts_on__year=year, session__starts_on__lte=day
     )
-    sessions = TrainingSession.objects.filter(pk__in=attendances.values("session_id")).count()
+    sessions = TrainingSession.objects.inside(pk__in=attendances.values("session_id")).count()
     if not sessions:
         return None
     trainees = attendances.count()
@@ -131,8 +131,8 @@ def training_line(households, year: int, day: datetime.date) -> dict | None:
 
 
 def dividend_line(households, year: int, day: datetime.date) -> dict | None:
-    contracts = DividendContract.objects.filter(
-        household__in=households, start_year__lte=year, end_year__gte=year
+    contracts = DividendContract.objects.inside(household__in=households).filter(
+        start_year__lte=year, end_year__gte=year
     )
     n = contracts.values("household_id").distinct().count()
     if not n:
@@ -163,7 +163,9 @@ def dividend_line(households, year: int, day: datetime.date) -> dict | None:
 
 def relief_line(households, year: int, day: datetime.date) -> dict | None:
     rows = list(
-        HealthRelief.objects.filter(household__in=households, year=year, admitted_on__lte=day)
+        HealthRelief.objects.inside(household__in=households).filter(
+            year=year, admitted_on__lte=day
+        )
     )
     if not rows:
         return None
@@ -196,7 +198,7 @@ def relief_line(households, year: int, day: datetime.date) -> dict | None:
 
 
 def loan_line(households, year: int, day: datetime.date) -> dict | None:
-    loans = list(Loan.objects.filter(household__in=households, disbursed_on__lte=day))
+    loans = list(Loan.objects.inside(household__in=households).filter(disbursed_on__lte=day))
     if not loans:
         return None
     ids = [loan.pk for loan in loans]

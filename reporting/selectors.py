@@ -46,7 +46,9 @@ def phase_date(kind: str, year: int) -> datetime.date:
 def households_in_scope(run: ReportRun) -> QuerySet:
     """The run's area on its date: a household, the cadre's households that day, a help
     unit's (paired that day with one of its cadres), a village, or the township."""
-    qs = Household.objects.filter(village__township=run.township)
+    qs = Household.objects.filter(village__township=run.township).unscoped(
+        "a report's area was checked against its requester's scope when it was asked for"
+    )
     if run.help_unit_id:
         return qs.filter(pk__in=asof.paired_with_unit_on(run.help_unit_id, run.as_of).values("pk"))
     if run.household_id:
@@ -80,11 +82,13 @@ def household_rows(run: ReportRun, *, progress=None) -> list[dict]:
     pairings = asof.pairings_on(scope, day)
     facts = asof.facts_of(scope)
     plans = {
-        p.household_id: p for p in AssistancePlan.objects.filter(household_id__in=ids, year=year)
+        p.household_id: p
+        for p in AssistancePlan.objects.inside(household__in=households).filter(year=year)
     }
     items_by_household: dict[int, list[PlanItem]] = defaultdict(list)
     for item in (
-        PlanItem.objects.filter(plan__household_id__in=ids, plan__year=year)
+        PlanItem.objects.inside(plan__household__in=households)
+        .filter(plan__year=year)
         .select_related("kind", "responsible", "plan")
         .annotate(delivered=Sum("deliveries__amount", filter=Q(deliveries__delivered_on__lte=day)))
         .order_by("due_date", "pk")
@@ -96,7 +100,8 @@ def household_rows(run: ReportRun, *, progress=None) -> list[dict]:
         )
         items_by_household[item.plan.household_id].append(item)
     visits = dict(
-        Visit.objects.filter(household_id__in=ids, visited_on__year=year, visited_on__lte=day)
+        Visit.objects.inside(household__in=households)
+        .filter(visited_on__year=year, visited_on__lte=day)
         .values_list("household_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -339,7 +344,8 @@ def measures_by_kind(run: ReportRun) -> list[dict]:
     day = run.as_of
     households = households_of(run)
     items = list(
-        PlanItem.objects.filter(plan__household__in=households, plan__year=run.year)
+        PlanItem.objects.inside(plan__household__in=households)
+        .filter(plan__year=run.year)
         .select_related("kind")
         .order_by("kind__order", "pk")
     )

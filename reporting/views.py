@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,20 +14,12 @@ from django.views.decorators.http import require_POST
 from reporting import services
 from reporting.forms import ReportRequestForm
 from reporting.models import ReportRun
+from reporting.scoping import get_run_for
 from township.access import Scope, profile_for, scope_for
 from township.formfields import PlausibleDateField, WholeNumberField
 from township.models import County, Township, Village
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def get_run_for(user, pk: int) -> ReportRun:
-    return get_object_or_404(
-        ReportRun.objects.visible_to(user).select_related(
-            "township", "county", "village", "cadre", "household"
-        ),
-        pk=pk,
-    )
 
 
 def _request_scope(user, form) -> dict:
@@ -146,7 +138,7 @@ def run_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def household_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The archive card of one household as a PDF, built like any other report."""
-    from households.selectors import get_household_for
+    from households.scoping import get_household_for
 
     household = get_household_for(request.user, pk)
     run = services.report_request(
@@ -180,7 +172,7 @@ def _notice_params(request) -> dict:
 @require_POST
 def project_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The project's public notice as a PDF, built like any other report."""
-    from assistance.selectors import get_project_for
+    from assistance.scoping import get_project_for
 
     project = get_project_for(request.user, pk)
     today = timezone.localdate()
@@ -200,7 +192,7 @@ def project_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def fund_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The fund's public notice as a PDF."""
-    from assistance.selectors import get_fund_for
+    from assistance.scoping import get_fund_for
 
     fund = get_fund_for(request.user, pk)
     today = timezone.localdate()

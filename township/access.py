@@ -3,7 +3,9 @@
 ``scope_for(user)`` reads the user's profile once and says at which level they work. Every
 query of scoped data goes through a ``visible_to(user)`` QuerySet method built on it
 (``Village.objects.visible_to``, ``Household.objects.visible_to``), and every page fetches
-single objects through a ``get_*_for(user, pk)`` helper that answers 404 outside the scope.
+single objects through a ``get_*_for(user, pk)`` helper that answers 404 outside the scope
+(``<app>/scoping.py``). In a request, a query of scoped data that does neither raises
+(``township.scoping``).
 
 - a superuser: everything;
 - a county administrator: their county;
@@ -15,6 +17,10 @@ single objects through a ``get_*_for(user, pk)`` helper that answers 404 outside
 
 import enum
 from dataclasses import dataclass
+
+from township.models import StaffProfile
+
+Role = StaffProfile.Role
 
 
 @dataclass(frozen=True)
@@ -50,15 +56,12 @@ def scope_for(user) -> Scope:
 
 
 def _compute_scope(user) -> Scope:
-    from township.models import StaffProfile
-
     if user.is_superuser:
         return Scope(Scope.Level.ALL)
     try:
         profile = user.profile
     except StaffProfile.DoesNotExist:
         return NO_SCOPE
-    Role = StaffProfile.Role
     match profile.role:
         case Role.COUNTY_ADMIN:
             return Scope(Scope.Level.COUNTY, county_id=profile.county_id, profile_id=profile.pk)
@@ -75,8 +78,6 @@ def _compute_scope(user) -> Scope:
 
 def profile_for(user):
     """The user's StaffProfile, or None."""
-    from township.models import StaffProfile
-
     if not user.is_authenticated:
         return None
     try:
@@ -85,15 +86,8 @@ def profile_for(user):
         return None
 
 
-def get_village_for(user, pk):
-    from django.shortcuts import get_object_or_404
-
-    from township.models import Village
-
-    return get_object_or_404(Village.objects.visible_to(user), pk=pk)
-
-
 def _role(user) -> str | None:
+    """The user's role (a ``StaffProfile.Role``), or None."""
     profile = profile_for(user)
     return profile.role if profile else None
 
@@ -105,24 +99,24 @@ def can_edit_cards(user) -> bool:
     """
     if user.is_superuser:
         return True
-    return _role(user) in {"township_staff", "village_team", "county_admin"}
+    return _role(user) in {Role.TOWNSHIP_STAFF, Role.VILLAGE_TEAM, Role.COUNTY_ADMIN}
 
 
 def can_log_visits(user) -> bool:
     if user.is_superuser:
         return True
-    return _role(user) in {"cadre", "village_team", "township_staff"}
+    return _role(user) in {Role.CADRE, Role.VILLAGE_TEAM, Role.TOWNSHIP_STAFF}
 
 
 def can_keep_plans(user) -> bool:
     """Plans, items and deliveries: the cadre's account, kept with the village and township."""
     if user.is_superuser:
         return True
-    return _role(user) in {"cadre", "village_team", "township_staff", "county_admin"}
+    return _role(user) in {Role.CADRE, Role.VILLAGE_TEAM, Role.TOWNSHIP_STAFF, Role.COUNTY_ADMIN}
 
 
 def can_manage_township(user) -> bool:
     """Pairings, projects, loans and the fund ledger: the township's poverty office (扶贫办)."""
     if user.is_superuser:
         return True
-    return _role(user) in {"township_staff", "county_admin"}
+    return _role(user) in {Role.TOWNSHIP_STAFF, Role.COUNTY_ADMIN}

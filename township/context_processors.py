@@ -6,6 +6,11 @@ from assistance.selectors import plan_items_due
 from households import queues
 from township import figures_cache
 from township.access import can_edit_cards, can_manage_township, profile_for
+from township.models import StaffProfile
+
+Role = StaffProfile.Role
+# The county, the township leader and its poverty office: funds, people, policy, assessment.
+OFFICE = frozenset({Role.COUNTY_ADMIN, Role.LEADER, Role.TOWNSHIP_STAFF})
 
 
 def queue_querysets(request) -> dict:
@@ -58,14 +63,14 @@ def navigation(request) -> dict:
     role = profile.role if profile else None
     return {
         "nav": {
-            "mine": role == "cadre",
-            "villages": role != "cadre",
-            "funds": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
+            "mine": role == Role.CADRE,
+            "villages": role != Role.CADRE,
+            "funds": user.is_superuser or role in OFFICE,
             "pairings": can_manage_township(user),
             "edit": can_edit_cards(user),
-            "people": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
-            "policy": user.is_superuser or role in {"county_admin", "leader", "township_staff"},
-            "assess": user.is_superuser or role in {"leader", "township_staff", "county_admin"},
+            "people": user.is_superuser or role in OFFICE,
+            "policy": user.is_superuser or role in OFFICE,
+            "assess": user.is_superuser or role in OFFICE,
         },
         "queue_badge": QueueBadge(request),
         "visit_photos_max": settings.BANGFU_VISIT_PHOTOS_MAX,

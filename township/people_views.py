@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from township import accounts
 from township.access import profile_for
 from township.models import County, StaffProfile
+from township.scoping import get_person_for
 
 Role = StaffProfile.Role
 READERS = {Role.COUNTY_ADMIN, Role.LEADER, Role.TOWNSHIP_STAFF}
@@ -45,15 +46,6 @@ class AccountForm(forms.ModelForm):
             self.fields["county"].queryset = County.objects.order_by("code")
         else:
             del self.fields["county"]
-
-
-def get_person_for(user, pk: int) -> StaffProfile:
-    return get_object_or_404(
-        StaffProfile.objects.visible_to(user).select_related(
-            "user", "township", "village", "help_unit"
-        ),
-        pk=pk,
-    )
 
 
 def _require_reader(user) -> None:

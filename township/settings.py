@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "township.middleware.ScopeMiddleware",
+    "township.scoping.ScopingMiddleware",
     "township.middleware.PasswordChangeRequiredMiddleware",
     # Axes last, as its documentation asks: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",

@@ -9,20 +9,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assistance import selectors as assistance_selectors
 from households import selectors as household_selectors
-from households.models import Household, Pairing
+from households.models import Pairing
 from reporting import services as reports
 from reporting.models import ReportRun
 from township import units
 from township.access import Scope, profile_for, scope_for
 from township.formfields import ChoicesByIdField, YearField
 from township.models import County, HelpUnit, StaffProfile, Township
+from township.scoping import get_unit_for
 
 Role = StaffProfile.Role
 REPORTERS = {Role.COUNTY_ADMIN, Role.LEADER, Role.TOWNSHIP_STAFF}
@@ -61,15 +62,12 @@ class UnitReportForm(forms.Form):
             )
 
 
-def get_unit_for(user, pk: int) -> HelpUnit:
-    return get_object_or_404(HelpUnit.objects.visible_to(user).select_related("county"), pk=pk)
-
-
 def _households_by(key: str, user) -> dict[int, int]:
     """Households of ``user``'s scope paired now, counted by ``key`` of the pairing."""
     return dict(
-        Pairing.objects.current()
-        .filter(household__in=Household.objects.visible_to(user), cadre__role=Role.CADRE)
+        Pairing.objects.visible_to(user)
+        .current()
+        .filter(cadre__role=Role.CADRE)
         .values_list(key)
         .annotate(n=Count("household", distinct=True))
         .order_by()

@@ -24,6 +24,7 @@ from township.accounts import password_changed
 from township.celery import app as celery_app
 from township.context_processors import queue_counts, queue_querysets
 from township.heartbeat import heartbeat_age
+from township.models import StaffProfile
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -58,7 +59,13 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     # Leaders, county and township staff get the dashboard of their whole scope.
     if user.is_superuser or (
-        profile and profile.role in {"leader", "county_admin", "township_staff"}
+        profile
+        and profile.role
+        in {
+            StaffProfile.Role.LEADER,
+            StaffProfile.Role.COUNTY_ADMIN,
+            StaffProfile.Role.TOWNSHIP_STAFF,
+        }
     ):
         context["dashboard"], dashboard_at = figures_cache.cached(
             "dashboard", user, lambda: dashboard(user, today=today), today=today

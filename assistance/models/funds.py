@@ -26,9 +26,10 @@ from assistance.models.plans import PlanItem
 from assistance.models.projects import Project
 from township.access import Scope, scope_for
 from township.models import Township
+from township.scoping import ScopedQuerySet
 
 
-class FundQuerySet(models.QuerySet):
+class FundQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "FundQuerySet":
         """Funds are kept by the township: its roles and the county see them."""
         scope = scope_for(user)
@@ -80,6 +81,12 @@ class Fund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.year})"
+
+
+class LedgerEntryQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "LedgerEntryQuerySet":
+        """The entries of the funds ``user`` may see."""
+        return self.filter(fund__in=Fund.objects.visible_to(user))
 
 
 class LedgerEntry(models.Model):
@@ -155,6 +162,8 @@ class LedgerEntry(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ledger entry")

@@ -10,9 +10,10 @@ from simple_history.models import HistoricalRecords
 
 from assistance.models.funds import Fund, LedgerEntry
 from households.models import Household
+from township.scoping import ScopedQuerySet
 
 
-class LoanQuerySet(models.QuerySet):
+class LoanQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "LoanQuerySet":
         return self.filter(household__in=Household.objects.visible_to(user))
 

@@ -12,9 +12,10 @@ from simple_history.models import HistoricalRecords
 from assistance.models.measures import MeasureKind
 from households.models import Household
 from township.models import StaffProfile
+from township.scoping import ScopedQuerySet
 
 
-class AssistancePlanQuerySet(models.QuerySet):
+class AssistancePlanQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "AssistancePlanQuerySet":
         return self.filter(household__in=Household.objects.visible_to(user))
 
@@ -72,7 +73,7 @@ class AssistancePlan(models.Model):
         return f"{self.household} {self.year}"
 
 
-class PlanItemQuerySet(models.QuerySet):
+class PlanItemQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "PlanItemQuerySet":
         return self.filter(plan__household__in=Household.objects.visible_to(user))
 

@@ -9,9 +9,10 @@ from simple_history.models import HistoricalRecords
 from households.models import Household
 from township.access import Scope, scope_for
 from township.models import Township, Village
+from township.scoping import ScopedQuerySet
 
 
-class ProjectQuerySet(models.QuerySet):
+class ProjectQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "ProjectQuerySet":
         """Township roles see their township's projects; a village team or a cadre those
         in their villages (see ``township.access``)."""

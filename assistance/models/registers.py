@@ -21,9 +21,10 @@ from assistance.models.plans import PlanItem
 from households.models import Household, Member
 from township.access import Scope, scope_for
 from township.models import Township, Village
+from township.scoping import ScopedQuerySet
 
 
-class HouseholdRecordQuerySet(models.QuerySet):
+class HouseholdRecordQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         return self.filter(household__in=Household.objects.visible_to(user))
 
@@ -176,7 +177,7 @@ class RainDewStudent(models.Model):
         return f"{self.member} {self.school} {self.school_year}"
 
 
-class TrainingSessionQuerySet(models.QuerySet):
+class TrainingSessionQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """Township roles see their township's sessions; a village team or a cadre those held
         for their villages or attended by their households."""
@@ -294,7 +295,7 @@ class TrainingAttendance(models.Model):
         return f"{self.session}: {self.member}"
 
 
-class EnterpriseQuerySet(models.QuerySet):
+class EnterpriseQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """Township roles see their township's enterprises; a village team or a cadre those
         with a contract with one of their households."""

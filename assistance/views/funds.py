@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assistance import ledger, selectors
+from assistance import ledger, scoping, selectors
 from assistance.forms import EntryForm, FundForm, InitialKindForm, NoticeForm, ReverseForm
 from assistance.models import LedgerEntry
 from assistance.views._common import require
@@ -58,7 +58,7 @@ def fund_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    fund = selectors.get_fund_for(request.user, pk)
+    fund = scoping.get_fund_for(request.user, pk)
     start, end = _period(request, fund.year)
     return render(
         request,
@@ -74,7 +74,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
-    fund = selectors.get_fund_for(request.user, pk)
+    fund = scoping.get_fund_for(request.user, pk)
     require(can_manage_township(request.user))
     asked = InitialKindForm(request.GET)
     kind = (asked.cleaned_data["kind"] if asked.is_valid() else "") or Kind.RECEIPT
@@ -117,7 +117,7 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = selectors.get_entry_for(request.user, pk)
+    entry = scoping.get_entry_for(request.user, pk)
     require(can_manage_township(request.user))
     form = ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -149,7 +149,7 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def fund_notice(request: HttpRequest, pk: int) -> HttpResponse:
-    fund = selectors.get_fund_for(request.user, pk)
+    fund = scoping.get_fund_for(request.user, pk)
     form = NoticeForm(request.GET or None)
     notice = form.cleaned_data if form.is_valid() else NoticeForm.defaults()
     allocations = list(

@@ -12,15 +12,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assistance import ledger, selectors, services
+from assistance import ledger, scoping, selectors, services
 from assistance.forms import LoanForm, NoticeForm, RepaymentForm
 from assistance.models import Fund, LedgerEntry, Loan, LoanPolicy
 from assistance.money_forms import CompensateForm, LoanAllocateForm, SubsidyForm, WriteOffForm
 from assistance.views._common import first_message, require
 from households.models import Household
-from township.access import can_manage_township, get_village_for
+from township.access import can_manage_township
 from township.formfields import WholeNumberField, param
 from township.models import Village
+from township.scoping import get_village_for
 
 
 @login_required
@@ -66,12 +67,12 @@ def loan_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    loan = selectors.get_loan_for(request.user, pk)
+    loan = scoping.get_loan_for(request.user, pk)
     today = datetime.date.today()
     repayments = list(loan.repayments.select_related("subsidy_entry").order_by("due_date"))
     reversed_ids = set(
-        LedgerEntry.objects.filter(
-            reverses__in=[r.subsidy_entry_id for r in repayments if r.subsidy_entry_id]
+        LedgerEntry.objects.inside(
+            reverses__in=[r.subsidy_entry for r in repayments if r.subsidy_entry_id]
         ).values_list("reverses_id", flat=True)
     )
     policy = LoanPolicy.objects.filter(year=loan.disbursed_on.year).first()
@@ -106,7 +107,7 @@ def _money_page(request, form, title: str, loan: Loan) -> HttpResponse:
 @login_required
 def loan_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     """Earmark money for the loan's interest subsidy or risk compensation."""
-    loan = selectors.get_loan_for(request.user, pk)
+    loan = scoping.get_loan_for(request.user, pk)
     require(can_manage_township(request.user))
     use = param(request, "use", forms.ChoiceField(choices=LedgerEntry.LoanUse.choices))
     form = LoanAllocateForm(request.POST or None, initial={"use": use})
@@ -133,7 +134,7 @@ def loan_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def loan_subsidise(request: HttpRequest, pk: int) -> HttpResponse:
     """Pay the interest subsidy (贴息) of one paid instalment."""
-    loan = selectors.get_loan_for(request.user, pk)
+    loan = scoping.get_loan_for(request.user, pk)
     require(can_manage_township(request.user))
     field = WholeNumberField(min_value=1, required=False)
     chosen = param(request, "repayment", field, source="POST") or param(request, "repayment", field)
@@ -175,7 +176,7 @@ def loan_subsidise(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def loan_compensate(request: HttpRequest, pk: int) -> HttpResponse:
     """The risk-compensation fund pays for a loan in default (代偿)."""
-    loan = selectors.get_loan_for(request.user, pk)
+    loan = scoping.get_loan_for(request.user, pk)
     require(can_manage_township(request.user))
     form = CompensateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -199,7 +200,7 @@ def loan_compensate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def loan_write_off(request: HttpRequest, pk: int) -> HttpResponse:
-    loan = selectors.get_loan_for(request.user, pk)
+    loan = scoping.get_loan_for(request.user, pk)
     require(can_manage_township(request.user))
     form = WriteOffForm(request.POST or None, initial={"on": datetime.date.today()})
     if request.method == "POST" and form.is_valid():
@@ -221,7 +222,7 @@ def loan_write_off(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def repayment_paid(request: HttpRequest, pk: int) -> HttpResponse:
-    loan = selectors.get_loan_for(request.user, pk)
+    loan = scoping.get_loan_for(request.user, pk)
     require(can_manage_township(request.user))
     form = RepaymentForm(request.POST, loan=loan)
     if not form.is_valid():

@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assistance import selectors, services
+from assistance import scoping, selectors, services
 from assistance.forms import BulkReassignForm, PairingForm
 from assistance.views._common import first_message, require
 from households.models import Household
-from households.selectors import get_household_for
+from households.scoping import get_household_for
 from township.access import can_manage_township
 
 
@@ -28,7 +28,7 @@ def workload(request: HttpRequest) -> HttpResponse:
 def pair(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for(request.user, pk)
     require(can_manage_township(request.user))
-    form = PairingForm(request.POST or None, cadres=selectors.cadres_for(request.user))
+    form = PairingForm(request.POST or None, cadres=scoping.cadres_for(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.pairing_assign(household=household, user=request.user, **form.cleaned_data)
@@ -50,7 +50,7 @@ def pair(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def bulk_reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    cadre = selectors.get_cadre_for(request.user, pk)
+    cadre = scoping.get_cadre_for(request.user, pk)
     require(can_manage_township(request.user))
     households = (
         Household.objects.visible_to(request.user)
@@ -60,7 +60,7 @@ def bulk_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = BulkReassignForm(
         request.POST or None,
-        cadres=selectors.cadres_for(request.user).exclude(pk=cadre.pk),
+        cadres=scoping.cadres_for(request.user).exclude(pk=cadre.pk),
         households=households,
     )
     if request.method == "POST" and form.is_valid():

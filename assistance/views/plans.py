@@ -12,15 +12,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assistance import ledger, selectors, services
+from assistance import ledger, scoping, selectors, services
 from assistance.forms import CancelForm, DeliveryForm, InitialKindForm, PlanForm, PlanItemForm
 from assistance.models import Delivery, MeasureKind
 from assistance.views._common import add_service_error, first_message, require
 from households.models import Pairing, PovertyCause
-from households.selectors import get_household_for
+from households.scoping import get_household_for
 from township.access import can_keep_plans, profile_for
 from township.formfields import formfield_for
 from township.history import history_of
+from township.models import StaffProfile
 from township.uploads import content_type_of
 
 
@@ -76,7 +77,7 @@ def measure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for(request.user, pk)
     require(can_keep_plans(request.user))
-    cadres = selectors.cadres_for(request.user)
+    cadres = scoping.cadres_for(request.user)
     current = household.pairings.filter(end_date__isnull=True).first()
     form = PlanForm(
         request.POST or None,
@@ -107,7 +108,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = selectors.get_plan_for(request.user, pk)
+    plan = scoping.get_plan_for(request.user, pk)
     deliveries: dict[int, list] = {}
     for delivery in Delivery.objects.filter(item__plan=plan).order_by("delivered_on", "pk"):
         deliveries.setdefault(delivery.item_id, []).append(delivery)
@@ -126,7 +127,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def item_create(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = selectors.get_plan_for(request.user, pk)
+    plan = scoping.get_plan_for(request.user, pk)
     require(can_keep_plans(request.user))
     profile = profile_for(request.user)
     asked = InitialKindForm(request.GET)
@@ -142,10 +143,10 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": asked.cleaned_data["kind"] if asked.is_valid() else None,
         "due_date": datetime.date(plan.year, 12, 31),
     }
-    if profile and profile.role == "cadre":
+    if profile and profile.role == StaffProfile.Role.CADRE:
         initial["responsible"] = profile.pk
     form = PlanItemForm(
-        request.POST or None, cadres=selectors.cadres_for(request.user), initial=initial
+        request.POST or None, cadres=scoping.cadres_for(request.user), initial=initial
     )
     if request.method == "POST" and form.is_valid():
         services.plan_item_add(plan=plan, user=request.user, **form.cleaned_data)
@@ -164,7 +165,7 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def item_deliver(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.get_item_for(request.user, pk)
+    item = scoping.get_item_for(request.user, pk)
     require(can_keep_plans(request.user))
     allocations = [a for a in ledger.open_allocations(plan_item=item) if a.remaining > 0]
     form = DeliveryForm(request.POST or None, request.FILES or None, allocations=allocations)
@@ -190,7 +191,7 @@ def item_deliver(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def item_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.get_item_for(request.user, pk)
+    item = scoping.get_item_for(request.user, pk)
     require(can_keep_plans(request.user))
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -221,7 +222,7 @@ def delivery_evidence(request: HttpRequest, pk: int) -> FileResponse:
     A photo is shown (it is our own re-encoded JPEG); a PDF, or a file stored before uploads
     were checked by content, is only offered as a download, never rendered as a page.
     """
-    delivery = selectors.get_delivery_evidence_for(request.user, pk)
+    delivery = scoping.get_delivery_evidence_for(request.user, pk)
     kind = content_type_of(delivery.evidence.name)
     extension = {"image/jpeg": "jpg", "application/pdf": "pdf"}.get(kind, "bin")
     response = FileResponse(

@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assistance import ledger, selectors, services
+from assistance import ledger, scoping, selectors, services
 from assistance.forms import BeneficiaryForm, NoticeForm, PeriodForm, ProjectForm
-from assistance.models import Project, ProjectDocument
+from assistance.models import Project
 from assistance.project_forms import DocumentForm, EvaluationForm, StageForm
 from assistance.views._common import first_message, require
 from households.models import Household
@@ -76,7 +76,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     start, end = _period(request, project.year)
     return render(
         request,
@@ -112,7 +112,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     require(can_manage_township(request.user))
     form = StageForm(request.POST)
     if not form.is_valid():
@@ -136,7 +136,7 @@ def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     require(can_manage_township(request.user))
     households = Household.objects.visible_to(request.user).filter(
         village__in=project.villages.all()
@@ -169,7 +169,7 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def project_notice(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     form = NoticeForm(request.GET or None)
     notice = form.cleaned_data if form.is_valid() else NoticeForm.defaults()
     return render(
@@ -194,7 +194,7 @@ def project_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     require(can_manage_township(request.user))
     form = DocumentForm(request.POST or None, request.FILES or None, project=project)
     if request.method == "POST" and form.is_valid():
@@ -228,10 +228,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def document_file(request: HttpRequest, pk: int) -> FileResponse:
     """A project document, served to those who may see the project."""
-    document = get_object_or_404(
-        ProjectDocument.objects.filter(project__in=Project.objects.visible_to(request.user)),
-        pk=pk,
-    )
+    document = scoping.get_project_document_for(request.user, pk)
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
@@ -241,7 +238,7 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def evaluation_add(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.get_project_for(request.user, pk)
+    project = scoping.get_project_for(request.user, pk)
     require(can_manage_township(request.user))
     form = EvaluationForm(request.POST or None, initial={"evaluated_on": datetime.date.today()})
     if request.method == "POST" and form.is_valid():

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from assistance import ledger, register_services, selectors
+from assistance import ledger, register_services, scoping
 from assistance import register_selectors as rs
 from assistance.models import Fund, RainDewStudent
 from assistance.money_forms import ItemAllocateForm, ItemPayForm
@@ -128,7 +128,7 @@ def renovation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def renovation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    renovation = rs.get_renovation_for(request.user, pk)
+    renovation = scoping.get_renovation_for(request.user, pk)
     return render(
         request,
         "registers/renovation.html",
@@ -143,7 +143,7 @@ def renovation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def renovation_start(request: HttpRequest, pk: int) -> HttpResponse:
-    renovation = rs.get_renovation_for(request.user, pk)
+    renovation = scoping.get_renovation_for(request.user, pk)
     require(can_manage_township(request.user))
     form = RenovationStartForm(request.POST or None, initial={"on": datetime.date.today()})
     if request.method == "POST" and form.is_valid():
@@ -166,7 +166,7 @@ def renovation_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def renovation_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    renovation = rs.get_renovation_for(request.user, pk)
+    renovation = scoping.get_renovation_for(request.user, pk)
     require(can_manage_township(request.user))
     form = RenovationAcceptForm(request.POST or None, initial={"on": datetime.date.today()})
     if request.method == "POST" and form.is_valid():
@@ -247,7 +247,7 @@ def student_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    student = rs.get_student_for(request.user, pk)
+    student = scoping.get_student_for(request.user, pk)
     return render(
         request,
         "registers/student.html",
@@ -310,7 +310,7 @@ def relief_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def relief_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    relief = rs.get_relief_for(request.user, pk)
+    relief = scoping.get_relief_for(request.user, pk)
     return render(
         request,
         "registers/relief.html",
@@ -365,7 +365,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = rs.get_training_for(request.user, pk)
+    session = scoping.get_training_for(request.user, pk)
     return render(
         request,
         "registers/training.html",
@@ -380,7 +380,7 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Enter a trainee, or what came of their training (entered again for the same person)."""
-    session = rs.get_training_for(request.user, pk)
+    session = scoping.get_training_for(request.user, pk)
     require(can_manage_township(request.user))
     households = Household.objects.visible_to(request.user).filter(
         village__township=session.township
@@ -458,7 +458,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enterprise = rs.get_enterprise_for(request.user, pk)
+    enterprise = scoping.get_enterprise_for(request.user, pk)
     return render(
         request,
         "registers/enterprise.html",
@@ -472,7 +472,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
-    enterprise = rs.get_enterprise_for(request.user, pk)
+    enterprise = scoping.get_enterprise_for(request.user, pk)
     require(can_manage_township(request.user))
     households = Household.objects.visible_to(request.user).filter(
         village__township=enterprise.township
@@ -510,7 +510,7 @@ def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = rs.get_contract_for(request.user, pk)
+    contract = scoping.get_contract_for(request.user, pk)
     return render(
         request,
         "registers/contract.html",
@@ -524,7 +524,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def dividend_pay(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = rs.get_contract_for(request.user, pk)
+    contract = scoping.get_contract_for(request.user, pk)
     require(can_manage_township(request.user))
     year = min(max(datetime.date.today().year, contract.start_year), contract.end_year)
     form = DividendPayForm(
@@ -564,7 +564,7 @@ def _back(request, item) -> str:
 @login_required
 def item_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     """Earmark money of one of the township's funds for a household's measure."""
-    item = selectors.get_item_for(request.user, pk)
+    item = scoping.get_item_for(request.user, pk)
     require(can_manage_township(request.user))
     funds = Fund.objects.visible_to(request.user).filter(
         township=item.plan.household.village.township
@@ -591,7 +591,7 @@ def item_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def item_pay(request: HttpRequest, pk: int) -> HttpResponse:
     """Pay the household money allocated to its measure (a disbursement and a delivery)."""
-    item = selectors.get_item_for(request.user, pk)
+    item = scoping.get_item_for(request.user, pk)
     require(can_manage_township(request.user))
     allocations = ledger.open_allocations(plan_item=item)
     left = next((a.remaining for a in allocations if a.remaining > 0), None)

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assistance import scoping
 from assistance import village_services as vs
 from assistance.models import (
-    LibraryEntry,
     MutualAidEntry,
     MutualAidFund,
     TeamAttendance,
@@ -37,8 +37,10 @@ from assistance.village_forms import (
     VillagePlanForm,
 )
 from households.models import Household
-from township.access import can_manage_township, get_village_for, profile_for
+from township.access import can_manage_township, profile_for
 from township.formfields import WholeNumberField, param
+from township.models import StaffProfile
+from township.scoping import get_village_for
 
 
 def can_keep_village(user, village) -> bool:
@@ -48,7 +50,7 @@ def can_keep_village(user, village) -> bool:
     profile = profile_for(user)
     return (
         profile is not None
-        and profile.role == "village_team"
+        and profile.role == StaffProfile.Role.VILLAGE_TEAM
         and profile.village_id == (village.pk)
     )
 
@@ -137,9 +139,7 @@ def library_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def library_promote(request: HttpRequest, pk: int) -> HttpResponse:
     """The township takes a library entry into its projects."""
-    entry = get_object_or_404(
-        LibraryEntry.objects.visible_to(request.user).select_related("plan__village"), pk=pk
-    )
+    entry = scoping.get_library_entry_for(request.user, pk)
     require(can_manage_township(request.user))
     form = PromoteForm(request.POST or None)
     back = reverse("villagework:plan", args=[entry.plan.village_id])
@@ -298,12 +298,7 @@ def mutual_aid_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mutual_aid_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(
-        MutualAidEntry.objects.filter(
-            fund__in=MutualAidFund.objects.visible_to(request.user)
-        ).select_related("fund__village"),
-        pk=pk,
-    )
+    entry = scoping.get_mutual_aid_entry_for(request.user, pk)
     village = entry.fund.village
     require(can_keep_village(request.user, village))
     back = reverse("villagework:mutual_aid", args=[village.pk])

@@ -19,7 +19,9 @@ def roster_rows(households, *, full_ids: bool, year: int | None = None):
     """One row a member, the household's columns repeated, the income of ``year`` (or the last)."""
     members = Prefetch(
         "members",
-        queryset=Member.objects.filter(is_active=True).order_by("pk"),
+        queryset=Member.objects.filter(is_active=True)
+        .order_by("pk")
+        .unscoped("prefetched under the households of the export, already in scope"),
         to_attr="roster_members",
     )
     incomes = Prefetch(
@@ -32,7 +34,9 @@ def roster_rows(households, *, full_ids: bool, year: int | None = None):
     )
     cadres = Prefetch(
         "pairings",
-        queryset=Pairing.objects.current().select_related("cadre"),
+        queryset=Pairing.objects.current()
+        .select_related("cadre")
+        .unscoped("prefetched under the households of the export, already in scope"),
         to_attr="roster_pairings",
     )
     shown = (lambda v: v) if full_ids else mask_id

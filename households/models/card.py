@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from township.access import Scope, scope_for
 from township.models import Village
+from township.scoping import ScopedQuerySet
 from township.validators import validate_mobile
 
 
@@ -27,7 +28,7 @@ class PovertyCause(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class HouseholdQuerySet(models.QuerySet):
+class HouseholdQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "HouseholdQuerySet":
         """The households ``user`` may see; see ``township.access`` for the rules."""
         scope = scope_for(user)

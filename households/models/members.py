@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
+from township.scoping import ScopedQuerySet
 from township.validators import id_birth_date, normalize_id_number, validate_id_number
 
 
@@ -29,6 +30,12 @@ class IdNumberField(models.CharField):
         value = normalize_id_number(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
+
+
+class MemberQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "MemberQuerySet":
+        """The members of the households ``user`` may see."""
+        return self.filter(household__in=Household.objects.visible_to(user))
 
 
 class Member(models.Model):
@@ -121,6 +128,8 @@ class Member(models.Model):
         _("reason for leaving"), max_length=10, choices=LeftReason.choices, blank=True
     )
     history = HistoricalRecords()
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("household member")

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
 from township.models import StaffProfile
+from township.scoping import ScopedQuerySet
 
 
 class Hardship(models.Model):
@@ -41,7 +42,7 @@ class Hardship(models.Model):
         return f"{self.household} {self.get_kind_display()}"
 
 
-class MonitoringCaseQuerySet(models.QuerySet):
+class MonitoringCaseQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "MonitoringCaseQuerySet":
         return self.filter(household__in=Household.objects.visible_to(user))
 

@@ -7,9 +7,14 @@ from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
 from township.models import StaffProfile
+from township.scoping import ScopedQuerySet
 
 
-class PairingQuerySet(models.QuerySet):
+class PairingQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "PairingQuerySet":
+        """The pairings, past and present, of the households ``user`` may see."""
+        return self.filter(household__in=Household.objects.visible_to(user))
+
     def current(self) -> "PairingQuerySet":
         return self.filter(end_date__isnull=True)
 

@@ -7,6 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
+from township.scoping import ScopedQuerySet
+
+
+class VisitQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "VisitQuerySet":
+        """The visits to the households ``user`` may see."""
+        return self.filter(household__in=Household.objects.visible_to(user))
 
 
 class Visit(models.Model):
@@ -41,6 +48,8 @@ class Visit(models.Model):
     client_token = models.UUIDField(_("submission token"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit")

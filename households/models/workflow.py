@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
+from township.scoping import ScopedQuerySet
 
 
-class WorkflowCaseQuerySet(models.QuerySet):
+class WorkflowCaseQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "WorkflowCaseQuerySet":
         return self.filter(household__in=Household.objects.visible_to(user))
 

@@ -173,3 +173,20 @@ def test_ended_pairings_stay_beside_the_current_one():
 def test_a_pairing_ends_after_it_starts():
     with violates("pairing_ends_after_start"):
         f.PairingFactory(start_date=datetime.date(2025, 5, 1), end_date=datetime.date(2025, 4, 30))
+
+
+def test_the_constraint_helper_fails_when_another_constraint_refuses_the_write():
+    # A malformed ID number is refused by its format check, not by the months one.
+    with (
+        pytest.raises(AssertionError, match="member_id_number_format"),
+        violates("member_migrant_months_at_most_12"),
+    ):
+        f.MemberFactory(id_number="52039919800101001Y")
+
+
+def test_the_constraint_helper_fails_when_nothing_is_refused():
+    with (
+        pytest.raises(pytest.fail.Exception),
+        violates("member_migrant_months_at_most_12"),
+    ):
+        f.MemberFactory(migrant_months=12)

@@ -75,3 +75,35 @@ def test_staff_open_a_case_for_a_marginal_household_by_hand(client, world):
     assert (case.category, case.cadre) == ("marginal", world.profiles.cadre2)
     client.force_login(world.profiles.cadre2.user)
     assert client.post(url, {"category": "marginal", "reason": "x"}).status_code == 403
+
+
+def test_recording_a_hardship_says_monitored_only_of_that_household(client, world):
+    """The sweep a hardship runs may flag households elsewhere; the message speaks of this
+    one only (it once said "now monitored" whenever any household anywhere was flagged)."""
+    from django.utils import translation
+
+    from households.models import Hardship
+
+    day = datetime.date.today() - datetime.timedelta(days=5)
+    elsewhere = world.households.outsider
+    Household.objects.filter(pk=elsewhere.pk).update(status="exited")
+    Hardship.objects.create(
+        household=elsewhere,
+        kind="illness",
+        occurred_on=day,
+        note="住院",
+        recorded_by=world.superuser,
+    )
+    hh = world.households.colleague  # not yet out of poverty: a hardship does not flag it
+    client.force_login(world.profiles.cadre2.user)
+    response = client.post(
+        reverse("households:hardship_record", args=[hh.pk]),
+        {"kind": "illness", "occurred_on": str(day), "note": "户主住院"},
+        follow=True,
+    )
+    assert MonitoringCase.objects.filter(household=elsewhere).exists()
+    assert not MonitoringCase.objects.filter(household=hh).exists()
+    with translation.override("zh-hans"):
+        monitored = translation.gettext("The household is now monitored.")
+    said = [str(m) for m in response.context["messages"]]
+    assert said and not any(monitored in m for m in said)

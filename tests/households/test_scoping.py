@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from households.models import Household
-from households.selectors import get_household_for
+from households.scoping import get_household_for
 from tests import factories as f
 from township.models import Village
 

@@ -3,6 +3,7 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -211,6 +212,29 @@ def test_someone_else_resending_a_token_adds_nothing_to_the_visit(client, cadre,
         url, visit_data(client_token=token, photos=[png("x.png")], photo_tokens=[uuid.uuid4().hex])
     )
     assert Visit.objects.get().photos.count() == 0
+
+
+def test_a_token_of_another_households_visit_does_not_answer_with_that_visit(cadre, world):
+    """A token is no key to someone else's visit: the form is saved as a new visit."""
+    h = world.households
+    token = str(uuid.uuid4())
+    other = Client()
+    other.force_login(world.profiles.cadre2.user)
+    other.post(
+        reverse("households:visit_create", args=[h.colleague.pk]),
+        visit_data(client_token=token),
+        HTTP_X_DRAFT_SUBMIT="1",
+    )
+    theirs = Visit.objects.get()
+    answer = cadre.post(
+        reverse("households:visit_create", args=[h.own.pk]),
+        visit_data(client_token=token),
+        HTTP_X_DRAFT_SUBMIT="1",
+    ).json()
+    assert answer["created"] is True
+    assert answer["visit"] != theirs.pk
+    assert answer["location"] == reverse("households:detail", args=[h.own.pk])
+    assert Visit.objects.get(pk=answer["visit"]).household == h.own
 
 
 def test_photos_are_added_to_a_saved_visit_once(cadre, world):

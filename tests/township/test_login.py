@@ -21,6 +21,8 @@ def test_a_wrong_password_says_so_in_chinese(client, world):
     assert response.status_code == 200
     assert response.context["form"].errors.as_data()["__all__"][0].code == "invalid_login"
     assert "请输入一个正确的用户名和密码" in response.content.decode()
+    # The words are the error's, not a label every login page carries.
+    assert "请输入一个正确的用户名和密码" not in client.get("/accounts/login/").content.decode()
 
 
 def test_repeated_failures_lock_the_account_out(client, world, settings):
