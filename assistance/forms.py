@@ -128,8 +128,8 @@ class DeliveryForm(CrispyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.allocations = list(allocations) if allocations is not None else []
         if self.allocations:
-            self.fields["allocation"].queryset = LedgerEntry.objects.filter(
-                pk__in=[a.pk for a in self.allocations]
+            self.fields["allocation"].queryset = LedgerEntry.objects.inside(
+                pk__in=self.allocations  # rows the caller holds (the item's allocations)
             ).select_related("fund")
             left = {a.pk: a.remaining for a in self.allocations}
             self.fields["allocation"].label_from_instance = lambda e: (

@@ -29,6 +29,7 @@ from households.models import (
 from township import figures_cache
 from township.access import profile_for
 from township.models import StaffProfile, Village
+from township.scoping import unscoped
 
 Status = Household.Status
 Source = StatusChange.Source
@@ -122,13 +123,16 @@ def household_head_names_refresh(*, household_ids=None) -> int:
             household=OuterRef("pk"), relation=Member.Relation.HEAD, is_active=True
         ).values("name")[:1]
     )
-    households = Household.objects.all()
-    if household_ids is not None:
-        households = households.filter(pk__in=household_ids)
-    households = households.annotate(head=Coalesce(head, Value(""))).exclude(head_name=F("head"))
-    return Household.objects.filter(pk__in=households.values("pk")).update(
-        head_name=Coalesce(head, Value(""))
-    )
+    with unscoped("the head names of cards the caller just saved (or all, off requests)"):
+        households = Household.objects.all()
+        if household_ids is not None:
+            households = households.filter(pk__in=household_ids)
+        households = households.annotate(head=Coalesce(head, Value(""))).exclude(
+            head_name=F("head")
+        )
+        return Household.objects.filter(pk__in=households.values("pk")).update(
+            head_name=Coalesce(head, Value(""))
+        )
 
 
 @transaction.atomic

@@ -133,8 +133,8 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
     asked = InitialKindForm(request.GET)
     # The household's paired cadre is the measure's responsible person by default.
     paired = (
-        Pairing.objects.current()
-        .filter(household_id=plan.household_id)
+        Pairing.objects.inside(household=plan.household)
+        .current()
         .values_list("cadre_id", flat=True)
         .first()
     )

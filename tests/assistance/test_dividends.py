@@ -18,7 +18,7 @@ from households.models import CountyIncome, HouseholdIncome
 from reporting import services as report_services
 from reporting.models import ReportRun
 from tests import factories as f
-from tests.reporting_helpers import pdf_text
+from tests.reporting_helpers import exported, pdf_text
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -153,7 +153,9 @@ def test_the_dividends_kept_on_the_income_are_rebuilt_from_the_payments(staff, w
 
 def test_the_dividend_export_keeps_user_text_from_becoming_a_formula(staff, world):
     _contract(staff, world, name='=HYPERLINK("http://x","点我")')
-    book = load_workbook(io.BytesIO(staff.get(reverse("reporting:export_dividends")).content))
-    row = [c.value for c in book.active[2]]
-    assert row[0] == '\'=HYPERLINK("http://x","点我")'
-    assert row[2] == world.households.own.card_number
+    book = load_workbook(io.BytesIO(exported(staff, reverse("reporting:export_dividends")).content))
+    row = list(book.active[2])
+    # The text is kept as it was typed, stored as text that no spreadsheet calculates.
+    assert row[0].value == '=HYPERLINK("http://x","点我")'
+    assert (row[0].data_type, row[0].quotePrefix) == ("s", True)
+    assert row[2].value == world.households.own.card_number

@@ -15,6 +15,7 @@ from households import tasks
 from households.imports.roster import COLUMNS
 from households.models import Household, HouseholdIncome, ImportJob, Member
 from tests import factories as f
+from tests.reporting_helpers import exported as downloaded
 
 pytestmark = pytest.mark.django_db
 KEYS = [c.key for c in COLUMNS]
@@ -113,7 +114,7 @@ def test_an_export_imports_back_unchanged(staff, world):
     Household.objects.filter(pk=world.households.own.pk).update(
         attribute="tekun", no_worry_food=True, water_safe=True
     )
-    exported = staff.get(reverse("reporting:export_households")).content
+    exported = downloaded(staff, reverse("reporting:export_households")).content
     job, _ = upload(staff, exported, "export.xlsx")
     assert job.status == "checked", job.problems
     assert job.counts["households"]["create"] == 0 and job.counts["households"]["update"] == 0
@@ -124,7 +125,7 @@ def test_the_export_carries_status_the_two_no_worries_water_and_the_cadre(staff,
     from openpyxl import load_workbook
 
     Household.objects.filter(pk=world.households.own.pk).update(attribute="tekun")
-    exported = staff.get(reverse("reporting:export_households")).content
+    exported = downloaded(staff, reverse("reporting:export_households")).content
     sheet = load_workbook(io.BytesIO(exported)).active
     rows = list(sheet.iter_rows(values_only=True))
     columns = {name: i for i, name in enumerate(rows[0])}

@@ -10,6 +10,7 @@ from households.services import status_change_record
 from tests import factories as f
 from tests.households.test_card_forms import card_data
 from tests.households.test_import import person, roster, upload
+from tests.reporting_helpers import exported as downloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +162,7 @@ def test_a_roster_brings_in_exit_years_and_an_export_reads_back_unchanged(staff,
         ("poor", datetime.date(2016, 1, 1), "import"),
         ("exited", datetime.date(2019, 12, 31), "import"),
     ]
-    exported = staff.get(reverse("reporting:export_households")).content
+    exported = downloaded(staff, reverse("reporting:export_households")).content
     again, _ = upload(staff, exported, "export.xlsx")
     assert again.status == "checked", again.problems
     assert again.counts["households"]["create"] == 0 and again.counts["households"]["update"] == 0

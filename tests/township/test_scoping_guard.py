@@ -150,6 +150,10 @@ ESCAPES = [
     ("assistance/selectors.py", "the money of a project the caller holds"),
     ("households/asof.py", "a village's poverty incidence counts all of its households"),
     (
+        "households/services.py",
+        "the head names of cards the caller just saved (or all, off requests)",
+    ),
+    (
         "households/monitoring.py",
         "the monitoring sweep looks at every household, as the nightly task does",
     ),
