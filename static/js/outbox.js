@@ -109,10 +109,13 @@
     var wait = Math.min(LONGEST_DELAY, FIRST_DELAY * Math.pow(2, Math.max(0, attempts - 1)));
     return Math.round(wait * (0.8 + Math.random() * 0.4));
   }
-  // One sender at a time for an entry, across the tabs of the app (Web Locks where present).
-  function locked(id, work) {
+  // One change at a time to an entry, across the tabs of the app (Web Locks where present):
+  // a sender skips an entry held by another; attaching photos or asking to send now waits,
+  // so that neither overwrites what a sender is about to write back.
+  function locked(id, work, wait) {
     if (!navigator.locks) return work();
-    return navigator.locks.request("bangfu-outbox-" + id, { ifAvailable: true }, function (lock) {
+    var options = wait ? {} : { ifAvailable: true };
+    return navigator.locks.request("bangfu-outbox-" + id, options, function (lock) {
       return lock ? work() : null;
     });
   }
@@ -220,30 +223,41 @@
     return pumping;
   }
   // Submit an entry: it is kept first, then sent at once.
-  function submit(entry) {
+  function queued(entry) {
     entry.state = "waiting";
     entry.nextAt = 0;
     entry.errors = null;
     entry.problem = "";
-    return put(entry).then(function () { return send(entry.id); }).then(function () {
+    return put(entry);
+  }
+  function sendQueued(id) {
+    return send(id).then(function () {
       pump();
-      return get(entry.id);
+      return get(id);
     });
+  }
+  function submit(entry) {
+    return queued(entry).then(function () { return sendQueued(entry.id); });
   }
   function sendNow(id) {
-    return get(id).then(function (entry) {
-      if (!entry || (entry.state !== "waiting" && entry.state !== "refused")) return entry;
-      return submit(entry);
-    });
+    return locked(id, function () {
+      return get(id).then(function (entry) {
+        if (!entry || (entry.state !== "waiting" && entry.state !== "refused")) return null;
+        return queued(entry);
+      });
+    }, true).then(function (entry) { return entry ? sendQueued(id) : get(id); });
   }
   function attach(id, files) {
-    return get(id).then(function (entry) {
-      if (!entry || entry.state === "sent" || entry.state === "sending") return entry;
-      Array.prototype.forEach.call(files, function (file) {
-        if (entry.photos.length < MAX_PHOTOS) entry.photos.push(photo(file));
+    files = Array.prototype.slice.call(files);
+    return locked(id, function () {
+      return get(id).then(function (entry) {
+        if (!entry || entry.state === "sent" || entry.state === "sending") return entry;
+        files.forEach(function (file) {
+          if (entry.photos.length < MAX_PHOTOS) entry.photos.push(photo(file));
+        });
+        return put(entry).then(function (saved) { storage(); return saved; });
       });
-      return put(entry).then(function (saved) { storage(); return saved; });
-    });
+    }, true);
   }
 
   // ---- Storage nearly full ----
@@ -334,12 +348,21 @@
     if (actions.childNodes.length) li.appendChild(actions);
     return li;
   }
-  var rendering = false;
+  // One drawing at a time; a change made while drawing is drawn again once it is done.
+  var rendering = false, stale = false;
   function render() {
-    if (rendering) return;
+    if (rendering) {
+      stale = true;
+      return;
+    }
     rendering = true;
+    stale = false;
     list().then(function (entries) {
       rendering = false;
+      if (stale) {
+        render();
+        return;
+      }
       var day = Date.now() - 24 * 3600 * 1000;
       entries.forEach(function (e) { if (e.state === "sent" && e.sentAt < day) remove(e.id); });
       // The form being typed is on screen already; every other entry is listed.
@@ -355,7 +378,10 @@
         box.appendChild(ul);
       }
       box.hidden = !warning && !shown.length;
-    }, function () { rendering = false; });
+    }, function () {
+      rendering = false;
+      if (stale) render();
+    });
   }
 
   // ---- The service worker: the app shell opens without a signal ----

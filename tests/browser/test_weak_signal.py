@@ -186,3 +186,49 @@ def test_the_phone_is_told_when_its_storage_is_nearly_full(page, live_server, wo
     login("cadre")
     page.goto(f"{live_server.url}/households/{world.households.own.pk}/visits/new/")
     expect(page.locator("#outbox")).to_contain_text("存储空间即将用完")
+
+
+def test_a_photo_picked_while_the_visit_is_being_sent_is_kept_and_sent_after(
+    page, context, live_server, world, login
+):
+    """The phone starts a retry while the cadre is still choosing a photo for the waiting
+    visit: the photo is kept, not dropped, and goes with the next attempt."""
+    own = world.households.own
+    held = []
+    network = Network(context, "**/visits/new/")
+    login("cadre")
+    page.goto(f"{live_server.url}/households/{own.pk}/visits/new/")
+    page.fill("textarea[name=findings]", "重试途中又拍了一张")
+    page.set_input_files("input[name=photos]", [photo("one.png", (10, 120, 10))])
+    network.mode = "fail"
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.locator("#draft-status")).to_contain_text("尚未发出")
+
+    page.goto(f"{live_server.url}/households/mine/")
+    waiting = entry(page, "waiting")
+    expect(waiting).to_contain_text("1 张照片")
+    entry_id = waiting.get_attribute("data-entry")
+
+    # The next attempt leaves and hangs on the way; the photo is picked meanwhile.
+    context.unroute("**/visits/new/")
+    context.route("**/visits/new/", lambda route: held.append(route))
+    page.get_by_role("button", name="立即发送").click()
+    expect(entry(page, "sending")).to_be_visible()
+    wait_until(page, lambda: held)
+    picked = page.evaluate_handle(
+        """async ([id, bytes]) => {
+            const file = new File([new Uint8Array(bytes)], "two.png", {type: "image/png"});
+            window.picked = window.BangfuOutbox.attach(id, [file]);
+            return true;
+        }""",
+        [entry_id, list(f.png_bytes((40, 30), (120, 10, 120)))],
+    )
+    assert picked
+    held.pop().abort("connectionreset")  # the hanging attempt fails after all
+    page.evaluate("() => window.picked")
+    expect(waiting).to_contain_text("2 张照片")
+
+    context.unroute("**/visits/new/")
+    page.get_by_role("button", name="立即发送").click()
+    expect(entry(page, "sent")).to_be_visible()
+    assert Visit.objects.get().photos.count() == 2
