@@ -49,6 +49,19 @@ class PairingForm(CrispyMixin, forms.Form):
         self._helper()
 
 
+class WorkloadFilterForm(forms.Form):
+    """Which cadres the workload page lists: a name (or username, phone) and a township."""
+
+    q = forms.CharField(label=_("Name or phone"), required=False, max_length=50, strip=True)
+    township = forms.ModelChoiceField(
+        label=_("Township"), required=False, queryset=None, empty_label=_("All townships")
+    )
+
+    def __init__(self, *args, townships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = townships
+
+
 class BulkReassignForm(CrispyMixin, forms.Form):
     to_cadre = forms.ModelChoiceField(label=_("New pairing cadre"), queryset=None)
     households = ChoicesByIdField(

@@ -119,16 +119,19 @@ def plan_items_due(user, *, today: datetime.date, ahead_days: int = 30) -> Query
 # Pairings ---------------------------------------------------------------------------
 
 
-def cadre_workload(user, *, today: datetime.date | None = None) -> list[StaffProfile]:
-    """Each cadre in scope with households paired now and how many are overdue a visit."""
+def cadre_workload(
+    user, cadres: list[StaffProfile], *, today: datetime.date | None = None
+) -> list[StaffProfile]:
+    """``cadres`` (a page of the cadres in scope) each with the households paired with them
+    now and how many of those are overdue a visit: one GROUP BY over their pairings."""
     today = today or datetime.date.today()
     since = policy.visit_due_since(today)
     visible = Household.objects.visible_to(user)
-    # One GROUP BY over the current pairings in scope, joined to the cadres in Python.
     counts = {
         row["cadre_id"]: row
         for row in Pairing.objects.inside(household__in=visible)
         .current()
+        .filter(cadre_id__in=[c.pk for c in cadres])
         .values("cadre_id")
         .annotate(
             households=Count("pk"),
@@ -140,11 +143,22 @@ def cadre_workload(user, *, today: datetime.date | None = None) -> list[StaffPro
         )
         .order_by()
     }
-    cadres = list(scoping.cadres_for(user).order_by("name"))
     for cadre in cadres:
         row = counts.get(cadre.pk, {})
         cadre.households, cadre.overdue = row.get("households", 0), row.get("overdue", 0)
     return cadres
+
+
+def cadres_for_workload(user, *, q: str = "", township=None) -> QuerySet:
+    """The cadres in scope for the workload page, by name; found by name, username or phone."""
+    cadres = scoping.cadres_for(user).select_related("township")
+    if township is not None:
+        cadres = cadres.filter(township=township)
+    if q:
+        cadres = cadres.filter(
+            Q(name__icontains=q) | Q(user__username__icontains=q) | Q(phone__startswith=q)
+        )
+    return cadres.order_by("name", "pk")
 
 
 # Funds ------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from township.access import (
     scope_for,
 )
 from township.models import StaffProfile, Township, Village
+from township.paging import page_of
 
 PAGE_SIZE = 25
 _HOUSEHOLD_EXTRA_FIELDS = {
@@ -547,7 +548,7 @@ def visit_list_all(request: HttpRequest) -> HttpResponse:
         lambda u: getattr(getattr(u, "profile", None), "name", "") or u.get_username(),
     )
     visits = selectors.visits_for_list(request.user, visitor_id=visitor_id)
-    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(visits, PAGE_SIZE, request)  # a county's visits are not all counted
     query = f"visitor={visitor_id}" if visitor_id else "visitor="
     return render(
         request,

@@ -1,20 +1,26 @@
 """Village pages: the villages in scope with their counts, and each village's register."""
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from households import selectors
 from households.models import PovertyLine
+from township import figures_cache
 from township.forms import YearForm
 from township.scoping import get_village_for
 
 
 @login_required
 def village_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "villages/list.html", {"villages": selectors.villages_with_counts(request.user)}
+    """The villages in scope with their counts, kept until the data changes."""
+    user = request.user
+    villages, computed_at = figures_cache.cached(
+        "villages", user, lambda: selectors.villages_with_counts(user), today=datetime.date.today()
     )
+    return render(request, "villages/list.html", {"villages": villages, "computed_at": computed_at})
 
 
 @login_required

@@ -3,24 +3,48 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assistance import scoping, selectors, services
-from assistance.forms import BulkReassignForm, PairingForm
+from assistance.forms import BulkReassignForm, PairingForm, WorkloadFilterForm
 from assistance.views._common import first_message, require
 from households.models import Household
 from households.scoping import get_household_for
 from township.access import can_manage_township
+from township.models import Township
+
+WORKLOAD_PAGE_SIZE = 50
 
 
 @login_required
 def workload(request: HttpRequest) -> HttpResponse:
+    """The cadres in scope, a page at a time, each with their households and overdue visits."""
     require(can_manage_township(request.user))
+    townships = Township.objects.visible_to(request.user).order_by("code")
+    form = WorkloadFilterForm(request.GET or None, townships=townships)
+    filters = (
+        {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        if form.is_valid()
+        else {}
+    )
+    cadres = selectors.cadres_for_workload(request.user, **filters)
+    page = Paginator(cadres, WORKLOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
-        request, "assistance/workload.html", {"cadres": selectors.cadre_workload(request.user)}
+        request,
+        "assistance/workload.html",
+        {
+            "form": form,
+            "show_townships": townships.count() > 1,
+            "page": page,
+            "query": query.urlencode(),
+            "cadres": selectors.cadre_workload(request.user, list(page.object_list)),
+        },
     )
 
 

@@ -63,6 +63,36 @@ def test_the_workload_counts_households_and_overdue_visits(staff, world):
     assert cadres[world.profiles.cadre2.name] == (2, 1)
 
 
+def test_the_workload_lists_a_county_s_cadres_a_page_at_a_time_found_by_name_and_township(
+    client, world
+):
+    from assistance.views.pairings import WORKLOAD_PAGE_SIZE
+
+    township_a = world.profiles.staff.township
+    for n in range(WORKLOAD_PAGE_SIZE + 5):
+        f.ProfileFactory(name=f"甲{n:03d}", township=township_a)
+    client.force_login(world.profiles.county.user)
+    url = reverse("assistance:workload")
+
+    first = client.get(url)
+    assert len(first.context["cadres"]) == WORKLOAD_PAGE_SIZE
+    assert first.context["page"].paginator.count == WORKLOAD_PAGE_SIZE + 5 + 2
+    second = client.get(url, {"page": 2})
+    names = {c.name for c in first.context["cadres"]} | {c.name for c in second.context["cadres"]}
+    assert len(names) == WORKLOAD_PAGE_SIZE + 5 + 2  # every cadre once, on one page or the other
+    assert world.profiles.cadre_b.name not in names  # another county's cadre is not listed
+
+    found = client.get(url, {"q": world.profiles.cadre2.name})
+    assert [(c.name, c.households) for c in found.context["cadres"]] == [
+        (world.profiles.cadre2.name, 2)
+    ]
+    other = f.TownshipFactory(county=township_a.county, name="龙井乡", code="520399300000")
+    f.ProfileFactory(name="乙001", township=other)
+    in_other = client.get(url, {"township": other.pk})
+    assert [c.name for c in in_other.context["cadres"]] == ["乙001"]
+    assert "乙001" in in_other.content.decode()
+
+
 def test_plan_progress_counts_done_due_and_overdue_items(client, world):
     plan = world.households.own.plan
     PlanItem.objects.filter(plan=plan).update(

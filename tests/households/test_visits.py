@@ -3,7 +3,9 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -290,3 +292,44 @@ def test_a_cadre_sees_their_own_visits_by_default_and_others_on_request(client, 
     everyone = client.get(url, {"visitor": ""}).context["page"].object_list
     assert {v.household_id for v in everyone} == {world.households.own.pk}
     assert len(everyone) == 2
+
+
+def test_a_long_visit_list_is_counted_only_a_few_pages_ahead(client, world, monkeypatch):
+    """A county's visits are not all counted for the pager: below the bound the count is
+    exact; above it the pager says "more than", and paging on moves the bound with it."""
+    from township import paging
+
+    monkeypatch.setattr(paging, "BOUND", 30)
+    monkeypatch.setattr(paging, "PAGES_AHEAD", 1)
+    Visit.objects.bulk_create(
+        [
+            Visit(
+                household=world.households.own,
+                visitor=world.profiles.staff.user,
+                visited_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
+                kind="home",
+                findings=f"第{n}次",
+            )
+            for n in range(100)
+        ]
+    )
+    client.force_login(world.profiles.staff.user)
+    url = reverse("households:visit_list")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url, {"visitor": ""})
+    counts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'COUNT(*) FROM (SELECT "households_visit"' in q["sql"]
+    ]
+    assert len(counts) == 1 and "LIMIT 51" in counts[0]  # no further than a page past the bound
+    page = first.context["page"]
+    assert (page.paginator.count, page.paginator.more, page.paginator.num_pages) == (50, True, 2)
+    assert "第 1 页，共 2 页以上" in first.content.decode()
+    third = client.get(url, {"visitor": "", "page": 3}).context["page"]
+    assert third.number == 3 and third.has_next()
+    assert third.object_list[0].findings == "第49次"  # newest first: 99 … 50 on pages 1 and 2
+    last = client.get(url, {"visitor": "", "page": 4})
+    assert last.context["page"].paginator.count == 100
+    assert not last.context["page"].paginator.more and not last.context["page"].has_next()
+    assert "第 4 页，共 4 页" in last.content.decode()

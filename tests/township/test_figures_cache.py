@@ -75,3 +75,23 @@ def test_the_figures_are_shared_by_the_scope_not_by_the_user(world):
     _, county = _home(clients["county"])
     assert staff < leader - 5
     assert staff < county - 5
+
+
+def test_the_village_list_is_kept_until_a_household_is_added(client, world):
+    client.force_login(world.profiles.staff.user)
+    url = reverse("villages:list")
+
+    def counts():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        by_name = {v.name: v.registered for v in response.context["villages"]}
+        return by_name, len(queries), response
+
+    client.get(reverse("households:list"))  # the session's first request is not counted
+    before, computed, _ = counts()
+    again, cached, response = counts()
+    assert again == before and cached < computed
+    assert 'id="computed-at"' in response.content.decode()
+    f.HeadFactory(household=f.HouseholdFactory(village=world.villages.a2))
+    after, _, _ = counts()
+    assert after[world.villages.a2.name] == before[world.villages.a2.name] + 1
