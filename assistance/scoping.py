@@ -85,12 +85,13 @@ def cadres_for(user) -> QuerySet:
     in_scope = Pairing.objects.filter(
         cadre=OuterRef("pk"), household__in=Household.objects.visible_to(user)
     )
-    q = Q(Exists(in_scope))
+    # The place first: the database tries the pairings only for cadres from elsewhere.
+    q = Q()
     if scope.township_id:
         q |= Q(township_id=scope.township_id)
     if scope.county_id:
         q |= Q(township__county_id=scope.county_id)
-    return cadres.filter(q).order_by("name")
+    return cadres.filter(q | Q(Exists(in_scope))).order_by("name")
 
 
 def get_cadre_for(user, pk: int) -> StaffProfile:
