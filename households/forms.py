@@ -1,4 +1,5 @@
 import datetime
+import functools
 import re
 
 from crispy_forms.helper import FormHelper
@@ -28,6 +29,7 @@ from township.formfields import (
 )
 from township.models import Township
 from township.uploads import photo_reencoded
+from township.widgets import QuickSelect
 
 
 class HouseholdFilterForm(forms.Form):
@@ -48,11 +50,16 @@ class HouseholdFilterForm(forms.Form):
             attrs={"placeholder": _("Name, ID number or its last digits, phone"), "type": "search"}
         ),
     )
-    township = forms.ModelChoiceField(label=_("Township"), queryset=None, required=False)
-    village = forms.ModelChoiceField(label=_("Village"), queryset=None, required=False)
+    township = forms.ModelChoiceField(
+        label=_("Township"), queryset=None, required=False, widget=QuickSelect
+    )
+    village = forms.ModelChoiceField(
+        label=_("Village"), queryset=None, required=False, widget=QuickSelect
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
+        widget=QuickSelect,
         choices=[
             ("", _("All statuses")),
             ("registered", _("In the register (not yet, already or again poor)")),
@@ -64,18 +71,22 @@ class HouseholdFilterForm(forms.Form):
     attribute = forms.ChoiceField(
         label=_("Attribute"),
         required=False,
+        widget=QuickSelect,
         choices=[("", _("All attributes")), *Household.Attribute.choices],
     )
     cause = forms.ChoiceField(
         label=_("Cause of poverty"),
         required=False,
+        widget=QuickSelect,
         choices=[("", _("All causes")), *PovertyCause.choices],
     )
-    cadre = forms.ModelChoiceField(label=_("Pairing cadre"), queryset=None, required=False)
+    cadre = forms.ModelChoiceField(
+        label=_("Pairing cadre"), queryset=None, required=False, widget=QuickSelect
+    )
     no_visit_days = WholeNumberField(
         label=_("No visit for more than (days)"), required=False, min_value=1, max_value=3650
     )
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS, widget=QuickSelect)
 
     def clean_q(self):
         from households.audit import is_full_id_number
@@ -94,9 +105,15 @@ class HouseholdFilterForm(forms.Form):
         if townships is None:
             townships = Township.objects.none()
         self.fields["township"].queryset = townships
-        self.fields["township"].empty_label = _("All townships")
         self.fields["village"].queryset = villages
-        self.fields["village"].empty_label = _("All villages")
+        # Offered as (id, name) pairs, read when the select is drawn: a county's 240
+        # villages as model objects cost more than the rest of the page.
+        self.fields["township"].widget.choices = functools.cache(
+            lambda: [("", _("All townships")), *townships.values_list("pk", "name")]
+        )
+        self.fields["village"].widget.choices = functools.cache(
+            lambda: [("", _("All villages")), *villages.values_list("pk", "name")]
+        )
         self.fields["cadre"].queryset = cadres
         self.fields["cadre"].empty_label = _("All cadres")
         # A county has thousands of cadres: the list offers the chosen one only, and the

@@ -27,12 +27,20 @@ def village_list(request: HttpRequest) -> HttpResponse:
 def village_exit(request: HttpRequest) -> HttpResponse:
     """贫困村出列: which villages qualify this year, and why not for the rest."""
     year = YearForm(request.GET).year_or_this_year()
+    user = request.user
+    rows, computed_at = figures_cache.cached(
+        f"village_exit:{year}",
+        user,
+        lambda: selectors.village_exit_rows(user, year=year),
+        today=datetime.date.today(),
+    )
     return render(
         request,
         "villages/exit.html",
         {
             "year": year,
-            "rows": selectors.village_exit_rows(request.user, year=year),
+            "rows": rows,
+            "computed_at": computed_at,
             "line": PovertyLine.objects.filter(year=year).first(),
         },
     )

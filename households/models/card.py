@@ -1,7 +1,7 @@
 """The household archive card (建档立卡): one card for each registered poor household."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -158,6 +158,12 @@ class Household(models.Model):
             models.Index(fields=["village", "status"], name="household_village_status"),
             # "Longest without a visit" and "no visit for N days" on the household list.
             models.Index(fields=["village", "last_visit_on"], name="household_last_visit"),
+            # The same sort across a county: walked in order instead of sorting every row.
+            models.Index(
+                F("last_visit_on").asc(nulls_first=True),
+                "card_number",
+                name="household_by_last_visit",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -96,3 +96,14 @@ def test_the_years_figures_decide_population_poor_village_and_an_earlier_exit(
     assert now.population == 400 and now.reasons == ["exited"] and not now.applicable
     figures(world.villages.a2, 2025, is_poor_village=False)
     assert rows_for(client, world.profiles.leader.user)["石门村"].reasons == ["not_poor_village"]
+
+
+def test_the_page_is_kept_until_a_village_s_figures_change(client, world, poor_villages):
+    figures(world.villages.a1, rural_population=200, collective_income=Decimal("40000"))
+    before = rows_for(client, world.profiles.leader.user)
+    assert not before["新田村"].qualifies
+    assert (
+        'id="computed-at"' in client.get(reverse("villages:exit"), {"year": 2025}).content.decode()
+    )
+    figures(world.villages.a1, collective_income=Decimal("60000"))  # the township corrects it
+    assert rows_for(client, world.profiles.leader.user)["新田村"].qualifies
