@@ -29,17 +29,10 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-)
 from weasyprint import HTML
 
 from reporting.models import ReportRun
-from reporting.pdf import write_pdf
+from reporting.pdf import render_pdf, stamp_page_numbers
 from township import background
 from township.models import Township
 
@@ -116,15 +109,17 @@ def report_part_build(*, run_id: int, attempt: int, township_id: int) -> None:
                 with translation.override(settings.LANGUAGE_CODE):
                     template, context, figures = BUILDERS[run.kind](part, lambda p: None)
                     frame = {**report_frame(part, {}), "changes": None}
-                    html = render_to_string(
-                        template, {"run": part, "part": True, **frame, **context}
+                    figures.pop("rows", None)  # one row a household: kept by township runs only
+                    folder.mkdir(parents=True, exist_ok=True)
+                    (folder / f"{township.code}.json").write_text(
+                        json.dumps(figures, default=str, ensure_ascii=False)
                     )
-                figures.pop("rows", None)  # one row a household: kept by township runs only
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / f"{township.code}.json").write_text(
-                    json.dumps(figures, default=str, ensure_ascii=False)
-                )
-                write_pdf(html, str(pdf.relative_to(settings.MEDIA_ROOT)))
+                    render_pdf(
+                        template,
+                        {"run": part, "part": True, **frame, **context},
+                        str(pdf.relative_to(settings.MEDIA_ROOT)),
+                        numbered=False,  # numbered through the whole document at the merge
+                    )
             except Exception as exc:
                 log.exception("report run %s: part %s failed", run_id, township.code)
                 run_failed(mine, exc)
@@ -202,7 +197,7 @@ def _merge(run: ReportRun, folder: Path, final: Path) -> dict:
     writer.append(io.BytesIO(toc))
     for part in parts:
         writer.append(str(part["pdf"]), outline_item=part["township"].name)
-    _stamp_page_numbers(writer)
+    stamp_page_numbers(writer)
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".building-", suffix=".pdf")
     os.close(fd)
@@ -250,58 +245,3 @@ def _county_figures(run: ReportRun, parts: list[dict], pages: int) -> dict:
         figures["target_households"] = targets["households"]
         figures["target_people"] = targets["people"]
     return figures
-
-
-# Helvetica's widths (1/1000 em) of what a page number is written with.
-_WIDTHS = {**dict.fromkeys("0123456789", 556), " ": 278, "/": 278}
-_NUMBER_SIZE = 8  # points
-_NUMBER_FROM_BOTTOM = 22  # points, about 8 mm: in the bottom margin
-
-
-def _stamp_page_numbers(writer: PdfWriter) -> None:
-    """Write "n / N" centred at the foot of every page, on top of what the page holds."""
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            }
-        )
-    )
-    save = writer._add_object(_stream(b"q\n"))
-    total = len(writer.pages)
-    for number, page in enumerate(writer.pages, start=1):
-        resources = page.get("/Resources")
-        if resources is None:
-            resources = DictionaryObject()
-            page[NameObject("/Resources")] = resources
-        resources = resources.get_object()
-        fonts = resources.get("/Font")
-        if fonts is None:
-            fonts = DictionaryObject()
-            resources[NameObject("/Font")] = fonts
-        fonts.get_object()[NameObject("/BangfuPageNumber")] = font
-        text = f"{number} / {total}"
-        width = sum(_WIDTHS[c] for c in text) * _NUMBER_SIZE / 1000
-        box = page.mediabox
-        x = float(box.left) + (float(box.width) - width) / 2
-        y = float(box.bottom) + _NUMBER_FROM_BOTTOM
-        stamp = (
-            f"Q\nq BT /BangfuPageNumber {_NUMBER_SIZE} Tf 0.33 g "
-            f"1 0 0 1 {x:.2f} {y:.2f} Tm ({text}) Tj ET Q\n"
-        ).encode()
-        raw = page.raw_get("/Contents") if "/Contents" in page else None
-        if isinstance(raw, IndirectObject) and isinstance(raw.get_object(), ArrayObject):
-            raw = raw.get_object()
-        streams = list(raw) if isinstance(raw, ArrayObject) else ([raw] if raw else [])
-        page[NameObject("/Contents")] = ArrayObject(
-            [save, *streams, writer._add_object(_stream(stamp))]
-        )
-
-
-def _stream(data: bytes) -> DecodedStreamObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return stream

@@ -1,13 +1,77 @@
-"""HTML to PDF with WeasyPrint, written to a temporary name and moved into place."""
+"""HTML to PDF with WeasyPrint, written to a temporary name and moved into place.
 
+WeasyPrint holds the layout of a whole document until it is written: a township's year-end
+account of 2,500 households (300 pages) took more than a gigabyte. A report whose template
+can be drawn in sections (``SECTIONED``) is therefore rendered a section at a time when it
+is long: its opening with the first rows of its household table, the table's further rows
+``SECTION_ROWS`` at a time, then its closing sections. The sections are merged with pypdf
+and numbered "n / N" at the foot of every page.
+"""
+
+import io
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
+from django.template.loader import render_to_string
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+)
 from weasyprint import HTML
+
+# Templates that draw a ``section`` ("head", "rows" or "tail") of themselves when asked.
+SECTIONED = {"reporting/pdf/reconciliation.html"}
+SECTION_ROWS = 400
+
+
+def render_pdf(template: str, context: dict, relative_path: str, *, numbered=True) -> str:
+    """Render ``template`` into MEDIA_ROOT/``relative_path``, a section at a time when it
+    is long and can be; ``numbered=False`` leaves the page numbers to whoever merges it."""
+    rows = context.get("rows") or []
+    if template not in SECTIONED or len(rows) <= SECTION_ROWS:
+        return write_pdf(render_to_string(template, context), relative_path)
+
+    def sections():
+        for start in range(0, len(rows), SECTION_ROWS):
+            section = "head" if start == 0 else "rows"
+            chunk = rows[start : start + SECTION_ROWS]
+            yield render_to_string(
+                template, {**context, "rows": chunk, "section": section, "part": True}
+            )
+        yield render_to_string(template, {**context, "rows": [], "section": "tail", "part": True})
+
+    return write_pdf_sections(sections(), relative_path, numbered=numbered)
+
+
+def write_pdf_sections(htmls: Iterable[str], relative_path: str, *, numbered=True) -> str:
+    """Render each HTML document alone and merge them into one PDF, atomically."""
+    final = Path(settings.MEDIA_ROOT) / relative_path
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".building-", suffix=".pdf")
+    os.close(fd)
+    try:
+        writer = PdfWriter()
+        for html in htmls:
+            pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+            writer.append(PdfReader(io.BytesIO(pdf)))
+        if numbered:
+            stamp_page_numbers(writer)
+        with open(tmp, "wb") as out:
+            writer.write(out)
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return relative_path
 
 
 def write_pdf(html: str, relative_path: str) -> str:
@@ -60,3 +124,58 @@ def temp_files_sweep(*, now: float | None = None) -> int:
             removed += sum(1 for p in folder.iterdir() if p.is_file())
             shutil.rmtree(folder, ignore_errors=True)
     return removed
+
+
+# Helvetica's widths (1/1000 em) of what a page number is written with.
+_WIDTHS = {**dict.fromkeys("0123456789", 556), " ": 278, "/": 278}
+_NUMBER_SIZE = 8  # points
+_NUMBER_FROM_BOTTOM = 22  # points, about 8 mm: in the bottom margin
+
+
+def stamp_page_numbers(writer: PdfWriter) -> None:
+    """Write "n / N" centred at the foot of every page, on top of what the page holds."""
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
+    )
+    save = writer._add_object(_stream(b"q\n"))
+    total = len(writer.pages)
+    for number, page in enumerate(writer.pages, start=1):
+        resources = page.get("/Resources")
+        if resources is None:
+            resources = DictionaryObject()
+            page[NameObject("/Resources")] = resources
+        resources = resources.get_object()
+        fonts = resources.get("/Font")
+        if fonts is None:
+            fonts = DictionaryObject()
+            resources[NameObject("/Font")] = fonts
+        fonts.get_object()[NameObject("/BangfuPageNumber")] = font
+        text = f"{number} / {total}"
+        width = sum(_WIDTHS[c] for c in text) * _NUMBER_SIZE / 1000
+        box = page.mediabox
+        x = float(box.left) + (float(box.width) - width) / 2
+        y = float(box.bottom) + _NUMBER_FROM_BOTTOM
+        stamp = (
+            f"Q\nq BT /BangfuPageNumber {_NUMBER_SIZE} Tf 0.33 g "
+            f"1 0 0 1 {x:.2f} {y:.2f} Tm ({text}) Tj ET Q\n"
+        ).encode()
+        raw = page.raw_get("/Contents") if "/Contents" in page else None
+        if isinstance(raw, IndirectObject) and isinstance(raw.get_object(), ArrayObject):
+            raw = raw.get_object()
+        streams = list(raw) if isinstance(raw, ArrayObject) else ([raw] if raw else [])
+        page[NameObject("/Contents")] = ArrayObject(
+            [save, *streams, writer._add_object(_stream(stamp))]
+        )
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream

@@ -7,13 +7,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from households.models import Household
 from reporting.models import ReportRun
-from reporting.pdf import write_pdf
+from reporting.pdf import render_pdf
 from township import background
 
 log = logging.getLogger(__name__)
@@ -259,11 +258,9 @@ def _build(run_id: int, attempt: int, mine) -> None:
                     run, lambda p: progress_set(run_id, attempt, p, "gather")
                 )
                 progress_set(run_id, attempt, 65, "render")
-                html = render_to_string(
-                    template, {"run": run, **report_frame(run, figures), **context}
-                )
+                context = {"run": run, **report_frame(run, figures), **context}
                 progress_set(run_id, attempt, 70, "pdf")
-                write_pdf(html, name)
+                render_pdf(template, context, name)
     except Exception as exc:
         log.exception("report run %s failed", run_id)
         run_failed(mine, exc)

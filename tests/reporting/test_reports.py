@@ -1,6 +1,7 @@
 """Building reports: PDFs read back, totals against the database, failure paths, scoping."""
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -288,3 +289,35 @@ def test_a_county_administrator_chooses_the_township(
             reverse("reporting:list"), {"kind": "register", "year": "2025", "township": other.pk}
         )
     assert ReportRun.objects.get(kind="register").township == other
+
+
+def test_a_long_year_end_audit_is_drawn_a_section_at_a_time_and_reads_the_same(world, monkeypatch):
+    """A long report is rendered in sections (WeasyPrint holds one section's layout at a
+    time) and merged: every household once, the summary, the title and the signatures once,
+    the table marked as continued, every page numbered through the whole document."""
+    whole = build("year_end", township=world.township)
+    assert whole.status == "done", whole.error
+    monkeypatch.setattr("reporting.pdf.SECTION_ROWS", 1)  # three households: three sections
+    run = ReportRun.objects.create(
+        kind="year_end",
+        year=2025,
+        as_of=whole.as_of,
+        scope_key=whole.scope_key,
+        township=world.township,
+        version=2,
+    )
+    services.report_build(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    text, whole_text = pdf_text(run.file.path), pdf_text(whole.file.path)
+    for hh in (world.households.own, world.households.colleague, world.households.neighbour):
+        name = hh.members.get(relation="head").name
+        assert text.count(name) == whole_text.count(name) >= 1, name
+    for once in ("概览", "资金对账", "例外事项", "负责人签字", "截止"):
+        assert text.count(once) == whole_text.count(once) >= 1, once
+    assert "（续）" in text and "（续）" not in whole_text
+    pages = text.count("\f")
+    assert pages >= 4  # the opening, two further rows, the closing sections
+    numbers = [int(n) for n in re.findall(rf"(\d+) ?/ ?{pages}\s*\f", text)]
+    assert numbers == list(range(1, pages + 1))  # at the foot of every page, in order
+    assert run.figures["rows"] == whole.figures["rows"]
