@@ -94,7 +94,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
         return redirect("reporting:run", run.pk)
     runs = (
         ReportRun.objects.visible_to(request.user)
-        .select_related("township", "county", "village", "cadre")
+        .select_related(
+            "township", "county", "village", "cadre", "project", "fund", "help_unit", "household"
+        )
+        # A year-end run's figures hold a row a household: the list shows none of them.
+        .defer("figures")
         .order_by("-created_at")[:50]
     )
     return render(request, "reporting/list.html", {"form": form, "runs": runs})
