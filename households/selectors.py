@@ -26,6 +26,7 @@ from households.models import (
     StatusChange,
     Visit,
 )
+from households.models.card import NEVER_VISITED_FIRST
 from township import figures_cache
 from township.access import Scope, scope_for
 from township.models import (
@@ -96,7 +97,7 @@ def with_list_columns(households: QuerySet) -> QuerySet:
 SORTS = {
     "card": ["card_number"],
     "head": ["head_name", "card_number"],
-    "last_visit": [F("last_visit_on").asc(nulls_first=True), "card_number"],
+    "last_visit": [NEVER_VISITED_FIRST.asc(), "card_number"],
     "village": ["village__code", "card_number"],
 }
 

@@ -11,13 +11,16 @@ from django.utils.functional import cached_property
 
 BOUND = 1000
 PAGES_AHEAD = 5
+MOST_PAGES = 100_000
 
 
 class BoundedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, asked=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         try:
-            page = max(1, int(asked))
+            # A page beyond any list is answered with the last one (``get_page``); the
+            # bound must stay a number the database takes.
+            page = min(max(1, int(asked)), MOST_PAGES)
         except (TypeError, ValueError):
             page = 1
         self.bound = max(BOUND, (page + PAGES_AHEAD) * per_page)

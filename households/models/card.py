@@ -1,7 +1,10 @@
 """The household archive card (建档立卡): one card for each registered poor household."""
 
+import datetime
+
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -52,6 +55,10 @@ class HouseholdQuerySet(ScopedQuerySet):
                     )
                 )
         return self.none()
+
+
+# "Longest without a visit": the last visit's date, a household never visited before all.
+NEVER_VISITED_FIRST = Coalesce("last_visit_on", Value(datetime.date(1900, 1, 1)))
 
 
 class Household(models.Model):
@@ -158,12 +165,9 @@ class Household(models.Model):
             models.Index(fields=["village", "status"], name="household_village_status"),
             # "Longest without a visit" and "no visit for N days" on the household list.
             models.Index(fields=["village", "last_visit_on"], name="household_last_visit"),
-            # The same sort across a county: walked in order instead of sorting every row.
-            models.Index(
-                F("last_visit_on").asc(nulls_first=True),
-                "card_number",
-                name="household_by_last_visit",
-            ),
+            # The same sort across a county: walked in order instead of sorting every row
+            # (never visited first: the expression the list sorts by, on every database).
+            models.Index(NEVER_VISITED_FIRST, "card_number", name="household_by_last_visit"),
         ]
 
     def __str__(self) -> str:

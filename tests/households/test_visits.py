@@ -333,3 +333,5 @@ def test_a_long_visit_list_is_counted_only_a_few_pages_ahead(client, world, monk
     assert last.context["page"].paginator.count == 100
     assert not last.context["page"].paginator.more and not last.context["page"].has_next()
     assert "第 4 页，共 4 页" in last.content.decode()
+    beyond = client.get(url, {"visitor": "", "page": "9" * 30})  # past any list: the last page
+    assert beyond.status_code == 200 and beyond.context["page"].number == 4
