@@ -183,10 +183,15 @@ def household_filter(
     return condition
 
 
+def households_sorted(user, *, sort: str = "", **filters) -> QuerySet:
+    """The user's households matching a list's filters, in the list's order (what its
+    export writes, without the columns only the page shows)."""
+    return households_filtered(user, **filters).order_by(*SORTS.get(sort, SORTS["village"]))
+
+
 def households_for_list(user, *, sort: str = "", **filters) -> QuerySet:
     """The user's households for a list page, filtered and sorted, in one query."""
-    qs = households_filtered(user, **filters)
-    return with_list_columns(qs).order_by(*SORTS.get(sort, SORTS["village"]))
+    return with_list_columns(households_sorted(user, sort=sort, **filters))
 
 
 def _search(q: str) -> Q:

@@ -46,11 +46,7 @@ def households_sheets(user, data: QueryDict, pk=None) -> list[Sheet]:
         if form.is_valid()
         else {}
     )
-    # The list's households in its order, without the columns only the page shows.
-    sort = filters.pop("sort", "")
-    households = household_selectors.households_filtered(user, **filters).order_by(
-        *household_selectors.SORTS.get(sort, household_selectors.SORTS["village"])
-    )
+    households = household_selectors.households_sorted(user, **filters)
     # The roster format of the import: what is exported imports back unchanged. Full ID
     # numbers only for the roles that may take them out in bulk, and never without a record.
     full_ids = can_export_full_ids(user)

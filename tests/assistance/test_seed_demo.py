@@ -1,5 +1,4 @@
 import io
-import os
 
 import pytest
 from django.contrib.auth import authenticate
@@ -91,17 +90,24 @@ def test_the_demo_plans_have_done_and_overdue_items_and_the_ledger_balances():
         assert balance.unallocated >= 0 and balance.in_hand >= 0
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql" and not os.environ.get("CI"),
-    reason="the planner's statistics checked are PostgreSQL's",
-)
+def _estimated_households() -> int | None:
+    """How many households the database's planner believes the table holds."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'households_household'")
+        else:  # SQLite: the first figure of the table's statistics row, if it has one
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'households_household'")
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return None
+    return int(str(row[0]).split()[0]) if connection.vendor != "postgresql" else int(row[0])
+
+
 def test_seed_demo_leaves_the_planner_statistics_of_what_it_loaded():
     """Planned on the statistics of empty tables, a county's pages took seconds: the seed
     brings them up to the rows it wrote (ANALYZE counts this transaction's rows as live)."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE households_household")  # the empty table's statistics
+    assert _estimated_households() in (None, 0)
     call_command("seed_demo", households=30, stdout=io.StringIO())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'households_household'")
-        (estimated,) = cursor.fetchone()
-    assert estimated == Household.objects.count() > 0
+    assert _estimated_households() == Household.objects.count() > 0

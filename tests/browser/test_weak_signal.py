@@ -54,6 +54,22 @@ def entry(page, state: str):
     return page.locator(f"#outbox .outbox-entry[data-state={state}]")
 
 
+def waiting_with_a_photo(page, network, live_server, world, login, findings: str):
+    """A cadre's visit with one photo, saved while nothing gets through: the outbox entry
+    waiting on "my households"."""
+    login("cadre")
+    page.goto(f"{live_server.url}/households/{world.households.own.pk}/visits/new/")
+    page.fill("textarea[name=findings]", findings)
+    page.set_input_files("input[name=photos]", [photo("one.png", (10, 120, 10))])
+    network.mode = "fail"
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.locator("#draft-status")).to_contain_text("尚未发出")
+    page.goto(f"{live_server.url}/households/mine/")
+    waiting = entry(page, "waiting")
+    expect(waiting).to_contain_text("1 张照片")
+    return waiting
+
+
 def test_a_visit_with_two_photos_sent_through_failing_requests_is_saved_once_with_both(
     page, context, live_server, world, login, axe, layout_problems
 ):
@@ -101,19 +117,8 @@ def test_a_visit_with_two_photos_sent_through_failing_requests_is_saved_once_wit
 def test_a_photo_attached_to_a_waiting_visit_is_sent_with_it(
     page, context, live_server, world, login
 ):
-    own = world.households.own
     network = Network(context, "**/visits/new/")
-    login("cadre")
-    page.goto(f"{live_server.url}/households/{own.pk}/visits/new/")
-    page.fill("textarea[name=findings]", "先拍了一张")
-    page.set_input_files("input[name=photos]", [photo("one.png", (10, 120, 10))])
-    network.mode = "fail"
-    page.get_by_role("button", name="保存走访").click()
-    expect(page.locator("#draft-status")).to_contain_text("尚未发出")
-
-    page.goto(f"{live_server.url}/households/mine/")
-    waiting = entry(page, "waiting")
-    expect(waiting).to_contain_text("1 张照片")
+    waiting = waiting_with_a_photo(page, network, live_server, world, login, "先拍了一张")
     waiting.locator("input[type=file]").set_input_files([photo("two.png", (120, 10, 120))])
     expect(waiting).to_contain_text("2 张照片")
 
@@ -193,20 +198,9 @@ def test_a_photo_picked_while_the_visit_is_being_sent_is_kept_and_sent_after(
 ):
     """The phone starts a retry while the cadre is still choosing a photo for the waiting
     visit: the photo is kept, not dropped, and goes with the next attempt."""
-    own = world.households.own
     held = []
     network = Network(context, "**/visits/new/")
-    login("cadre")
-    page.goto(f"{live_server.url}/households/{own.pk}/visits/new/")
-    page.fill("textarea[name=findings]", "重试途中又拍了一张")
-    page.set_input_files("input[name=photos]", [photo("one.png", (10, 120, 10))])
-    network.mode = "fail"
-    page.get_by_role("button", name="保存走访").click()
-    expect(page.locator("#draft-status")).to_contain_text("尚未发出")
-
-    page.goto(f"{live_server.url}/households/mine/")
-    waiting = entry(page, "waiting")
-    expect(waiting).to_contain_text("1 张照片")
+    waiting = waiting_with_a_photo(page, network, live_server, world, login, "重试途中又拍了一张")
     entry_id = waiting.get_attribute("data-entry")
 
     # The next attempt leaves and hangs on the way; the photo is picked meanwhile.
