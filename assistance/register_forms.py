@@ -18,6 +18,7 @@ from assistance.models import (
 )
 from assistance.register_selectors import item_label, member_by_id_number
 from township.formfields import AmountField, PlausibleDateField, WholeNumberField, formfield_for
+from township.forms import chosen_filters
 
 ONE_CENT = Decimal("0.01")
 RENOVATION_STATUSES = [
@@ -51,9 +52,7 @@ class RegisterFilterForm(forms.Form):
             )
 
     def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return chosen_filters(self)
 
 
 class _ItemForm(CrispyMixin, forms.ModelForm):

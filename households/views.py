@@ -48,6 +48,7 @@ from township.access import (
     profile_for,
     scope_for,
 )
+from township.forms import chosen_filters
 from township.models import StaffProfile, Township, Village
 from township.paging import page_of
 
@@ -76,11 +77,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         cadres=selectors.cadres_for_list(visible),
         townships=Township.objects.visible_to(request.user).order_by("code"),
     )
-    filters = (
-        {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        if form.is_valid()
-        else {}
-    )
+    filters = chosen_filters(form)
     households = selectors.households_for_list(request.user, **filters)
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

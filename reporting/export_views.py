@@ -17,7 +17,7 @@ from households.imports.export import roster_headings, roster_rows
 from households.masking import mask_id
 from households.models import Household, IdAccess, Member
 from reporting.exports import Sheet, export, export_start, form_data
-from township.forms import YearForm
+from township.forms import YearForm, chosen_filters
 from township.models import Village
 from township.scoping import get_village_for
 
@@ -41,11 +41,7 @@ def households_xlsx(request: HttpRequest) -> HttpResponse:
 @export("households")
 def households_sheets(user, data: QueryDict, pk=None) -> list[Sheet]:
     form = _household_form(user, data)
-    filters = (
-        {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        if form.is_valid()
-        else {}
-    )
+    filters = chosen_filters(form)
     households = household_selectors.households_sorted(user, **filters)
     # The roster format of the import: what is exported imports back unchanged. Full ID
     # numbers only for the roles that may take them out in bulk, and never without a record.

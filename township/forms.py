@@ -5,6 +5,14 @@ from django.utils import timezone
 from township.formfields import YearField
 
 
+def chosen_filters(form: forms.Form) -> dict:
+    """What a list's filter form asks for: its filled-in values, none when it is invalid
+    (the list is then shown unfiltered, the form's errors beside it)."""
+    if not form.is_valid():
+        return {}
+    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+
+
 class LoginForm(AuthenticationForm):
     """The login form; its fields get phone-friendly input hints."""
 

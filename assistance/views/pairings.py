@@ -15,6 +15,7 @@ from assistance.views._common import first_message, require
 from households.models import Household
 from households.scoping import get_household_for
 from township.access import can_manage_township
+from township.forms import chosen_filters
 from township.models import Township
 
 WORKLOAD_PAGE_SIZE = 50
@@ -26,11 +27,7 @@ def workload(request: HttpRequest) -> HttpResponse:
     require(can_manage_township(request.user))
     townships = Township.objects.visible_to(request.user).order_by("code")
     form = WorkloadFilterForm(request.GET or None, townships=townships)
-    filters = (
-        {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        if form.is_valid()
-        else {}
-    )
+    filters = chosen_filters(form)
     cadres = selectors.cadres_for_workload(request.user, **filters)
     page = Paginator(cadres, WORKLOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
