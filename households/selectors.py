@@ -1,6 +1,7 @@
 """Reads of households shared by pages and reports, with their query plans made once."""
 
 import datetime
+import hashlib
 import re
 
 from django.db.models import (
@@ -187,6 +188,22 @@ def households_sorted(user, *, sort: str = "", **filters) -> QuerySet:
     """The user's households matching a list's filters, in the list's order (what its
     export writes, without the columns only the page shows)."""
     return households_filtered(user, **filters).order_by(*SORTS.get(sort, SORTS["village"]))
+
+
+def households_count(user, *, today: datetime.date, **filters) -> int:
+    """How many of the user's households a list with ``filters`` shows: counted once and kept
+    with the dashboards' figures (the same scope, dropped on any write), so that paging
+    through a county's list does not count its 50,000 households on every page."""
+    filters.pop("sort", None)
+    chosen = sorted((name, str(getattr(v, "pk", v))) for name, v in filters.items())
+    key = hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
+    count, _at = figures_cache.cached(
+        f"household-count:{key}",
+        user,
+        lambda: households_filtered(user, today=today, **filters).count(),
+        today=today,
+    )
+    return count
 
 
 def households_for_list(user, *, sort: str = "", **filters) -> QuerySet:

@@ -1,6 +1,7 @@
 """Casework pages: the household list, the archive card, its forms, visits, "my households"."""
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.db import IntegrityError
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -50,7 +52,7 @@ from township.access import (
 )
 from township.forms import chosen_filters
 from township.models import StaffProfile, Township, Village
-from township.paging import page_of
+from township.paging import CountedPaginator, page_of
 
 PAGE_SIZE = 25
 _HOUSEHOLD_EXTRA_FIELDS = {
@@ -79,7 +81,10 @@ def household_list(request: HttpRequest) -> HttpResponse:
     )
     filters = chosen_filters(form)
     households = selectors.households_for_list(request.user, **filters)
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    count = functools.partial(
+        selectors.households_count, request.user, today=timezone.localdate(), **filters
+    )
+    page = CountedPaginator(households, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     if "q" in form.errors:  # never repeat a whole ID number in the page's links

@@ -17,10 +17,14 @@ from township.scoping import get_village_for
 def village_list(request: HttpRequest) -> HttpResponse:
     """The villages in scope with their counts, kept until the data changes."""
     user = request.user
-    villages, computed_at = figures_cache.cached(
-        "villages", user, lambda: selectors.villages_with_counts(user), today=datetime.date.today()
+    table, computed_at = figures_cache.drawn(
+        "villages",
+        user,
+        "villages/_list_table.html",
+        lambda: {"villages": selectors.villages_with_counts(user)},
+        today=datetime.date.today(),
     )
-    return render(request, "villages/list.html", {"villages": villages, "computed_at": computed_at})
+    return render(request, "villages/list.html", {"table": table, "computed_at": computed_at})
 
 
 @login_required
@@ -28,10 +32,11 @@ def village_exit(request: HttpRequest) -> HttpResponse:
     """贫困村出列: which villages qualify this year, and why not for the rest."""
     year = YearForm(request.GET).year_or_this_year()
     user = request.user
-    rows, computed_at = figures_cache.cached(
+    table, computed_at = figures_cache.drawn(
         f"village_exit:{year}",
         user,
-        lambda: selectors.village_exit_rows(user, year=year),
+        "villages/_exit_table.html",
+        lambda: {"rows": selectors.village_exit_rows(user, year=year)},
         today=datetime.date.today(),
     )
     return render(
@@ -39,7 +44,7 @@ def village_exit(request: HttpRequest) -> HttpResponse:
         "villages/exit.html",
         {
             "year": year,
-            "rows": rows,
+            "table": table,
             "computed_at": computed_at,
             "line": PovertyLine.objects.filter(year=year).first(),
         },

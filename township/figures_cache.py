@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -61,6 +62,14 @@ def cached(
     value = (compute(), timezone.now())
     cache.set(key, value, ttl)
     return value
+
+
+def drawn(name: str, user, template: str, compute, *, today: datetime.date):
+    """``(html, computed_at)``: ``template`` drawn with the context ``compute()`` gives, kept
+    like the figures themselves (per scope, language and day, dropped when data changes).
+    A county's table of 240 villages takes longer to draw than its figures take to read;
+    the fragment must hold nothing of the user beyond their scope (no form token)."""
+    return cached(name, user, lambda: render_to_string(template, compute()), today=today)
 
 
 def connect() -> None:

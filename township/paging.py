@@ -37,3 +37,16 @@ def page_of(object_list, per_page: int, request, *, param: str = "page"):
     """The page of ``object_list`` the request asks for, counted no further than needed."""
     asked = request.GET.get(param)
     return BoundedPaginator(object_list, per_page, asked=asked).get_page(asked)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count by ``count()``, read when the pager needs it (a count kept
+    elsewhere: ``households.selectors.households_count``)."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count()

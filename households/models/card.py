@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from township.access import Scope, scope_for
+from township.choices import QuickChoiceDisplay
 from township.models import Village
 from township.scoping import ScopedQuerySet
 from township.validators import validate_mobile
@@ -61,7 +62,7 @@ class HouseholdQuerySet(ScopedQuerySet):
 NEVER_VISITED_FIRST = Coalesce("last_visit_on", Value(datetime.date(1900, 1, 1)))
 
 
-class Household(models.Model):
+class Household(QuickChoiceDisplay, models.Model):
     """建档立卡户: a registered household's archive card. Never deleted; its status changes."""
 
     class Attribute(models.TextChoices):

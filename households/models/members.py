@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
+from township.choices import QuickChoiceDisplay
 from township.scoping import ScopedQuerySet
 from township.validators import id_birth_date, normalize_id_number, validate_id_number
 
@@ -38,7 +39,7 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(household__in=Household.objects.visible_to(user))
 
 
-class Member(models.Model):
+class Member(QuickChoiceDisplay, models.Model):
     class Sex(models.TextChoices):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")

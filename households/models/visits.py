@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
+from township.choices import QuickChoiceDisplay
 from township.scoping import ScopedQuerySet
 
 
@@ -16,7 +17,7 @@ class VisitQuerySet(ScopedQuerySet):
         return self.filter(household__in=Household.objects.visible_to(user))
 
 
-class Visit(models.Model):
+class Visit(QuickChoiceDisplay, models.Model):
     class Kind(models.TextChoices):
         HOME = "home", _("Home visit")
         PHONE = "phone", _("Phone call")

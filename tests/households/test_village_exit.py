@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from households.models import Household, StatusChange
 from tests import factories as f
+from tests.pages import village_exit_rows
 from township.models import VillageCriterionCheck, VillageExitCriterion, VillageYear
 
 pytestmark = pytest.mark.django_db
@@ -26,10 +27,7 @@ def poor_villages(world):
 
 def rows_for(client, user, year=2025):
     client.force_login(user)
-    return {
-        r.village.name: r
-        for r in client.get(reverse("villages:exit"), {"year": year}).context["rows"]
-    }
+    return {r.village.name: r for r in village_exit_rows(client, year)}
 
 
 def test_villages_qualify_by_incidence_and_collective_income_with_reasons(

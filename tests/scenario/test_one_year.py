@@ -56,6 +56,7 @@ from households.monitoring import monitoring_refresh
 from reporting import services as reports
 from reporting.models import ReportRun
 from tests import factories as f
+from tests.pages import village_exit_rows
 from tests.reporting_helpers import pdf_text
 from township.models import County, StaffProfile, Township, Village
 
@@ -546,10 +547,7 @@ def test_the_dashboard_its_lists_and_the_village_exit_page_on_31_december(client
                 assert client.get(tile.url).context["page"].paginator.count == tile.value
         exited = client.get(reverse("households:list"), {"exit_year": 2025}).context["page"]
         assert {hh.head_name for hh in exited} == {"张一", "王三"}
-        rows = {
-            r.village.name: r
-            for r in client.get(reverse("villages:exit"), {"year": 2025}).context["rows"]
-        }
+        rows = {r.village.name: r for r in village_exit_rows(client, 2025)}
         assert (rows["新田村"].poor_people, rows["新田村"].incidence) == (4, D("2.00"))
         assert rows["新田村"].qualifies
         assert (rows["石门村"].poor_people, rows["石门村"].reasons) == (0, ["income"])
