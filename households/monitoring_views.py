@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,19 +22,22 @@ from households.models import Hardship, Household, MonitoringCase
 from households.scoping import get_household_for, get_monitoring_case_for
 from township.access import can_log_visits
 
+PAGE_SIZE = 50  # open cases a page
+
 
 @login_required
 def monitoring_list(request: HttpRequest) -> HttpResponse:
-    cases = list(
+    cases = (
         MonitoringCase.objects.visible_to(request.user)
         .open()
         .select_related("household__village", "cadre")
         .order_by("opened_on", "pk")
     )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    for case in cases:
+    for case in page.object_list:
         case.age = (today - case.opened_on).days
-    return render(request, "households/monitoring.html", {"cases": cases})
+    return render(request, "households/monitoring.html", {"cases": page.object_list, "page": page})
 
 
 @login_required

@@ -477,7 +477,9 @@ def home_summary(user) -> dict:
     people = Member.objects.inside(household__in=households).filter(is_active=True).count()
     scope = scope_for(user)
     by_village = []
-    if scope.level in (Scope.Level.ALL, Scope.Level.COUNTY, Scope.Level.TOWNSHIP):
+    # A township's villages; a county sees its townships side by side instead (the village
+    # list has its 240 villages).
+    if scope.level == Scope.Level.TOWNSHIP:
         by_village = list(
             households.order_by("village__code")
             .values("village__code", "village__name")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
+from township.choices import QuickChoiceDisplay
 from township.models import StaffProfile
 from township.scoping import ScopedQuerySet
 
@@ -52,7 +53,7 @@ class MonitoringCaseQuerySet(ScopedQuerySet):
         return self.exclude(status__in=MonitoringCase.CLOSED)
 
 
-class MonitoringCase(models.Model):
+class MonitoringCase(QuickChoiceDisplay, models.Model):
     class Category(models.TextChoices):
         UNSTABLE = "unstable", _("Unstable exited household")
         MARGINAL = "marginal", _("Marginal household prone to poverty")

@@ -107,3 +107,20 @@ def test_recording_a_hardship_says_monitored_only_of_that_household(client, worl
         monitored = translation.gettext("The household is now monitored.")
     said = [str(m) for m in response.context["messages"]]
     assert said and not any(monitored in m for m in said)
+
+
+def test_the_open_cases_are_listed_fifty_a_page_oldest_first(client, world):
+    for days in range(51):
+        household = f.HouseholdFactory(village=world.villages.a1)
+        MonitoringCase.objects.create(
+            household=household,
+            category="hardship",
+            reason="x",
+            opened_on=TODAY - datetime.timedelta(days=days),
+        )
+    client.force_login(world.profiles.staff.user)
+    first = client.get(reverse("households:monitoring")).context["page"]
+    second = client.get(reverse("households:monitoring"), {"page": 2}).context["page"]
+    assert first.paginator.count == 51 and len(first.object_list) == 50
+    (newest,) = second.object_list
+    assert newest.opened_on == TODAY and first.object_list[0].age - newest.age == 50

@@ -36,6 +36,8 @@ def test_a_county_administrator_lands_on_the_countys_counts(client, world):
     response = client.get(reverse("home"))
     assert response.context["total_households"] == 3
     assert "青山县" in response.content.decode()
+    # Its townships side by side, not every village of the county.
+    assert response.context["by_village"] == [] and response.context["townships"]
 
 
 def test_a_village_team_lands_on_its_village(client, world):
