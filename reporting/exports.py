@@ -38,8 +38,16 @@ _BAD_TITLE = re.compile(r"[\\*?:/\[\]]")
 PROGRESS_EVERY = 2000
 
 
+_ERROR_CODES = frozenset(ERROR_CODES)
+
+
 def is_formula_like(text: str) -> bool:
-    return bool(text) and unicodedata.normalize("NFKC", text[0])[:1] in FORMULA_STARTS
+    if not text:
+        return False
+    first = text[0]
+    if first.isascii():  # NFKC leaves ASCII as it is: most cells of an export
+        return first in FORMULA_STARTS
+    return unicodedata.normalize("NFKC", first)[:1] in FORMULA_STARTS
 
 
 def safe_cell(sheet, value):
@@ -56,8 +64,11 @@ def safe_cell(sheet, value):
     """
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if not (is_formula_like(value) or value in ERROR_CODES):
+    if not value:
+        return None  # an empty cell, as a person leaves it (and not written at all)
+    if not value.isprintable():  # control characters are never printable
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not (is_formula_like(value) or value in _ERROR_CODES):
         return value
     cell = WriteOnlyCell(sheet, value)
     cell.data_type = "s"
