@@ -4,15 +4,19 @@ import datetime
 import hashlib
 import re
 
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    TextField,
 )
 from django.db.models.functions import Coalesce, Right
 
@@ -223,7 +227,24 @@ def _search(q: str) -> Q:
         return Exists(members.filter(id_number__endswith=q.upper()))
     if q.isdigit():
         return Q(card_number__startswith=q)
+    if connection.vendor == "postgresql":
+        # Through the index of names' pieces (migration 0021): the first few characters
+        # narrow the members down, LIKE keeps those that contain the whole text.
+        members = members.alias(grams=NameGrams("name")).filter(
+            grams__contains=[q[:NAME_GRAM_LENGTH]]
+        )
     return Exists(members.filter(name__contains=q))
+
+
+# The longest piece of a name that bangfu_name_grams (migration 0021) indexes.
+NAME_GRAM_LENGTH = 4
+
+
+class NameGrams(Func):
+    """``bangfu_name_grams(name)``: a name's pieces of one to four characters (PostgreSQL)."""
+
+    function = "bangfu_name_grams"
+    output_field = ArrayField(TextField())
 
 
 def cadres_for_list(households: QuerySet) -> QuerySet:

@@ -34,6 +34,26 @@ def test_search_by_name(leader, world):
     assert listed(leader.get(URL, {"q": "欧阳"})) == {world.households.neighbour.pk}
 
 
+def test_a_name_is_found_by_any_piece_of_it_short_or_long(leader, world):
+    names = {"own": "欧阳娜娜丽莎", "colleague": "阳光", "neighbour": "张国强"}
+    for key, name in names.items():
+        f.MemberFactory(household=getattr(world.households, key), name=name)
+    h = world.households
+    expected = {
+        "阳": {h.own.pk, h.colleague.pk},
+        "国强": {h.neighbour.pk},
+        "欧阳娜娜": {h.own.pk},
+        "阳娜娜丽莎": {h.own.pk},  # longer than the indexed pieces
+        "欧阳娜娜莎": set(),  # its first pieces match, the whole does not
+        "张强": set(),
+    }
+    for q, households in expected.items():
+        with CaptureQueriesContext(connection) as queries:
+            assert listed(leader.get(URL, {"q": q})) == households, q
+        if connection.vendor == "postgresql":  # through the index of names' pieces
+            assert any("bangfu_name_grams" in query["sql"] for query in queries), q
+
+
 def test_search_by_full_id_number_and_by_its_last_digits(leader, world):
     id_number = world.households.own.members.get().id_number
     found = leader.post(reverse("households:find_by_id"), {"id_number": id_number})
