@@ -173,8 +173,10 @@ def _sum(kind: str, *, reversed_kind: str | None = None) -> Coalesce:
     return Coalesce(Sum("entries__amount", filter=condition), ZERO, output_field=DecimalField())
 
 
-def funds_with_balances(user) -> list[Fund]:
-    funds = list(
+def funds_with_balances(user) -> QuerySet:
+    """The user's funds, the latest year first, with their sums (``with_balances`` reads
+    them): a page of them at a time."""
+    return (
         Fund.objects.visible_to(user)
         .select_related("township")
         .annotate(
@@ -185,8 +187,14 @@ def funds_with_balances(user) -> list[Fund]:
             d=_sum(Kind.DISBURSEMENT),
             rd=_sum(Kind.REVERSAL, reversed_kind=Kind.DISBURSEMENT),
         )
-        .order_by("-year", "name")
+        .order_by("-year", "name", "pk")
     )
+
+
+def with_balances(funds) -> list[Fund]:
+    """Funds of ``funds_with_balances``, each with what it received, allocated and disbursed
+    (reversals netted), what is unallocated and what is in hand."""
+    funds = list(funds)
     for fund in funds:
         fund.received, fund.allocated, fund.disbursed = (
             fund.r - fund.rr,

@@ -1,5 +1,8 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 
+# Funds, projects: the rows of a list page.
+LIST_PAGE_SIZE = 25
+
 
 def require(allowed: bool) -> None:
     """Inside the scope but without the role for this action: 403."""

@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from assistance import ledger, scoping, selectors
 from assistance.forms import EntryForm, FundForm, InitialKindForm, NoticeForm, ReverseForm
 from assistance.models import LedgerEntry
-from assistance.views._common import require
+from assistance.views._common import LIST_PAGE_SIZE, require
 from assistance.views.projects import _period
 from township.access import can_manage_township
 from township.models import Township, Village
@@ -22,11 +23,14 @@ Kind = LedgerEntry.Kind
 
 @login_required
 def fund_list(request: HttpRequest) -> HttpResponse:
+    funds = selectors.funds_with_balances(request.user)
+    page = Paginator(funds, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "assistance/funds.html",
         {
-            "funds": selectors.funds_with_balances(request.user),
+            "funds": selectors.with_balances(page.object_list),
+            "page": page,
             "can_manage": can_manage_township(request.user),
         },
     )

@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from assistance import ledger, scoping, selectors, services
 from assistance.forms import BeneficiaryForm, NoticeForm, PeriodForm, ProjectForm
 from assistance.models import Project
 from assistance.project_forms import DocumentForm, EvaluationForm, StageForm
-from assistance.views._common import first_message, require
+from assistance.views._common import LIST_PAGE_SIZE, first_message, require
 from households.models import Household
 from township.access import can_manage_township
 from township.models import Village
@@ -35,13 +36,15 @@ def project_list(request: HttpRequest) -> HttpResponse:
         Project.objects.visible_to(request.user)
         .select_related("township")
         .prefetch_related("villages")
-        .order_by("-year", "name")
+        .order_by("-year", "name", "pk")
     )
+    page = Paginator(projects, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "assistance/projects.html",
         {
-            "projects": projects,
+            "projects": page.object_list,
+            "page": page,
             "can_manage": can_manage_township(request.user),
         },
     )

@@ -296,3 +296,28 @@ def test_notices_mask_id_numbers_and_last_at_least_ten_days(staff, world):
         reverse("assistance:loan_notice", args=[world.villages.a1.pk])
     ).content.decode()
     assert head not in loans and "50000.00" in loans
+
+
+def test_funds_are_listed_a_page_at_a_time_each_with_its_own_balance(client, world):
+    from assistance import ledger
+
+    township = world.funds.a.township
+    for n in range(25):
+        fund = f.FundFactory(township=township, year=2020, name=f"旧资金{n:02d}")
+        ledger.ledger_receive(
+            fund=fund,
+            amount=Decimal(100 + n),
+            voucher=f"V{n}",
+            entry_date=datetime.date(2020, 3, 1),
+            purpose="拨入",
+            user=world.profiles.staff.user,
+        )
+    client.force_login(world.profiles.staff.user)
+    first = client.get(reverse("assistance:funds"))
+    funds = first.context["page"].paginator.count
+    assert funds > 25 and len(first.context["funds"]) == 25
+    last = client.get(
+        reverse("assistance:funds"), {"page": first.context["page"].paginator.num_pages}
+    )
+    shown = {fund.name: fund.received for fund in last.context["funds"]}
+    assert shown["旧资金24"] == Decimal("124")  # the oldest year, the last name: the last page
