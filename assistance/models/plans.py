@@ -143,6 +143,8 @@ class PlanItem(models.Model):
         indexes = [
             # Items due and overdue for a cadre's home and the mid-year account.
             models.Index(fields=["responsible", "status", "due_date"], name="plan_item_due"),
+            # The office's queue of open items by due date: read in order, the first few.
+            models.Index(fields=["status", "due_date", "id"], name="plan_item_open_by_due"),
         ]
 
     def __str__(self) -> str:
