@@ -307,3 +307,24 @@ def test_the_household_export_streams_with_queries_that_do_not_grow(client, worl
         ).count()
     )
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_a_workbook_keeps_types_and_gives_each_sheet_a_title_it_may_have(settings, tmp_path):
+    from reporting.exports import Sheet, write_xlsx
+
+    settings.MEDIA_ROOT = tmp_path
+    rows = [["新田村", 3, Decimal("1234.50"), datetime.date(2025, 3, 1), True, "", None]]
+    sheets = [
+        Sheet("2025/中央资金", ["村", "户", "金额", "日期", "是否", "空", "无"], rows),
+        Sheet("2025/中央资金", ["村"], [["石门村"]]),
+        Sheet("一个非常非常非常非常非常非常非常非常非常长的资金名称啊啊啊啊", ["村"], []),
+    ]
+    assert write_xlsx("book.xlsx", sheets) == 2
+    workbook = load_workbook(tmp_path / "book.xlsx")
+    assert workbook.sheetnames == [
+        "2025-中央资金",
+        "2025-中央资金-2",
+        "一个非常非常非常非常非常非常非常非常非常长的资金名称啊啊啊啊"[:31],
+    ]
+    written = [c.value for c in workbook["2025-中央资金"][2]]
+    assert written == ["新田村", 3, 1234.5, datetime.datetime(2025, 3, 1), True, None, None]
