@@ -1,7 +1,6 @@
 """Reads of households shared by pages and reports, with their query plans made once."""
 
 import datetime
-import hashlib
 import re
 
 from django.contrib.postgres.fields import ArrayField
@@ -199,15 +198,8 @@ def households_count(user, *, today: datetime.date, **filters) -> int:
     with the dashboards' figures (the same scope, dropped on any write), so that paging
     through a county's list does not count its 50,000 households on every page."""
     filters.pop("sort", None)
-    chosen = sorted((name, str(getattr(v, "pk", v))) for name, v in filters.items())
-    key = hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
-    count, _at = figures_cache.cached(
-        f"household-count:{key}",
-        user,
-        lambda: households_filtered(user, today=today, **filters).count(),
-        today=today,
-    )
-    return count
+    rows = households_filtered(user, today=today, **filters)
+    return figures_cache.counted("households", user, rows, today=today, filters=filters)
 
 
 def households_for_list(user, *, sort: str = "", **filters) -> QuerySet:

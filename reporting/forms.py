@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reporting.models import ReportRun
 from township.formfields import PlausibleDateField, YearField
+from township.widgets import QuickSelect
 
 
 class ReportRequestForm(forms.Form):
@@ -12,6 +13,7 @@ class ReportRequestForm(forms.Form):
 
     kind = forms.ChoiceField(
         label=_("Report"),
+        widget=QuickSelect,
         # Project and fund notices are asked for from the project's and the fund's page.
         choices=[
             c
@@ -20,7 +22,10 @@ class ReportRequestForm(forms.Form):
         ],
     )
     year = YearField(label=_("Year"))
-    township = forms.ModelChoiceField(label=_("Township"), queryset=None, required=False)
+    # A county's 20 townships and 240 villages: written without a template per option.
+    township = forms.ModelChoiceField(
+        label=_("Township"), queryset=None, required=False, widget=QuickSelect
+    )
     as_of = PlausibleDateField(
         label=_("Drawn up to"),
         required=False,
@@ -31,6 +36,7 @@ class ReportRequestForm(forms.Form):
         label=_("Village"),
         queryset=None,
         required=False,
+        widget=QuickSelect,
         help_text=_("Leave empty for the whole township."),
     )
     whole_county = forms.BooleanField(

@@ -94,9 +94,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
         return redirect("reporting:run", run.pk)
     runs = (
         ReportRun.objects.visible_to(request.user)
-        .select_related(
-            "township", "county", "village", "cadre", "project", "fund", "help_unit", "household"
-        )
+        # Two joins, the rest read by id: PostgreSQL took 10 ms to plan the eight joins of
+        # one query (most runs name a township or a county and none of the rest).
+        .select_related("township", "county")
+        .prefetch_related("village", "cadre", "project", "fund", "help_unit", "household")
         # A year-end run's figures hold a row a household: the list shows none of them.
         .defer("figures")
         .order_by("-created_at")[:50]

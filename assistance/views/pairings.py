@@ -1,12 +1,14 @@
 """Pairings: assign, reassign, a cadre's workload, bulk reassignment when a cadre leaves."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assistance import scoping, selectors, services
@@ -14,9 +16,11 @@ from assistance.forms import BulkReassignForm, PairingForm, WorkloadFilterForm
 from assistance.views._common import first_message, require
 from households.models import Household
 from households.scoping import get_household_for
+from township import figures_cache
 from township.access import can_manage_township
 from township.forms import chosen_filters
 from township.models import Township
+from township.paging import CountedPaginator
 
 WORKLOAD_PAGE_SIZE = 50
 
@@ -29,7 +33,17 @@ def workload(request: HttpRequest) -> HttpResponse:
     form = WorkloadFilterForm(request.GET or None, townships=townships)
     filters = chosen_filters(form)
     cadres = selectors.cadres_for_workload(request.user, **filters)
-    page = Paginator(cadres, WORKLOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    count = functools.partial(
+        figures_cache.counted,
+        "workload",
+        request.user,
+        cadres,
+        today=timezone.localdate(),
+        filters=filters,
+    )
+    page = CountedPaginator(cadres, WORKLOAD_PAGE_SIZE, count=count).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
