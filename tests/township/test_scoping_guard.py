@@ -159,11 +159,11 @@ ESCAPES = [
     ),
     (
         "households/imports/export.py",
-        "prefetched under the households of the export, already in scope",
+        "the members of households already in the export's scope",
     ),
     (
         "households/imports/export.py",
-        "prefetched under the households of the export, already in scope",
+        "the pairings of households already in the export's scope",
     ),
     (
         "households/selectors.py",
