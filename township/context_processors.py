@@ -13,16 +13,16 @@ Role = StaffProfile.Role
 OFFICE = frozenset({Role.COUNTY_ADMIN, Role.LEADER, Role.TOWNSHIP_STAFF})
 
 
+def queue_plan_items(request):
+    """The plan items of the request's user's queue (``assistance.selectors``)."""
+    today = timezone.localdate()
+    return plan_items_due(request.user, today=today, ahead_days=queues.PLAN_ITEMS_AHEAD_DAYS)
+
+
 def queue_querysets(request) -> dict:
     """What waits for the request's user, section by section (``households.queues``)."""
     today = timezone.localdate()
-    return queues.sections(
-        request.user,
-        today=today,
-        plan_items=plan_items_due(
-            request.user, today=today, ahead_days=queues.PLAN_ITEMS_AHEAD_DAYS
-        ),
-    )
+    return queues.sections(request.user, today=today, plan_items=queue_plan_items(request))
 
 
 def queue_counts(request) -> dict[str, int]:

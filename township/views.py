@@ -22,7 +22,7 @@ from township import figures_cache
 from township.access import Scope, profile_for, scope_for
 from township.accounts import password_changed
 from township.celery import app as celery_app
-from township.context_processors import queue_counts, queue_querysets
+from township.context_processors import queue_counts, queue_plan_items
 from township.heartbeat import heartbeat_age
 from township.models import StaffProfile
 
@@ -41,7 +41,6 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each role's landing page: what waits for the user, their scope and its households."""
     profile = profile_for(request.user)
     user, today = request.user, datetime.date.today()
-    querysets = queue_querysets(request)
     # The scope's figures come from the cache until the data changes (township.figures_cache).
     summary, computed_at = figures_cache.cached(
         "home", user, lambda: home_summary(user), today=today
@@ -53,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue": queue_for(
             user,
             today=timezone.localdate(),
-            plan_items=querysets["plan"],
+            plan_items=queue_plan_items(request),
             counts=queue_counts(request),
         ),
     }

@@ -109,3 +109,17 @@ def test_the_table_costs_the_same_queries_with_more_townships(client, county):
         response = client.get(reverse("home"))
     assert len(response.context["townships"]) == 5
     assert len(many) == len(few)
+
+
+def test_the_incidence_chart_draws_a_township_s_villages_not_a_county_s(
+    client, world, county, monkeypatch
+):
+    from reporting import dashboard
+
+    monkeypatch.setattr(dashboard, "CHART_VILLAGES_MOST", 2)  # the first township has 2
+    client.force_login(world.profiles.leader.user)
+    township = client.get(reverse("home")).content.decode()
+    client.force_login(world.profiles.county.user)
+    county_home = client.get(reverse("home")).content.decode()
+    assert "<svg" in township
+    assert "<svg" not in county_home and reverse("villages:exit") in county_home
