@@ -154,3 +154,12 @@ def test_the_query_count_does_not_grow_with_the_page(leader, world):
         response = leader.get(URL)
     assert len(response.context["page"].object_list) == 25
     assert len(many) == len(few)
+
+
+def test_the_count_kept_for_a_list_follows_a_new_card_and_each_filter(leader, world):
+    def count(**query):
+        return leader.get(URL, query).context["page"].paginator.count
+
+    assert (count(), count(village=world.villages.a2.pk)) == (3, 1)
+    f.HeadFactory(household=f.HouseholdFactory(village=world.villages.a2), name="石头")
+    assert (count(), count(village=world.villages.a2.pk), count(q="石头")) == (4, 2, 1)
