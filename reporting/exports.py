@@ -193,14 +193,22 @@ def write_xlsx(relative_path: str, sheets: Iterable[Sheet], progress=None) -> in
 
 
 def _sheet_title(title, taken: set[str]) -> str:
-    """A title a sheet may have (31 characters, none of \\*?:/[]), unique in the workbook."""
-    base = _BAD_TITLE.sub("-", ILLEGAL_CHARACTERS_RE.sub("", str(title)))[:31] or "Sheet"
-    name, n = base, 1
+    """A title a sheet may have, unique in the workbook: none of \\*?:/[], no apostrophe at
+    either end, at most 31 UTF-16 units (an emoji counts two)."""
+    base = _BAD_TITLE.sub("-", ILLEGAL_CHARACTERS_RE.sub("", str(title))).strip("'")
+    name, n = _fit(base, 31) or "Sheet", 1
     while name.lower() in taken:
         n += 1
-        name = f"{base[: 31 - len(str(n)) - 1]}-{n}"
+        name = f"{_fit(base, 31 - len(str(n)) - 1)}-{n}"
     taken.add(name.lower())
     return name
+
+
+def _fit(text: str, units: int) -> str:
+    """``text`` cut to ``units`` UTF-16 units, with no apostrophe left at its end."""
+    while len(text.encode("utf-16-le")) // 2 > units:
+        text = text[:-1]
+    return text.rstrip("'")
 
 
 def _write_row(sheet, number: int, values, quoted) -> None:

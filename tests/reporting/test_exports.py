@@ -318,6 +318,8 @@ def test_a_workbook_keeps_types_and_gives_each_sheet_a_title_it_may_have(setting
         Sheet("2025/中央资金", ["村", "户", "金额", "日期", "是否", "空", "无"], rows),
         Sheet("2025/中央资金", ["村"], [["石门村"]]),
         Sheet("一个非常非常非常非常非常非常非常非常非常长的资金名称啊啊啊啊", ["村"], []),
+        Sheet("'引号资金'", ["村"], []),
+        Sheet("表情" + "😀" * 20, ["村"], []),
     ]
     assert write_xlsx("book.xlsx", sheets) == 2
     workbook = load_workbook(tmp_path / "book.xlsx")
@@ -325,6 +327,8 @@ def test_a_workbook_keeps_types_and_gives_each_sheet_a_title_it_may_have(setting
         "2025-中央资金",
         "2025-中央资金-2",
         "一个非常非常非常非常非常非常非常非常非常长的资金名称啊啊啊啊"[:31],
+        "引号资金",
+        "表情" + "😀" * 14,  # 31 UTF-16 units at most
     ]
     written = [c.value for c in workbook["2025-中央资金"][2]]
     assert written == ["新田村", 3, 1234.5, datetime.datetime(2025, 3, 1), True, None, None]
