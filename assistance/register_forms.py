@@ -19,6 +19,7 @@ from assistance.models import (
 from assistance.register_selectors import item_label, member_by_id_number
 from township.formfields import AmountField, PlausibleDateField, WholeNumberField, formfield_for
 from township.forms import chosen_filters
+from township.widgets import QuickSelect
 
 ONE_CENT = Decimal("0.01")
 RENOVATION_STATUSES = [
@@ -58,7 +59,10 @@ class RegisterFilterForm(forms.Form):
 class _ItemForm(CrispyMixin, forms.ModelForm):
     """A record linked to a plan item of a household in the user's scope."""
 
-    plan_item = forms.ModelChoiceField(label=_("Household's plan item"), queryset=None)
+    # A county's items of a kind run to thousands: written without a template per option.
+    plan_item = forms.ModelChoiceField(
+        label=_("Household's plan item"), queryset=None, widget=QuickSelect
+    )
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
