@@ -15,9 +15,7 @@ a stranger's server at one click).
 import datetime
 import hashlib
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -30,6 +28,8 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+from reporting.files import built_file
 
 # What spreadsheet programs read as the start of a formula, or strip before looking for one
 # (tab, carriage return, line feed). Full-width forms (＝ ＋ － ＠) and other compatibility
@@ -149,11 +149,8 @@ def write_xlsx(relative_path: str, sheets: Iterable[Sheet], progress=None) -> in
     """Stream the sheets into a workbook (constant memory: rows go to disk as they come),
     written under a temporary name and moved into place. Returns the rows written."""
     final = Path(settings.MEDIA_ROOT) / relative_path
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".building-", suffix=".xlsx")
-    os.close(fd)
     written = 0
-    try:
+    with built_file(final, ".xlsx") as tmp:
         book = xlsxwriter.Workbook(
             tmp,
             {
@@ -185,10 +182,6 @@ def write_xlsx(relative_path: str, sheets: Iterable[Sheet], progress=None) -> in
                     progress(min(5 + share, 95), f"{written + n}")
             written += n
         book.close()
-        os.replace(tmp, final)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return written
 
 

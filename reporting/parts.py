@@ -18,9 +18,7 @@ files if a worker died before (:func:`reporting.pdf.temp_files_sweep`).
 import io
 import json
 import logging
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -31,6 +29,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 
+from reporting.files import built_file
 from reporting.models import ReportRun
 from reporting.pdf import render_pdf, stamp_page_numbers
 from township import background
@@ -198,16 +197,8 @@ def _merge(run: ReportRun, folder: Path, final: Path) -> dict:
     for part in parts:
         writer.append(str(part["pdf"]), outline_item=part["township"].name)
     stamp_page_numbers(writer)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".building-", suffix=".pdf")
-    os.close(fd)
-    try:
-        with open(tmp, "wb") as out:
-            writer.write(out)
-        os.replace(tmp, final)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with built_file(final, ".pdf") as tmp, open(tmp, "wb") as out:
+        writer.write(out)
     return _county_figures(run, parts, first - 1)
 
 

@@ -9,9 +9,7 @@ and numbered "n / N" at the foot of every page.
 """
 
 import io
-import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +25,8 @@ from pypdf.generic import (
     NameObject,
 )
 from weasyprint import HTML
+
+from reporting.files import BUILDING, built_file
 
 # Templates that draw a ``section`` ("head", "rows" or "tail") of themselves when asked.
 SECTIONED = {"reporting/pdf/reconciliation.html"}
@@ -54,11 +54,7 @@ def render_pdf(template: str, context: dict, relative_path: str, *, numbered=Tru
 
 def write_pdf_sections(htmls: Iterable[str], relative_path: str, *, numbered=True) -> str:
     """Render each HTML document alone and merge them into one PDF, atomically."""
-    final = Path(settings.MEDIA_ROOT) / relative_path
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".building-", suffix=".pdf")
-    os.close(fd)
-    try:
+    with built_file(Path(settings.MEDIA_ROOT) / relative_path, ".pdf") as tmp:
         writer = PdfWriter()
         for html in htmls:
             pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
@@ -67,32 +63,17 @@ def write_pdf_sections(htmls: Iterable[str], relative_path: str, *, numbered=Tru
             stamp_page_numbers(writer)
         with open(tmp, "wb") as out:
             writer.write(out)
-        os.replace(tmp, final)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return relative_path
 
 
 def write_pdf(html: str, relative_path: str) -> str:
-    """Render ``html`` into MEDIA_ROOT/``relative_path`` atomically; return the path.
-
-    A failed render leaves nothing behind: the temporary file is removed, and the final
-    name only ever holds a complete PDF (``os.replace`` is atomic on one file system).
-    """
-    final = Path(settings.MEDIA_ROOT) / relative_path
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".building-", suffix=".pdf")
-    os.close(fd)
-    pause = getattr(settings, "BANGFU_TEST_BUILD_PAUSE_SECONDS", 0)
-    if pause:  # set by the test settings only: time to kill a worker mid-build
-        time.sleep(pause)
-    try:
+    """Render ``html`` into MEDIA_ROOT/``relative_path`` atomically (``files.built_file``);
+    return the path."""
+    with built_file(Path(settings.MEDIA_ROOT) / relative_path, ".pdf") as tmp:
+        pause = getattr(settings, "BANGFU_TEST_BUILD_PAUSE_SECONDS", 0)
+        if pause:  # set by the test settings only: time to kill a worker mid-build
+            time.sleep(pause)
         HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(tmp)
-        os.replace(tmp, final)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return relative_path
 
 
@@ -106,7 +87,7 @@ def temp_files_sweep(*, now: float | None = None) -> int:
         return 0
     older_than = (now or time.time()) - (settings.BANGFU_REPORT_STALE_MINUTES + 5) * 60
     removed = 0
-    for path in root.rglob(".building-*"):
+    for path in root.rglob(f"{BUILDING}*"):
         try:
             if path.stat().st_mtime < older_than:
                 path.unlink()

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from households.imports.roster import COLUMNS
+from households.imports.service import MEMBER_FIELDS
 from households.masking import mask_id
 from households.models import (
     Household,
@@ -36,20 +37,9 @@ _HOUSEHOLD_FIELDS = (
     "no_worry_clothing",
     "water_safe",
 )
-_MEMBER_FIELDS = (
-    "household_id",
-    "name",
-    "id_number",
-    "sex",
-    "relation",
-    "ethnicity",
-    "education",
-    "schooling",
-    "health",
-    "disability_grade",
-    "labour",
-    "migrant_months",
-)
+# The member columns of the roster, as the import reads them back.
+_MEMBER_FIELDS = ("household_id", "id_number", *MEMBER_FIELDS)
+_MEMBER_CHOICES = ("sex", "relation", "education", "schooling", "health", "labour")
 _INCOME_FIELDS = (
     "household_id",
     "year",
@@ -84,10 +74,10 @@ def _chunk_rows(households: list, *, full_ids: bool, year: int | None):
     for member in (
         Member.objects.filter(household_id__in=ids, is_active=True)
         .order_by("pk")
-        .values_list(*_MEMBER_FIELDS)
+        .values(*_MEMBER_FIELDS)
         .unscoped("the members of households already in the export's scope")
     ):
-        members.setdefault(member[0], []).append(member)
+        members.setdefault(member["household_id"], []).append(member)
     incomes = {}
     chosen = HouseholdIncome.objects.filter(household_id__in=ids).order_by("household_id", "-year")
     if year is not None:
@@ -141,13 +131,13 @@ def _chunk_rows(households: list, *, full_ids: bool, year: int | None):
         water,
     ) in households:
         people = members.get(pk, [])
-        head = next((p for p in people if p[4] == Member.Relation.HEAD), None)
+        head = next((p for p in people if p["relation"] == Member.Relation.HEAD), None)
         income = incomes.get(pk)
         exited_on = exits.get(pk)
         household_values = {
             "village": village,
             "group_name": group_name,
-            "head_id": shown(head[2]) if head else "",
+            "head_id": shown(head["id_number"]) if head else "",
             "phone": phone,
             "address": address,
             "attribute": h["attribute"].get(attribute, attribute),
@@ -164,39 +154,13 @@ def _chunk_rows(households: list, *, full_ids: bool, year: int | None):
         if income is not None:
             household_values.update(zip(_INCOME_FIELDS[1:], income[1:], strict=True))
             household_values["income_year"] = household_values.pop("year")
-        for (
-            _household,
-            name,
-            id_number,
-            sex,
-            relation,
-            ethnicity,
-            education,
-            schooling,
-            health,
-            disability_grade,
-            labour,
-            migrant_months,
-        ) in people:
-            values = {
-                **household_values,
-                "name": name,
-                "id_number": shown(id_number),
-                "sex": m["sex"].get(sex, sex),
-                "relation": m["relation"].get(relation, relation),
-                "ethnicity": ethnicity,
-                "education": m["education"].get(education, education),
-                "schooling": m["schooling"].get(schooling, schooling),
-                "health": m["health"].get(health, health),
-                "disability_grade": disability_grade or "",
-                "labour": m["labour"].get(labour, labour),
-                "migrant_months": migrant_months,
-            }
+        for member in people:
+            values = {**household_values, **member}
+            for choice in _MEMBER_CHOICES:
+                values[choice] = m[choice].get(member[choice], member[choice])
+            values["id_number"] = shown(member["id_number"])
+            values["disability_grade"] = member["disability_grade"] or ""
             yield [values.get(key, "") for key in keys]
-
-
-def _yes_no(value: bool) -> str:
-    return _("yes") if value else _("no")
 
 
 def roster_headings() -> list[list[str]]:
