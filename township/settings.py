@@ -165,7 +165,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 _cache_url = env.str("CACHE_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        {"BACKEND": "township.caches.RedisCache", "LOCATION": _cache_url}
         if _cache_url.startswith(("redis://", "rediss://"))
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
