@@ -61,17 +61,21 @@ def navigation(request) -> dict:
         return {}
     profile = profile_for(user)
     role = profile.role if profile else None
+    nav = {
+        "mine": role == Role.CADRE,
+        "villages": role != Role.CADRE,
+        "funds": user.is_superuser or role in OFFICE,
+        "pairings": can_manage_township(user),
+        "edit": can_edit_cards(user),
+        "people": user.is_superuser or role in OFFICE,
+        "policy": user.is_superuser or role in OFFICE,
+        "assess": user.is_superuser or role in OFFICE,
+        "admin": user.is_superuser,
+    }
+    # What the bar shows depends on these only: its drawing is kept by them (base.html).
+    nav["key"] = "".join("1" if shown else "0" for shown in nav.values())
     return {
-        "nav": {
-            "mine": role == Role.CADRE,
-            "villages": role != Role.CADRE,
-            "funds": user.is_superuser or role in OFFICE,
-            "pairings": can_manage_township(user),
-            "edit": can_edit_cards(user),
-            "people": user.is_superuser or role in OFFICE,
-            "policy": user.is_superuser or role in OFFICE,
-            "assess": user.is_superuser or role in OFFICE,
-        },
+        "nav": nav,
         "queue_badge": QueueBadge(request),
         "visit_photos_max": settings.BANGFU_VISIT_PHOTOS_MAX,
     }

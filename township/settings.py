@@ -168,7 +168,15 @@ CACHES = {
         {"BACKEND": "township.caches.RedisCache", "LOCATION": _cache_url}
         if _cache_url.startswith(("redis://", "rediss://"))
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Parts of pages that are the same for many users (the navigation bar for a role and
+    # language), kept drawn in each process's memory: nothing in them ever goes stale.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 
 LANGUAGE_CODE = "zh-hans"
