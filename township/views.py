@@ -40,6 +40,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's landing page: what waits for the user, their scope and its households."""
     profile = profile_for(request.user)
+    if profile is not None:  # the page names the profile's place
+        profile = StaffProfile.objects.select_related(
+            "county", "township", "village__township"
+        ).get(pk=profile.pk)
     user, today = request.user, datetime.date.today()
     # The scope's figures come from the cache until the data changes (township.figures_cache).
     summary, computed_at = figures_cache.cached(
