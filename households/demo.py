@@ -711,6 +711,7 @@ def write_households(
             visits.append(
                 {
                     "household_id": household_id,
+                    "village_id": demo.household["village_id"],
                     "visitor_id": cadre.user_id,
                     "visited_on": day,
                     "kind": rng.choice(list(Visit.Kind)),

@@ -135,6 +135,18 @@ def household_head_names_refresh(*, household_ids=None) -> int:
         )
 
 
+def visit_villages_refresh(*, household_ids=None) -> int:
+    """Give each visit its household's village again (``Visit.village``, what the visit
+    lists filter by), in one UPDATE; every visit when ``household_ids`` is None. Returns
+    how many moved."""
+    village = Subquery(Household.objects.filter(pk=OuterRef("household_id")).values("village_id"))
+    with unscoped("the visits of cards the caller just saved (or all, off requests)"):
+        visits = Visit.objects.all()
+        if household_ids is not None:
+            visits = visits.filter(household_id__in=household_ids)
+        return visits.exclude(village_id=village).update(village_id=village)
+
+
 @transaction.atomic
 def household_create(
     *,
@@ -441,7 +453,8 @@ def visit_log(
 
 def household_facts_rebuild() -> int:
     """Recompute the facts kept on the card from the events they summarise (the last visit
-    from the visits, the status from the latest status change); return how many changed."""
+    from the visits, the status from the latest status change, the head's name) and each
+    visit's village from its card; return how many cards and visits changed."""
     last_visit = Subquery(
         Visit.objects.filter(household=OuterRef("pk"))
         .order_by()
@@ -468,6 +481,7 @@ def household_facts_rebuild() -> int:
             Household.objects.filter(pk=pk).update(**fields)
             changed += 1
     changed += household_head_names_refresh()
+    changed += visit_villages_refresh()
     if changed:
         figures_cache.changed()
     return changed

@@ -31,6 +31,7 @@ from households.services import (
     historical_exit_date,
     household_head_names_refresh,
     initial_status_facts,
+    visit_villages_refresh,
 )
 from township import background, figures_cache
 from township.access import can_manage_township
@@ -428,6 +429,7 @@ def write(plan: Plan, *, user, reason: str) -> None:
         m.household_id for m, _fields in plan.changed_members
     }
     household_head_names_refresh(household_ids=touched)
+    visit_villages_refresh(household_ids=changed)
 
 
 def send_check(job_id: int) -> bool:

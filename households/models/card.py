@@ -32,30 +32,58 @@ class PovertyCause(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def in_scope(user, *, village: str = "village", household: str = "pk", listed: bool = False) -> Q:
+    """The condition for a row to be in ``user``'s scope (``township.access`` has the rules),
+    given the paths from the row to its village and to its household: one rule for the
+    households and for what is kept with their village (a visit's ``village``).
+
+    ``listed`` names a county's or township's villages by their ids (read first) instead of
+    joining the villages: a list newest first then checks each row it scans without a join.
+    """
+    scope = scope_for(user)
+    match scope.level:
+        case Scope.Level.ALL:
+            return Q()
+        case Scope.Level.COUNTY | Scope.Level.TOWNSHIP if listed:
+            return Q(**{f"{village}_id__in": _scope_village_ids(user, scope)})
+        case Scope.Level.COUNTY:
+            return Q(**{f"{village}__township__county_id": scope.county_id})
+        case Scope.Level.TOWNSHIP:
+            return Q(**{f"{village}__township_id": scope.township_id})
+        case Scope.Level.VILLAGE:
+            return Q(**{f"{village}_id": scope.village_id})
+        case Scope.Level.CADRE:
+            from households.models.pairing import Pairing
+
+            return Q(
+                Exists(
+                    Pairing.objects.current().filter(
+                        household=OuterRef(household), cadre_id=scope.profile_id
+                    )
+                )
+            )
+    return Q(pk__in=[])
+
+
+def _scope_village_ids(user, scope: Scope) -> list[int]:
+    """The ids of the villages of a county's or township's scope, read once a request."""
+    ids = getattr(user, "_bangfu_village_ids", None)
+    if ids is None:
+        villages = Village.objects.filter(
+            Q(township__county_id=scope.county_id)
+            if scope.level == Scope.Level.COUNTY
+            else Q(township_id=scope.township_id)
+        )
+        ids = user._bangfu_village_ids = list(villages.values_list("pk", flat=True))
+    return ids
+
+
 class HouseholdQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "HouseholdQuerySet":
         """The households ``user`` may see; see ``township.access`` for the rules."""
-        scope = scope_for(user)
-        match scope.level:
-            case Scope.Level.ALL:
-                return self.all()
-            case Scope.Level.COUNTY:
-                return self.filter(village__township__county_id=scope.county_id)
-            case Scope.Level.TOWNSHIP:
-                return self.filter(village__township_id=scope.township_id)
-            case Scope.Level.VILLAGE:
-                return self.filter(village_id=scope.village_id)
-            case Scope.Level.CADRE:
-                from households.models.pairing import Pairing
-
-                return self.filter(
-                    Exists(
-                        Pairing.objects.current().filter(
-                            household=OuterRef("pk"), cadre_id=scope.profile_id
-                        )
-                    )
-                )
-        return self.none()
+        if scope_for(user).level == Scope.Level.NONE:
+            return self.none()
+        return self.filter(in_scope(user))
 
 
 # "Longest without a visit": the last visit's date, a household never visited before all.
@@ -176,6 +204,11 @@ class Household(QuickChoiceDisplay, models.Model):
         own), and the card number: "王大山 · 新田村 · 5203991002010001"."""
         village = self.village.name if Household.village.is_cached(self) else ""
         return " · ".join(p for p in (self.head_name, village, self.card_number) if p)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Its visits keep its village (``Visit.village``): they move with it.
+        self.visits.exclude(village_id=self.village_id).update(village_id=self.village_id)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -6,15 +6,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from households.models.card import Household
+from households.models.card import Household, in_scope
+from township.access import Scope, scope_for
 from township.choices import QuickChoiceDisplay
+from township.models import Village
 from township.scoping import ScopedQuerySet
 
 
 class VisitQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "VisitQuerySet":
-        """The visits to the households ``user`` may see."""
-        return self.filter(household__in=Household.objects.visible_to(user))
+        """The visits to the households ``user`` may see, by the village kept on each visit:
+        a township's newest visits are read without looking up each visit's household."""
+        if scope_for(user).level == Scope.Level.NONE:
+            return self.none()
+        return self.filter(in_scope(user, household="household_id", listed=True))
 
 
 class Visit(QuickChoiceDisplay, models.Model):
@@ -31,6 +36,16 @@ class Visit(QuickChoiceDisplay, models.Model):
         on_delete=models.PROTECT,
         related_name="visits",
         verbose_name=_("visitor"),
+    )
+    # The household's village, kept with the visit (``Household.save`` moves it along;
+    # ``rebuild_household_facts`` checks it): the visit lists filter by it.
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("village"),
     )
     visited_on = models.DateField(_("date of visit"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOME)
@@ -74,10 +89,17 @@ class Visit(QuickChoiceDisplay, models.Model):
             models.Index(fields=["visitor", "-visited_on"], name="visit_visitor_latest"),
             # The visits list: newest first, `ORDER BY visited_on DESC, id DESC`.
             models.Index(fields=["-visited_on", "-id"], name="visit_newest_first"),
+            # A village's visits, newest first.
+            models.Index(fields=["village", "-visited_on", "-id"], name="visit_village_newest"),
         ]
 
     def __str__(self) -> str:
         return f"{self.household} {self.visited_on}"
+
+    def save(self, *args, **kwargs):
+        if self.village_id is None:
+            self.village_id = self.household.village_id
+        super().save(*args, **kwargs)
 
     @property
     def has_open_follow_up(self) -> bool:

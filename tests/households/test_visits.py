@@ -305,6 +305,7 @@ def test_a_long_visit_list_is_counted_only_a_few_pages_ahead(client, world, monk
         [
             Visit(
                 household=world.households.own,
+                village=world.households.own.village,
                 visitor=world.profiles.staff.user,
                 visited_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
                 kind="home",
