@@ -4,8 +4,9 @@ They sit beside the ``visible_to`` methods they use; the mechanism that makes an
 query fail is ``township.scoping``.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from assistance.models import (
     AssistancePlan,
@@ -27,6 +28,7 @@ from assistance.models import (
     TrainingSession,
 )
 from households.models import Household, Pairing
+from township import figures_cache
 from township.access import scope_for
 from township.models import StaffProfile
 
@@ -82,16 +84,29 @@ def cadres_for(user) -> QuerySet:
     cadres = StaffProfile.objects.filter(role=StaffProfile.Role.CADRE)
     if user.is_superuser:
         return cadres.order_by("name")
-    in_scope = Pairing.objects.filter(
-        cadre=OuterRef("pk"), household__in=Household.objects.visible_to(user)
-    )
-    # The place first: the database tries the pairings only for cadres from elsewhere.
-    q = Q()
+    place = Q(pk__in=[])
     if scope.township_id:
-        q |= Q(township_id=scope.township_id)
+        place |= Q(township_id=scope.township_id)
     if scope.county_id:
-        q |= Q(township__county_id=scope.county_id)
-    return cadres.filter(q | Q(Exists(in_scope))).order_by("name")
+        place |= Q(township__county_id=scope.county_id)
+    return cadres.filter(place | Q(pk__in=_paired_from_elsewhere(user, place))).order_by("name")
+
+
+def _paired_from_elsewhere(user, place: Q) -> list[int]:
+    """The ids of the cadres from outside ``place`` ever paired with a household in the
+    user's scope, kept like the figures (per scope, until any write): finding them goes
+    through every pairing of the scope's households, a township's 2,500, on each page that
+    lists or offers cadres."""
+
+    def compute() -> list[int]:
+        pairings = Pairing.objects.inside(household__in=Household.objects.visible_to(user))
+        paired = StaffProfile.objects.filter(pk__in=pairings.values("cadre_id"))
+        return sorted(paired.exclude(place).values_list("pk", flat=True))
+
+    ids, _at = figures_cache.cached(
+        "cadres-paired-from-elsewhere", user, compute, today=timezone.localdate()
+    )
+    return ids
 
 
 def get_cadre_for(user, pk: int) -> StaffProfile:

@@ -93,6 +93,35 @@ def test_the_workload_lists_a_county_s_cadres_a_page_at_a_time_found_by_name_and
     assert "乙001" in in_other.content.decode()
 
 
+def test_a_cadre_from_elsewhere_is_listed_once_paired_in_the_scope(staff, world):
+    """The cadres paired into a scope from elsewhere (a county unit's) are kept with the
+    figures: a new pairing shows them at once, and a pairing elsewhere does not."""
+    url = reverse("assistance:workload")
+    outsider = f.ProfileFactory(name="县直干部", township=None)
+
+    def listed() -> set[str]:
+        return {c.name for c in staff.get(url).context["cadres"]}
+
+    assert "县直干部" not in listed()
+    f.PairingFactory(  # a household of another county
+        household=world.households.outsider,
+        cadre=outsider,
+        start_date=datetime.date(2024, 1, 1),
+        end_date=datetime.date(2024, 12, 31),
+    )
+    assert "县直干部" not in listed()
+    f.PairingFactory(
+        household=world.households.neighbour,
+        cadre=outsider,
+        start_date=datetime.date(2024, 1, 1),
+        end_date=datetime.date(2024, 12, 31),
+    )
+    assert "县直干部" in listed()
+    # ... and it may be chosen for a household of the scope.
+    page = staff.get(reverse("assistance:pair", args=[world.households.own.pk])).content
+    assert "县直干部" in page.decode()
+
+
 def test_plan_progress_counts_done_due_and_overdue_items(client, world):
     plan = world.households.own.plan
     PlanItem.objects.filter(plan=plan).update(
