@@ -203,8 +203,21 @@ def households_count(user, *, today: datetime.date, **filters) -> int:
 
 
 def households_for_list(user, *, sort: str = "", **filters) -> QuerySet:
-    """The user's households for a list page, filtered and sorted, in one query."""
-    return with_list_columns(households_sorted(user, sort=sort, **filters))
+    """The user's households for a list page, filtered and sorted, in one query; only the
+    columns its rows show (``household_rows``)."""
+    return with_list_columns(households_sorted(user, sort=sort, **filters)).only(*LIST_FIELDS)
+
+
+# What a row of the household list shows of the card itself.
+LIST_FIELDS = (
+    "card_number",
+    "head_name",
+    "group_name",
+    "attribute",
+    "status",
+    "last_visit_on",
+    "village__name",
+)
 
 
 def _search(q: str) -> Q:

@@ -2,8 +2,11 @@ import re
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from households.masking import mask_account, mask_id
 
@@ -80,3 +83,29 @@ def person(user) -> str:
     if profile is None:
         return user.get_username()
     return f"{profile.name}（{profile.get_role_display()}）"
+
+
+@register.simple_tag
+def household_rows(households) -> str:
+    """The household list's rows (``selectors.with_list_columns``), written in one pass:
+    drawn by the template language, 25 rows took longer than the query that reads them.
+    The same markup as a template would give: every value escaped, dates localized."""
+    never = escape(gettext("never"))
+    rows = []
+    for h in households:
+        village = h.village.name + (f" · {h.group_name}" if h.group_name else "")
+        rows.append(
+            "<tr>"
+            f'<td><a href="{reverse("households:detail", args=[h.pk])}">'
+            f"{escape(h.head_name or h.card_number)}</a></td>"
+            f'<td class="id-number">{escape(mask_id(h.head_id_number))}</td>'
+            f"<td>{escape(village)}</td>"
+            f'<td class="text-end">{h.members_count}</td>'
+            f"<td>{escape(h.get_attribute_display())}</td>"
+            f'<td><span class="badge text-bg-{status_colour(h.status)}">'
+            f"{escape(h.get_status_display())}</span></td>"
+            f"<td>{escape(h.cadre_name or '—')}</td>"
+            f"<td>{escape(localize(h.last_visit)) if h.last_visit else never}</td>"
+            "</tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped

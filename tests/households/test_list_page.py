@@ -163,3 +163,39 @@ def test_the_count_kept_for_a_list_follows_a_new_card_and_each_filter(leader, wo
     assert (count(), count(village=world.villages.a2.pk)) == (3, 1)
     f.HeadFactory(household=f.HouseholdFactory(village=world.villages.a2), name="石头")
     assert (count(), count(village=world.villages.a2.pk), count(q="石头")) == (4, 2, 1)
+
+
+def test_each_row_shows_the_card_as_it_stands_with_its_text_escaped(leader, world):
+    import lxml.html
+    from django.utils import translation
+
+    own = world.households.own
+    f.VisitFactory(household=own, visited_on=datetime.date(2025, 5, 1))
+    Household.objects.filter(pk=own.pk).update(
+        head_name="王<script>x</script>", group_name="三组&<i>", attribute="dibao"
+    )
+    own.refresh_from_db()
+    response = leader.get(URL, {"sort": "card"})
+    html = response.content.decode()
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    rows = lxml.html.fromstring(response.content).xpath("//table/tbody/tr")
+    shown = {
+        row.xpath("td[1]/a/@href")[0]: [td.text_content().strip() for td in row.xpath("td")]
+        for row in rows
+    }
+    head = own.members.get()
+    with translation.override("zh-hans"):
+        expected = [
+            "王<script>x</script>",
+            f"{head.id_number[:4]}**********{head.id_number[-4:]}",
+            f"{own.village.name} · 三组&<i>",
+            "1",
+            str(own.get_attribute_display()),
+            str(own.get_status_display()),
+            world.profiles.cadre.name,
+            "2025年5月1日",
+        ]
+    assert shown[reverse("households:detail", args=[own.pk])] == expected
+    never = shown[reverse("households:detail", args=[world.households.neighbour.pk])]
+    assert never[-1] == "无"  # never visited
+    assert 'class="badge text-bg-danger"' in html  # a poor household's status colour
