@@ -126,10 +126,9 @@ def cadre_workload(
     now and how many of those are overdue a visit: one GROUP BY over their pairings."""
     today = today or datetime.date.today()
     since = policy.visit_due_since(today)
-    visible = Household.objects.visible_to(user)
     counts = {
         row["cadre_id"]: row
-        for row in Pairing.objects.inside(household__in=visible)
+        for row in Pairing.objects.visible_to(user)
         .current()
         .filter(cadre_id__in=[c.pk for c in cadres])
         .values("cadre_id")

@@ -5,15 +5,20 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from households.models.card import Household
+from households.models.card import Household, in_scope
+from township.access import Scope, scope_for
 from township.models import StaffProfile
 from township.scoping import ScopedQuerySet
 
 
 class PairingQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "PairingQuerySet":
-        """The pairings, past and present, of the households ``user`` may see."""
-        return self.filter(household__in=Household.objects.visible_to(user))
+        """The pairings, past and present, of the households ``user`` may see: the
+        households' condition joined, not their ids listed (a page of pairings looks up
+        its own households instead of the database hashing every household of a county)."""
+        if scope_for(user).level == Scope.Level.NONE:
+            return self.none()
+        return self.filter(in_scope(user, village="household__village", household="household_id"))
 
     def current(self) -> "PairingQuerySet":
         return self.filter(end_date__isnull=True)

@@ -154,6 +154,10 @@ ESCAPES = [
         "the head names of cards the caller just saved (or all, off requests)",
     ),
     (
+        "households/services.py",
+        "the visits of cards the caller just saved (or all, off requests)",
+    ),
+    (
         "households/monitoring.py",
         "the monitoring sweep looks at every household, as the nightly task does",
     ),
