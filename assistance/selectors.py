@@ -45,14 +45,14 @@ class PlanProgress:
         return self.done + self.due + self.overdue + self.cancelled
 
 
-def plan_progress(plan: AssistancePlan, *, today: datetime.date | None = None) -> PlanProgress:
+def _with_delivered(items: QuerySet) -> QuerySet:
+    return items.annotate(
+        delivered=Coalesce(Sum("deliveries__amount"), ZERO, output_field=DecimalField())
+    ).order_by("due_date", "pk")
+
+
+def _progress(items: list[PlanItem], today: datetime.date) -> PlanProgress:
     """Items done / due / overdue / cancelled and amounts planned against delivered."""
-    today = today or datetime.date.today()
-    items = list(
-        plan.items.select_related("kind", "responsible")
-        .annotate(delivered=Coalesce(Sum("deliveries__amount"), ZERO, output_field=DecimalField()))
-        .order_by("due_date", "pk")
-    )
     progress = PlanProgress(items=items)
     for item in items:
         item.delivered = item.delivered.quantize(ZERO)  # SQLite drops the scale of sums
@@ -71,9 +71,29 @@ def plan_progress(plan: AssistancePlan, *, today: datetime.date | None = None) -
     return progress
 
 
-def plans_for_card(household: Household) -> list[tuple[AssistancePlan, PlanProgress]]:
+def plan_progress(plan: AssistancePlan, *, today: datetime.date | None = None) -> PlanProgress:
+    """A plan's items (with what each needs to be shown) and their progress."""
+    today = today or datetime.date.today()
+    items = list(_with_delivered(plan.items.select_related("kind", "responsible")))
+    return _progress(items, today)
+
+
+# What the progress of an item is counted from (``_progress``, ``PlanItem.is_overdue``).
+PROGRESS_FIELDS = ("plan_id", "status", "closed_on", "due_date", "planned_amount")
+
+
+def plans_for_card(
+    household: Household, *, today: datetime.date | None = None
+) -> list[tuple[AssistancePlan, PlanProgress]]:
+    """The household's plans, latest first, each with its progress: the items of all of
+    them read in one query, whatever the number of plans."""
+    today = today or datetime.date.today()
     plans = list(household.plans.select_related("cadre").order_by("-year"))
-    return [(plan, plan_progress(plan)) for plan in plans]
+    items: dict[int, list[PlanItem]] = {plan.pk: [] for plan in plans}
+    rows = _with_delivered(PlanItem.objects.inside(plan__in=plans).only(*PROGRESS_FIELDS))
+    for item in rows if plans else []:
+        items[item.plan_id].append(item)
+    return [(plan, _progress(items[plan.pk], today)) for plan in plans]
 
 
 def suggested_kinds(household: Household) -> list[MeasureKind]:

@@ -148,6 +148,46 @@ def test_plan_progress_counts_done_due_and_overdue_items(client, world):
     assert card.context["plans"][0][1].overdue == 1
 
 
+def test_the_card_shows_each_plans_progress_as_its_page_does_in_the_same_queries(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    own = world.households.own
+    client.force_login(world.profiles.cadre.user)
+    url = reverse("households:detail", args=[own.pk])
+    client.get(url)  # the session's first write and the figures kept
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    one_plan = len(queries)  # read now: the next request empties the log
+    older = f.PlanFactory(household=own, year=own.plan.year - 1, cadre=world.profiles.cadre)
+    today = datetime.date.today()
+    f.PlanItemFactory(plan=older, due_date=today - datetime.timedelta(days=3))
+    f.PlanItemFactory(plan=older, status="cancelled", closed_on=today, cancel_reason="外出")
+    paid = f.PlanItemFactory(
+        plan=older, planned_amount=D("300"), due_date=today + datetime.timedelta(days=30)
+    )
+    client.post(
+        reverse("assistance:item_deliver", args=[paid.pk]),
+        {"delivered_on": today.isoformat(), "amount": "120", "quantity": "", "note": ""},
+    )
+    client.get(url)  # the figures the writes dropped, kept again
+    with CaptureQueriesContext(connection) as queries:
+        card = client.get(url)
+    two_plans = len(queries)
+    shown = [(plan.pk, progress) for plan, progress in card.context["plans"]]
+    assert [pk for pk, _progress in shown] == [own.plan.pk, older.pk]
+    for pk, progress in shown:
+        page = client.get(reverse("assistance:plan", args=[pk])).context["progress"]
+        fields = ("done", "due", "overdue", "cancelled", "planned", "delivered")
+        assert [getattr(progress, n) for n in fields] == [getattr(page, n) for n in fields]
+    assert (shown[1][1].overdue, shown[1][1].cancelled, shown[1][1].delivered) == (
+        1,
+        1,
+        D("120.00"),
+    )
+    assert two_plans == one_plan
+
+
 def test_a_delivery_needs_an_amount_or_a_quantity_and_a_cancellation_a_reason(client, world):
     item = world.households.own.item
     client.force_login(world.profiles.cadre.user)
