@@ -318,7 +318,7 @@ def write_results(results: dict, args) -> None:
     admin = {s: results[("Django admin: households changelist", "admin", s)]["p95"] for s in sizes}
     lines = [
         MARK_START,
-        f"Run {time.strftime('%Y-%m-%d %H:%M')} on {platform.node()} "
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
         f"({os.cpu_count()} cores, {platform.python_implementation()} "
         f"{platform.python_version()}, PostgreSQL), by "
         f"`.venv/bin/python bench/pages.py --sizes {' '.join(map(str, sizes))} "

@@ -256,7 +256,8 @@ def main() -> None:
 def write_results(rows, size: dict, args) -> None:
     lines = [
         MARK_START,
-        f"Run {time.strftime('%Y-%m-%d %H:%M')} on {platform.node()} ({os.cpu_count()} cores, "
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
+        f"({os.cpu_count()} cores, "
         f"PostgreSQL, Redis) by `.venv/bin/python bench/reports.py --households "
         f"{args.households}`: the county bench database ({size['households']:,} households, "
         f"{size['members']:,} members, {size['townships']} townships). Workers are Celery "
