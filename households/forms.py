@@ -99,7 +99,10 @@ class HouseholdFilterForm(forms.Form):
             )
         return q
 
-    def __init__(self, *args, villages, cadres, townships=None, **kwargs):
+    def __init__(self, *args, villages, cadres, townships=None, names=None, **kwargs):
+        """``names``: the places' (id, name) pairs to offer, as ``place_names`` keeps them
+        (the same places as ``villages`` and ``townships``, which check what is sent);
+        without it they are read when the selects are drawn."""
         super().__init__(*args, **kwargs)
         # Offered to a county's users: the county home links each township's figures here.
         if townships is None:
@@ -109,10 +112,16 @@ class HouseholdFilterForm(forms.Form):
         # Offered as (id, name) pairs, read when the select is drawn: a county's 240
         # villages as model objects cost more than the rest of the page.
         self.fields["township"].widget.choices = functools.cache(
-            lambda: [("", _("All townships")), *townships.values_list("pk", "name")]
+            lambda: [
+                ("", _("All townships")),
+                *(names["township"] if names else townships.values_list("pk", "name")),
+            ]
         )
         self.fields["village"].widget.choices = functools.cache(
-            lambda: [("", _("All villages")), *villages.values_list("pk", "name")]
+            lambda: [
+                ("", _("All villages")),
+                *(names["village"] if names else villages.values_list("pk", "name")),
+            ]
         )
         self.fields["cadre"].queryset = cadres
         self.fields["cadre"].empty_label = _("All cadres")

@@ -50,7 +50,7 @@ from township.access import (
     profile_for,
     scope_for,
 )
-from township.forms import chosen_filters
+from township.forms import chosen_filters, place_names
 from township.models import StaffProfile, Township, Village
 from township.paging import CountedPaginator, page_of
 
@@ -78,6 +78,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         villages=Village.objects.visible_to(request.user).order_by("code"),
         cadres=selectors.cadres_for_list(visible),
         townships=Township.objects.visible_to(request.user).order_by("code"),
+        names=place_names(request.user),
     )
     filters = chosen_filters(form)
     households = selectors.households_for_list(request.user, **filters)

@@ -2,7 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
+from township import figures_cache
 from township.formfields import YearField
+from township.models import Township, Village
 
 
 def chosen_filters(form: forms.Form) -> dict:
@@ -11,6 +13,27 @@ def chosen_filters(form: forms.Form) -> dict:
     if not form.is_valid():
         return {}
     return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+
+
+def place_names(user) -> dict:
+    """The (id, name) pairs of the townships and the villages in the user's scope, in code
+    order, for filter lists: kept like the figures (per scope, until any write), so that a
+    county's list does not read its 240 villages on every page."""
+
+    def read() -> dict:
+        return {
+            "township": list(
+                Township.objects.visible_to(user).order_by("code").values_list("pk", "name")
+            ),
+            "village": list(
+                Village.objects.visible_to(user).order_by("code").values_list("pk", "name")
+            ),
+        }
+
+    names, _computed_at = figures_cache.cached(
+        "place-names", user, read, today=timezone.localdate()
+    )
+    return names
 
 
 class LoginForm(AuthenticationForm):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests import factories as f
@@ -73,3 +74,38 @@ def test_visitor_options_and_the_visit_list_offer_visitors_in_scope(client, worl
         html.index('name="visitor"') : html.index("</select>", html.index('name="visitor"'))
     ]
     assert _options(select) == ["", str(world.profiles.cadre.user.pk)]
+
+
+def _select(html: str, name: str) -> str:
+    start = html.index(f'name="{name}"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_the_place_filters_offer_the_scopes_places_kept_until_one_changes(world):
+    neighbour = f.TownshipFactory(county=world.counties[0], name="坝子乡", code="520399200000")
+    across = f.VillageFactory(township=neighbour, name="坝子村", code="520399200201")
+    client, county = Client(), Client()
+    client.force_login(world.profiles.staff.user)
+    county.force_login(world.profiles.county.user)  # signing in drops the kept figures
+    url = reverse("households:list")
+    villages = _select(client.get(url).content.decode(), "village")
+    assert _options(villages) == ["", str(world.villages.a1.pk), str(world.villages.a2.pk)]
+    assert "新田村" in villages and "河口村" not in villages
+    # A village added or renamed is offered at once (the kept names are dropped on a write).
+    added = f.VillageFactory(township=world.township, name="大坪村", code="520399100203")
+    world.villages.a2.name = "石门新村"
+    world.villages.a2.save()
+    villages = _select(client.get(url).content.decode(), "village")
+    assert _options(villages) == [
+        "",
+        str(world.villages.a1.pk),
+        str(world.villages.a2.pk),
+        str(added.pk),
+    ]
+    assert "大坪村" in villages and "石门新村" in villages
+    # The county's users see their townships and villages, another county's never.
+    page = county.get(url).content.decode()
+    assert _options(_select(page, "township")) == ["", str(world.township.pk), str(neighbour.pk)]
+    offered = _options(_select(page, "village"))
+    assert str(across.pk) in offered and str(added.pk) in offered
+    assert str(world.villages.b1.pk) not in offered
