@@ -24,7 +24,7 @@ from households.models import (
     StatusChange,
     Visit,
 )
-from households.services import household_head_names_refresh
+from households.services import household_member_facts_refresh
 from township.models import County, HelpUnit, StaffProfile, Township, Village
 from township.validators import id_check_char
 
@@ -728,4 +728,4 @@ def write_households(
         for row, pk in zip(rows, writer.ids(model, len(rows)), strict=True):
             writer.add(model, {**row, "id": pk})
     writer.flush()
-    household_head_names_refresh()
+    household_member_facts_refresh()

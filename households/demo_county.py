@@ -35,7 +35,7 @@ from households.demo import (
     write_households,
 )
 from households.models import Household, Member
-from households.services import household_head_names_refresh
+from households.services import household_member_facts_refresh
 from township.models import County, StaffProfile, Township, Village
 
 TOWNSHIPS = 20
@@ -195,5 +195,5 @@ def seed_county(*, households: int = 50_000, today: datetime.date | None = None)
                 household_allocations=20,
                 loans=10,
             )
-    household_head_names_refresh()
+    household_member_facts_refresh()
     return {"created": created, "total": Household.objects.count()}

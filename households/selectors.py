@@ -76,10 +76,6 @@ def household_label(household: Household) -> str:
     )
 
 
-def _active_members():
-    return Member.objects.filter(household=OuterRef("pk"), is_active=True)
-
-
 def _current_cadre_name():
     return Subquery(
         Pairing.objects.current().filter(household=OuterRef("pk")).values("cadre__name")[:1]
@@ -87,12 +83,9 @@ def _current_cadre_name():
 
 
 def with_list_columns(households: QuerySet) -> QuerySet:
-    """Head, size, last visit and current cadre as subqueries: one query for any page size."""
-    head = _active_members().filter(relation=Member.Relation.HEAD)
-    size = _active_members().order_by().values("household").annotate(n=Count("pk")).values("n")
+    """The village, the last visit and the current cadre beside what the card keeps of its
+    members (head, ID number, size): one query for any page size."""
     return households.select_related("village").annotate(
-        head_id_number=Subquery(head.values("id_number")[:1]),
-        members_count=Coalesce(Subquery(size, output_field=IntegerField()), 0),
         last_visit=F("last_visit_on"),
         cadre_name=_current_cadre_name(),
     )
@@ -212,6 +205,8 @@ def households_for_list(user, *, sort: str = "", **filters) -> QuerySet:
 LIST_FIELDS = (
     "card_number",
     "head_name",
+    "head_id_number",
+    "members_count",
     "group_name",
     "attribute",
     "status",

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -109,30 +109,43 @@ def _save_members(household: Household, rows: list[MemberRow], user) -> None:
             setattr(member, field, value)
         member._history_user = user
         member.save()
-    household_head_names_refresh(household_ids=[household.pk])
-    # The instance may be saved again by the caller: it must carry the name just written.
-    household.refresh_from_db(fields=["head_name"])
+    household_member_facts_refresh(household_ids=[household.pk])
+    # The instance may be saved again by the caller: it must carry the facts just written.
+    household.refresh_from_db(fields=MEMBER_FACTS)
 
 
-def household_head_names_refresh(*, household_ids=None) -> int:
-    """Keep each card's head name (``Household.head_name``) equal to its active head's
-    name, in one UPDATE; every household when ``household_ids`` is None. Returns how many
-    changed."""
-    head = Subquery(
-        Member.objects.filter(
-            household=OuterRef("pk"), relation=Member.Relation.HEAD, is_active=True
-        ).values("name")[:1]
+# What a card keeps of its members (``household_member_facts_refresh``).
+MEMBER_FACTS = ["head_name", "head_id_number", "members_count"]
+
+
+def household_member_facts_refresh(*, household_ids=None) -> int:
+    """Keep what each card keeps of its members equal to them, in one UPDATE: the active
+    head's name and ID number (``Household.head_name``, ``head_id_number``) and how many
+    members are active (``members_count``); every household when ``household_ids`` is None.
+    Returns how many changed."""
+    head = Member.objects.filter(
+        household=OuterRef("pk"), relation=Member.Relation.HEAD, is_active=True
     )
-    with unscoped("the head names of cards the caller just saved (or all, off requests)"):
+    active = (
+        Member.objects.filter(household=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    facts = {
+        "head_name": Coalesce(Subquery(head.values("name")[:1]), Value("")),
+        "head_id_number": Coalesce(Subquery(head.values("id_number")[:1]), Value("")),
+        "members_count": Coalesce(Subquery(active, output_field=IntegerField()), 0),
+    }
+    with unscoped("the member facts of cards the caller just saved (or all, off requests)"):
         households = Household.objects.all()
         if household_ids is not None:
             households = households.filter(pk__in=household_ids)
-        households = households.annotate(head=Coalesce(head, Value(""))).exclude(
-            head_name=F("head")
+        stale = households.annotate(**{f"now_{k}": v for k, v in facts.items()}).exclude(
+            **{k: F(f"now_{k}") for k in facts}
         )
-        return Household.objects.filter(pk__in=households.values("pk")).update(
-            head_name=Coalesce(head, Value(""))
-        )
+        return Household.objects.filter(pk__in=stale.values("pk")).update(**facts)
 
 
 def visit_villages_refresh(*, household_ids=None) -> int:
@@ -480,7 +493,7 @@ def household_facts_rebuild() -> int:
         if fields:
             Household.objects.filter(pk=pk).update(**fields)
             changed += 1
-    changed += household_head_names_refresh()
+    changed += household_member_facts_refresh()
     changed += visit_villages_refresh()
     if changed:
         figures_cache.changed()

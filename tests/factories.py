@@ -120,12 +120,22 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     household = factory.SubFactory(HouseholdFactory)
     name = factory.Sequence(lambda n: f"成员{n}")
     id_number = factory.Sequence(lambda n: make_id_number(n, area=FACTORY_AREA))
     sex = Member.Sex.MALE
     relation = Member.Relation.OTHER
+
+    @factory.post_generation
+    def member_facts(obj, create, extracted, **kwargs):
+        """The card keeps its head and its count of members, as the member services do."""
+        if create:
+            from households.services import MEMBER_FACTS, household_member_facts_refresh
+
+            household_member_facts_refresh(household_ids=[obj.household_id])
+            obj.household.refresh_from_db(fields=MEMBER_FACTS)
 
 
 class HeadFactory(MemberFactory):
@@ -134,15 +144,6 @@ class HeadFactory(MemberFactory):
         skip_postgeneration_save = True
 
     relation = Member.Relation.HEAD
-
-    @factory.post_generation
-    def head_name(obj, create, extracted, **kwargs):
-        """The card keeps its head's name, as the services that write members do."""
-        if create:
-            from households.services import household_head_names_refresh
-
-            household_head_names_refresh(household_ids=[obj.household_id])
-            obj.household.refresh_from_db(fields=["head_name"])
 
 
 class CauseFactory(factory.django.DjangoModelFactory):

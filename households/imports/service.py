@@ -29,7 +29,7 @@ from households.models import (
 )
 from households.services import (
     historical_exit_date,
-    household_head_names_refresh,
+    household_member_facts_refresh,
     initial_status_facts,
     visit_villages_refresh,
 )
@@ -428,7 +428,7 @@ def write(plan: Plan, *, user, reason: str) -> None:
     touched = {m.household_id for m in members} | {
         m.household_id for m, _fields in plan.changed_members
     }
-    household_head_names_refresh(household_ids=touched)
+    household_member_facts_refresh(household_ids=touched)
     visit_villages_refresh(household_ids=changed)
 
 

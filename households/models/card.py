@@ -157,15 +157,28 @@ class Household(QuickChoiceDisplay, models.Model):
     # records a visit (``visit_log``) in the same transaction; ``rebuild_household_facts``
     # recomputes it from the visits.
     last_visit_on = models.DateField(_("last visit"), null=True, blank=True, editable=False)
-    # The active head's name: how people know the household (its card number is for files).
-    # Kept by the services that write members (``household_head_names_refresh``), rebuilt
-    # by ``rebuild_household_facts``.
+    # The active head's name: how people know the household (its card number is for files);
+    # with the head's ID number and how many members are active, what the lists show of the
+    # members. Kept by the services that write members (``household_member_facts_refresh``),
+    # rebuilt by ``rebuild_household_facts``.
     head_name = models.CharField(_("head of household"), max_length=50, blank=True, editable=False)
+    head_id_number = models.CharField(
+        _("head's ID number"), max_length=18, blank=True, editable=False
+    )
+    members_count = models.PositiveSmallIntegerField(_("members"), default=0, editable=False)
     # Optimistic locking: a save must name the version it started from.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "last_visit_on", "head_name"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated_at",
+            "last_visit_on",
+            "head_name",
+            "head_id_number",
+            "members_count",
+        ]
+    )
 
     objects = HouseholdQuerySet.as_manager()
 

@@ -92,6 +92,12 @@ def test_a_new_roster_is_previewed_then_written_and_a_reimport_changes_nothing(s
     assert job.status == "applied", job.error
     household = Member.objects.get(name="人1").household
     assert household.attribute == "dibao" and household.members.count() == 2
+    # The card keeps its head and its size, as the list shows them.
+    assert (household.head_name, household.head_id_number, household.members_count) == (
+        "人1",
+        head["id_number"],
+        2,
+    )
     assert household.causes.get().cause == "illness"
     income = household.incomes.get(year=2025)
     assert (income.wage_income, income.transfer_income, income.members_count) == (

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from assistance import ledger
 from households.imports.roster import COLUMNS
 from households.models import Household, Member
-from households.services import household_head_names_refresh
+from households.services import household_member_facts_refresh
 from reporting.models import ReportRun
 from tests.reporting_helpers import exported
 
@@ -161,7 +161,7 @@ def hostile(world):
         address=HOSTILE["address"], group_name=HOSTILE["group_name"]
     )
     own.members.filter(relation="head").update(name=HOSTILE["head"])
-    household_head_names_refresh(household_ids=[own.pk])  # as the member services do
+    household_member_facts_refresh(household_ids=[own.pk])  # as the member services do
     item = own.item
     type(item).objects.filter(pk=item.pk).update(
         description=HOSTILE["description"], cancel_reason=HOSTILE["cancel"]
