@@ -28,6 +28,7 @@ from assistance.models import (
     Repayment,
 )
 from households.models import Household, Pairing
+from households.services import household_cadres_refresh
 from township.models import StaffProfile
 
 
@@ -59,6 +60,7 @@ def _assign(
     pairing = Pairing(household=household, cadre=cadre, start_date=start_date, reason=reason)
     pairing._history_user = user
     pairing.save()
+    household_cadres_refresh(household_ids=[household.pk])
     return pairing
 
 

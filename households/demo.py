@@ -24,7 +24,7 @@ from households.models import (
     StatusChange,
     Visit,
 )
-from households.services import household_member_facts_refresh
+from households.services import household_cadres_refresh, household_member_facts_refresh
 from township.models import County, HelpUnit, StaffProfile, Township, Village
 from township.validators import id_check_char
 
@@ -729,3 +729,4 @@ def write_households(
             writer.add(model, {**row, "id": pk})
     writer.flush()
     household_member_facts_refresh()
+    household_cadres_refresh()

@@ -35,7 +35,7 @@ from households.demo import (
     write_households,
 )
 from households.models import Household, Member
-from households.services import household_member_facts_refresh
+from households.services import household_cadres_refresh, household_member_facts_refresh
 from township.models import County, StaffProfile, Township, Village
 
 TOWNSHIPS = 20
@@ -196,4 +196,5 @@ def seed_county(*, households: int = 50_000, today: datetime.date | None = None)
                 loans=10,
             )
     household_member_facts_refresh()
+    household_cadres_refresh()
     return {"created": created, "total": Household.objects.count()}

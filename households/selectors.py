@@ -76,18 +76,12 @@ def household_label(household: Household) -> str:
     )
 
 
-def _current_cadre_name():
-    return Subquery(
-        Pairing.objects.current().filter(household=OuterRef("pk")).values("cadre__name")[:1]
-    )
-
-
 def with_list_columns(households: QuerySet) -> QuerySet:
-    """The village, the last visit and the current cadre beside what the card keeps of its
-    members (head, ID number, size): one query for any page size."""
+    """The village beside what the card keeps of its members (head, ID number, size), its
+    last visit and its current cadre: one query for any page size."""
     return households.select_related("village").annotate(
         last_visit=F("last_visit_on"),
-        cadre_name=_current_cadre_name(),
+        cadre_name=F("current_cadre__name"),
     )
 
 
@@ -168,9 +162,7 @@ def household_filter(
     if cause:
         condition &= Q(Exists(HouseholdCause.objects.filter(household=OuterRef("pk"), cause=cause)))
     if cadre is not None:
-        condition &= Q(
-            Exists(Pairing.objects.current().filter(household=OuterRef("pk"), cadre=cadre))
-        )
+        condition &= Q(current_cadre=cadre)
     if no_visit_days:
         since = (today or datetime.date.today()) - datetime.timedelta(days=no_visit_days)
         condition &= Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=since)

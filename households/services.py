@@ -20,6 +20,7 @@ from households.models import (
     HouseholdCause,
     HouseholdIncome,
     Member,
+    Pairing,
     PovertyLine,
     Removal,
     StatusChange,
@@ -146,6 +147,21 @@ def household_member_facts_refresh(*, household_ids=None) -> int:
             **{k: F(f"now_{k}") for k in facts}
         )
         return Household.objects.filter(pk__in=stale.values("pk")).update(**facts)
+
+
+def household_cadres_refresh(*, household_ids=None) -> int:
+    """Keep each card's current cadre (``Household.current_cadre``) equal to the cadre of its
+    current pairing, in one UPDATE; every household when ``household_ids`` is None. Returns
+    how many changed."""
+    cadre = Subquery(Pairing.objects.current().filter(household=OuterRef("pk")).values("cadre")[:1])
+    with unscoped("the cadres of cards the caller just paired (or all, off requests)"):
+        households = Household.objects.all()
+        if household_ids is not None:
+            households = households.filter(pk__in=household_ids)
+        stale = households.annotate(
+            kept=Coalesce("current_cadre", 0), now=Coalesce(cadre, 0)
+        ).exclude(kept=F("now"))
+        return Household.objects.filter(pk__in=stale.values("pk")).update(current_cadre=cadre)
 
 
 def visit_villages_refresh(*, household_ids=None) -> int:
@@ -494,6 +510,7 @@ def household_facts_rebuild() -> int:
             Household.objects.filter(pk=pk).update(**fields)
             changed += 1
     changed += household_member_facts_refresh()
+    changed += household_cadres_refresh()
     changed += visit_villages_refresh()
     if changed:
         figures_cache.changed()

@@ -176,10 +176,20 @@ class PovertyLineFactory(factory.django.DjangoModelFactory):
 class PairingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Pairing
+        skip_postgeneration_save = True
 
     household = factory.SubFactory(HouseholdFactory)
     cadre = factory.SubFactory(ProfileFactory)
     start_date = datetime.date(2025, 1, 1)
+
+    @factory.post_generation
+    def current_cadre(obj, create, extracted, **kwargs):
+        """The card keeps its current cadre, as the pairing services do."""
+        if create:
+            from households.services import household_cadres_refresh
+
+            household_cadres_refresh(household_ids=[obj.household_id])
+            obj.household.refresh_from_db(fields=["current_cadre"])
 
 
 def png_bytes(size=(8, 8), colour=(200, 30, 30)) -> bytes:

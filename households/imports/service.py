@@ -29,6 +29,7 @@ from households.models import (
 )
 from households.services import (
     historical_exit_date,
+    household_cadres_refresh,
     household_member_facts_refresh,
     initial_status_facts,
     visit_villages_refresh,
@@ -429,6 +430,7 @@ def write(plan: Plan, *, user, reason: str) -> None:
         m.household_id for m, _fields in plan.changed_members
     }
     household_member_facts_refresh(household_ids=touched)
+    household_cadres_refresh(household_ids={p.household_id for p in pairings})
     visit_villages_refresh(household_ids=changed)
 
 

@@ -166,6 +166,18 @@ class Household(QuickChoiceDisplay, models.Model):
         _("head's ID number"), max_length=18, blank=True, editable=False
     )
     members_count = models.PositiveSmallIntegerField(_("members"), default=0, editable=False)
+    # The cadre of the current pairing, what the lists show and filter by: kept by the
+    # services that pair (``household_cadres_refresh``), rebuilt by ``rebuild_household_facts``.
+    # Its index serves a cadre's list (?cadre=).
+    current_cadre = models.ForeignKey(
+        "township.StaffProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("current pairing cadre"),
+    )
     # Optimistic locking: a save must name the version it started from.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -177,6 +189,7 @@ class Household(QuickChoiceDisplay, models.Model):
             "head_name",
             "head_id_number",
             "members_count",
+            "current_cadre",
         ]
     )
 
@@ -218,7 +231,23 @@ class Household(QuickChoiceDisplay, models.Model):
         village = self.village.name if Household.village.is_cached(self) else ""
         return " · ".join(p for p in (self.head_name, village, self.card_number) if p)
 
+    # Facts the services keep with UPDATEs of their own, never through an instance: a card
+    # saved from a copy read before a visit, a member or a pairing was written must not put
+    # the old value back.
+    KEPT_BY_SERVICES = frozenset(
+        {"last_visit_on", "head_name", "head_id_number", "members_count", "current_cadre"}
+    )
+
     def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key
+                and f.name not in self.KEPT_BY_SERVICES
+                and f.attname not in deferred
+            ]
         super().save(*args, **kwargs)
         # Its visits keep its village (``Visit.village``): they move with it.
         self.visits.exclude(village_id=self.village_id).update(village_id=self.village_id)

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from assistance.models import AssistancePlan, LedgerEntry, Loan, PlanItem, Project
 from households.demo import DEMO_PASSWORD
 from households.models import Household, HouseholdIncome, Member, Pairing
-from households.services import household_member_facts_refresh
+from households.services import household_cadres_refresh, household_member_facts_refresh
 from township.models import StaffProfile, Village
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +42,10 @@ def test_seed_demo_builds_a_township_and_is_idempotent():
     assert first["projects"] == 4 and first["loans"] > 0  # one from a village library
     assert first["plans"] > 0 and first["items"] >= first["plans"]
     assert first["entries"] > 20
-    # What the cards keep of their members was written with them: nothing left to correct.
+    # What the cards keep of their members and cadres was written with them: nothing to
+    # correct.
     assert household_member_facts_refresh() == 0
+    assert household_cadres_refresh() == 0
     call_command("seed_demo", households=60)
     assert snapshot() == first
 

@@ -167,6 +167,7 @@ def test_a_new_roster_brings_its_pairing_cadre_and_two_no_worries(staff, world):
     )
     assert household.attribute == "tekun"
     assert household.pairings.get(end_date__isnull=True).cadre == world.profiles.cadre2
+    assert household.current_cadre == world.profiles.cadre2  # what the lists show
 
 
 @pytest.mark.parametrize(
