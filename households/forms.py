@@ -29,7 +29,7 @@ from township.formfields import (
 )
 from township.models import Township
 from township.uploads import photo_reencoded
-from township.widgets import QuickSelect
+from township.widgets import QuickNumberInput, QuickSelect, QuickTextInput
 
 
 class HouseholdFilterForm(forms.Form):
@@ -46,7 +46,7 @@ class HouseholdFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=50,
-        widget=forms.TextInput(
+        widget=QuickTextInput(
             attrs={"placeholder": _("Name, ID number or its last digits, phone"), "type": "search"}
         ),
     )
@@ -84,7 +84,11 @@ class HouseholdFilterForm(forms.Form):
         label=_("Pairing cadre"), queryset=None, required=False, widget=QuickSelect
     )
     no_visit_days = WholeNumberField(
-        label=_("No visit for more than (days)"), required=False, min_value=1, max_value=3650
+        label=_("No visit for more than (days)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        widget=QuickNumberInput,
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS, widget=QuickSelect)
 
@@ -635,7 +639,7 @@ class IdLookupForm(forms.Form):
     id_number = forms.CharField(
         label=_("Find by ID number"),
         max_length=18,
-        widget=forms.TextInput(
+        widget=QuickTextInput(
             attrs={"autocomplete": "off", "class": "form-control id-number", "maxlength": 18}
         ),
     )

@@ -3,7 +3,9 @@
 Django renders each ``<option>`` of a select through a template of its own, after building
 a dictionary of attributes for it. A county's filter lists hundreds of villages, and those
 took most of the time of the household list. ``QuickSelect`` writes the same HTML in one
-pass over the choices.
+pass over the choices. An ``<input>`` goes through two templates (its own and one for its
+attributes, a loop of conditions): ``QuickTextInput`` and ``QuickNumberInput`` write what
+they write, for the inputs of pages drawn on every request (the lists' filters).
 """
 
 import html
@@ -11,7 +13,7 @@ import html
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 
 
 class QuickSelect(forms.Select):
@@ -46,3 +48,35 @@ class QuickSelect(forms.Select):
                 parts.append(option(value, label))
         parts.append("</select>")
         return mark_safe("".join(parts))
+
+
+def _escaped(value) -> str:
+    """A value as the template language writes it: escaped unless already marked safe."""
+    text = str(value)
+    return text if isinstance(value, SafeData) else html.escape(text)
+
+
+class QuickInputMixin:
+    """An ``<input>`` written without Django's templates: the markup of ``input.html`` and
+    ``attrs.html`` (attributes in order, ``True`` as a bare name, ``False`` left out)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"']
+        if widget["value"] is not None:
+            parts.append(f' value="{_escaped(widget["value"])}"')
+        for key, attr in widget["attrs"].items():
+            if attr is True:
+                parts.append(f" {_escaped(key)}")
+            elif attr is not False:
+                parts.append(f' {_escaped(key)}="{_escaped(attr)}"')
+        parts.append(">")
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+class QuickTextInput(QuickInputMixin, forms.TextInput):
+    pass
+
+
+class QuickNumberInput(QuickInputMixin, forms.NumberInput):
+    pass

@@ -1,9 +1,12 @@
-"""QuickSelect writes the markup Django's own Select writes, option for option."""
+"""The quick widgets write the markup Django's own widgets write, option for option and
+attribute for attribute."""
 
 from django import forms
 from django.test.html import parse_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy, override
 
-from township.widgets import QuickSelect
+from township.widgets import QuickNumberInput, QuickSelect, QuickTextInput
 
 CHOICES = [
     ("", "全部村"),
@@ -28,3 +31,23 @@ def test_a_form_field_keeps_its_choices_and_the_value_chosen():
     html = str(Form({"village": "3"})["village"])
     assert '<option value="3" selected>高坡村</option>' in html
     assert "石门村 &amp; &lt;二组&gt;" in html and '<optgroup label="山区">' in html
+
+
+def test_the_quick_inputs_write_what_django_s_inputs_write():
+    cases = [
+        (
+            forms.TextInput,
+            QuickTextInput,
+            {"type": "search", "placeholder": gettext_lazy("Search")},
+        ),
+        (forms.TextInput, QuickTextInput, {"autocomplete": "off", "maxlength": 18}),
+        (forms.NumberInput, QuickNumberInput, {"min": 1, "max": 3650}),
+    ]
+    values = [None, "", "张三", "a \"quoted\" <b> & 'x'", 30, mark_safe("<i>safe</i>")]
+    render_attrs = {"id": "id_q", "class": "form-control", "required": True, "disabled": False}
+    with override("zh-hans"):
+        for django_widget, quick_widget, attrs in cases:
+            for value in values:
+                expected = django_widget(attrs=attrs).render("q", value, render_attrs)
+                written = quick_widget(attrs=attrs).render("q", value, render_attrs)
+                assert written == expected, (quick_widget, value)
