@@ -18,8 +18,6 @@ _HIDDEN = {
     "version",
     "created_at",
     "updated_at",
-    "last_visit_on",
-    "head_name",
     "client_token",
     "household",
 }
@@ -55,7 +53,9 @@ def _display(model_field, value) -> str:
 
 
 def _fields(model) -> list:
-    return [f for f in model._meta.concrete_fields if f.name not in _HIDDEN and not f.is_relation]
+    # The facts a card keeps for its lists are not in its history: they follow other rows.
+    hidden = (_HIDDEN | Household.KEPT_BY_SERVICES) if model is Household else _HIDDEN
+    return [f for f in model._meta.concrete_fields if f.name not in hidden and not f.is_relation]
 
 
 def _title(model, record) -> str:

@@ -151,7 +151,11 @@ ESCAPES = [
     ("households/asof.py", "a village's poverty incidence counts all of its households"),
     (
         "households/services.py",
-        "the head names of cards the caller just saved (or all, off requests)",
+        "the member facts of cards the caller just saved (or all, off requests)",
+    ),
+    (
+        "households/services.py",
+        "the cadres of cards the caller just paired (or all, off requests)",
     ),
     (
         "households/services.py",
