@@ -8,6 +8,7 @@ older than ``BANGFU_WORKER_HEARTBEAT_MAX_AGE`` seconds means no worker has consu
 since: the broker holds tasks, but nothing runs them.
 """
 
+import functools
 import time
 
 import redis
@@ -16,10 +17,23 @@ from django.conf import settings
 KEY = "bangfu:worker-heartbeat"
 
 
-def _client() -> redis.Redis:
+@functools.lru_cache(maxsize=4)
+def _client_for(url: str) -> redis.Redis:
+    """One client, and its pool of connections, per broker URL in a process: a probe asked
+    several times a second opened two connections each time before, and some of those
+    connects waited hundreds of milliseconds. Idle connections are checked before use."""
     return redis.Redis.from_url(
-        settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1
+        url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=30
     )
+
+
+def _client() -> redis.Redis:
+    return _client_for(settings.CELERY_BROKER_URL)
+
+
+def broker_ping(url: str) -> None:
+    """Ask the broker's Redis server for an answer; raises when it cannot be reached."""
+    _client_for(url).ping()
 
 
 def heartbeat_write(now: float | None = None) -> None:

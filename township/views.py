@@ -23,7 +23,7 @@ from township.access import Scope, profile_for, scope_for
 from township.accounts import password_changed
 from township.celery import app as celery_app
 from township.context_processors import queue_counts, queue_plan_items
-from township.heartbeat import heartbeat_age
+from township.heartbeat import broker_ping, heartbeat_age
 from township.models import StaffProfile
 
 
@@ -94,11 +94,11 @@ def _database_status() -> str:
 
 
 def _broker_status() -> str:
-    if celery_app.conf.broker_url.startswith("memory://"):
+    url = celery_app.conf.broker_write_url or celery_app.conf.broker_url
+    if url.startswith("memory://"):
         return "in-process"
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        broker_ping(url)
     except Exception as exc:  # any failure is reported, not raised: this is a probe
         return f"error: {exc.__class__.__name__}"
     return "ok"
