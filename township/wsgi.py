@@ -2,10 +2,17 @@ import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "township.settings")
 
 application = get_wsgi_application()
+
+# The URLs, and with them every view and what the views import (the PDF and spreadsheet
+# libraries among them), loaded now and not by the first request a worker serves: that
+# request took 1.5 s, and the requests queued behind it as long, each time gunicorn started
+# or replaced a worker.
+get_resolver().url_patterns
 
 # Everything loaded so far (Django, the apps, the URLs) lives as long as the process: moved
 # out of the garbage collector's reach, so that its full collections stop walking it. They

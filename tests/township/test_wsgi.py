@@ -2,6 +2,9 @@
 
 import gc
 import importlib
+import os
+import subprocess
+import sys
 
 
 def test_the_wsgi_module_freezes_what_it_loaded():
@@ -14,3 +17,15 @@ def test_the_wsgi_module_freezes_what_it_loaded():
         assert gc.get_freeze_count() > 10_000  # Django and the apps, not a handful of objects
     finally:
         gc.unfreeze()
+
+
+def test_a_web_process_loads_its_urls_and_views_before_its_first_request():
+    # In a fresh interpreter: this one has long loaded them.
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, township.wsgi; print('households.views' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "township.test_settings"},
+    )
+    assert loaded.stdout.strip() == "True"
