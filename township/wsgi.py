@@ -1,8 +1,9 @@
 import gc
 import os
+from importlib import import_module
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
-from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "township.settings")
 
@@ -12,7 +13,7 @@ application = get_wsgi_application()
 # libraries among them), loaded now and not by the first request a worker serves: that
 # request took 1.5 s, and the requests queued behind it as long, each time gunicorn started
 # or replaced a worker.
-get_resolver().url_patterns
+import_module(settings.ROOT_URLCONF)
 
 # Everything loaded so far (Django, the apps, the URLs) lives as long as the process: moved
 # out of the garbage collector's reach, so that its full collections stop walking it. They

@@ -21,8 +21,9 @@ def test_the_wsgi_module_freezes_what_it_loaded():
 
 def test_a_web_process_loads_its_urls_and_views_before_its_first_request():
     # In a fresh interpreter: this one has long loaded them.
+    script = "import sys, township.wsgi; print('households.views' in sys.modules)"
     loaded = subprocess.run(
-        [sys.executable, "-c", "import sys, township.wsgi; print('households.views' in sys.modules)"],
+        [sys.executable, "-c", script],
         capture_output=True,
         text=True,
         check=True,
