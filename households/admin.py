@@ -15,6 +15,45 @@ from households.models import (
     PovertyLine,
     StatusChange,
 )
+from households.services import (
+    household_cadres_refresh,
+    household_member_facts_refresh,
+    visit_villages_refresh,
+)
+
+
+class KeepsCardFacts:
+    """Admin pages that write what a card keeps for its lists (its head, members, cadre,
+    village) put those facts right after each save and delete, as the app's own services do.
+    ``card_field`` names the household of a row; None when the row is the household."""
+
+    card_field: str | None = "household"
+
+    def _cards(self, rows) -> set:
+        if self.card_field is None:
+            return {row.pk for row in rows}
+        return {getattr(row, f"{self.card_field}_id") for row in rows}
+
+    def _refresh(self, household_ids: set) -> None:
+        household_ids = {pk for pk in household_ids if pk is not None}
+        household_member_facts_refresh(household_ids=household_ids)
+        household_cadres_refresh(household_ids=household_ids)
+        visit_villages_refresh(household_ids=household_ids)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        moved_from = form.initial.get(self.card_field) if self.card_field else None
+        self._refresh(self._cards([form.instance]) | {moved_from})
+
+    def delete_model(self, request, obj):
+        cards = self._cards([obj])
+        super().delete_model(request, obj)
+        self._refresh(cards)
+
+    def delete_queryset(self, request, queryset):
+        cards = self._cards(queryset)
+        super().delete_queryset(request, queryset)
+        self._refresh(cards)
 
 
 class MemberInline(admin.StackedInline):
@@ -29,7 +68,8 @@ class CauseInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin):
+class HouseholdAdmin(KeepsCardFacts, SimpleHistoryAdmin):
+    card_field = None
     list_display = ["card_number", "village", "attribute", "status", "year_identified"]
     list_filter = ["status", "attribute", "village__township"]
     list_select_related = ["village"]
@@ -60,7 +100,7 @@ class StatusChangeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(KeepsCardFacts, SimpleHistoryAdmin):
     list_display = ["name", "masked_id_number", "relation", "household", "is_active"]
 
     @admin.display(description=_("ID number"))
@@ -88,7 +128,7 @@ class PovertyLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Pairing)
-class PairingAdmin(SimpleHistoryAdmin):
+class PairingAdmin(KeepsCardFacts, SimpleHistoryAdmin):
     list_display = ["household", "cadre", "start_date", "end_date"]
     list_filter = ["end_date"]
     list_select_related = ["household", "cadre"]

@@ -56,3 +56,64 @@ def test_the_admin_refuses_a_second_active_household_for_one_person(client, worl
     assert response.status_code == 200
     assert "另一户" in response.content.decode()
     assert Member.objects.filter(id_number=taken).count() == 1
+
+
+def kept(household):
+    household.refresh_from_db()
+    return household.members_count, household.current_cadre_id
+
+
+def test_a_member_added_moved_and_deleted_through_the_admin_keeps_the_cards_counts(client, world):
+    own, colleague = world.households.own, world.households.colleague
+    client.force_login(world.superuser)
+    own_count, colleague_count = kept(own)[0], kept(colleague)[0]
+
+    response = client.post(reverse("admin:households_member_add"), member_form(own))
+    assert response.status_code == 302
+    assert kept(own)[0] == own_count + 1
+
+    member = Member.objects.get(id_number="520399198001010013")
+    response = client.post(
+        reverse("admin:households_member_change", args=[member.pk]), member_form(colleague)
+    )
+    assert response.status_code == 302
+    assert (kept(own)[0], kept(colleague)[0]) == (own_count, colleague_count + 1)
+
+    response = client.post(
+        reverse("admin:households_member_changelist"),
+        {"action": "delete_selected", "_selected_action": [member.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert kept(colleague)[0] == colleague_count
+
+
+def test_a_pairing_started_and_ended_through_the_admin_keeps_the_cards_cadre(client, world):
+    own, cadre2 = world.households.own, world.profiles.cadre2
+    client.force_login(world.superuser)
+    current = own.pairings.get()
+    response = client.post(
+        reverse("admin:households_pairing_change", args=[current.pk]),
+        {
+            "household": own.pk,
+            "cadre": current.cadre_id,
+            "start_date": "2025-01-01",
+            "end_date": "2026-03-01",
+            "reason": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert kept(own)[1] is None
+
+    response = client.post(
+        reverse("admin:households_pairing_add"),
+        {"household": own.pk, "cadre": cadre2.pk, "start_date": "2026-03-02", "reason": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert kept(own)[1] == cadre2.pk
+
+    response = client.post(
+        reverse("admin:households_pairing_delete", args=[own.pairings.get(cadre=cadre2).pk]),
+        {"post": "yes"},
+    )
+    assert response.status_code == 302
+    assert kept(own)[1] is None
