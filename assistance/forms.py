@@ -4,6 +4,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assistance.models import (
@@ -15,6 +16,7 @@ from assistance.models import (
     PlanItem,
     Project,
 )
+from assistance.register_selectors import item_choices, item_label
 from township.formfields import (
     AmountField,
     ChoicesByIdField,
@@ -23,6 +25,7 @@ from township.formfields import (
     formfield_for,
 )
 from township.uploads import evidence_checked
+from township.widgets import SearchSelect
 
 DATE = {"type": "date"}
 ONE_CENT = Decimal("0.01")
@@ -30,6 +33,34 @@ ONE_CENT = Decimal("0.01")
 
 def _date_widget():
     return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+
+
+def offer_items(form, name: str, items, search_url: str) -> None:
+    """Make ``name`` a plan-item field over ``items`` that offers the chosen item and the
+    first few, with a search box asking ``search_url`` for the others: a county's items run
+    to thousands. Any of ``items`` is accepted."""
+    field = form.fields[name]
+    field.queryset = items
+    field.label_from_instance = item_label
+    chosen = form.data.get(form.add_prefix(name)) if form.is_bound else form.initial.get(name)
+    field.widget.choices = item_choices(items, chosen)
+    field.widget.search_url = search_url
+    field.widget.search_label = _("Find by head, village, card number or measure")
+
+
+def fund_items(fund: Fund):
+    """The plan items a fund's money may be allocated to: its township's open items of its
+    year (a fund is the township's, whoever allocates)."""
+    return (
+        PlanItem.objects.unscoped("a fund's money goes to its township's plan items")
+        .filter(
+            plan__household__village__township=fund.township,
+            plan__year=fund.year,
+            status=PlanItem.Status.OPEN,
+        )
+        .select_related("plan__household__village")
+        .order_by("plan__household__village__code", "plan__household__head_name", "pk")
+    )
 
 
 class CrispyMixin:
@@ -282,7 +313,10 @@ class EntryForm(CrispyMixin, forms.Form):
         label=_("Project (for an allocation)"), queryset=None, required=False
     )
     plan_item = forms.ModelChoiceField(
-        label=_("Household measure (for an allocation)"), queryset=None, required=False
+        label=_("Household measure (for an allocation)"),
+        queryset=None,
+        required=False,
+        widget=SearchSelect,
     )
     allocation = forms.ModelChoiceField(
         label=_("Against allocation (for a disbursement)"), queryset=None, required=False
@@ -295,19 +329,12 @@ class EntryForm(CrispyMixin, forms.Form):
             .unscoped("a fund's money goes to its township's projects")
             .order_by("-year", "name")
         )
-        self.fields["plan_item"].queryset = (
-            PlanItem.objects.unscoped("a fund's money goes to its township's plan items")
-            .filter(
-                plan__household__village__township=fund.township,
-                plan__year=fund.year,
-                status=PlanItem.Status.OPEN,
-            )
-            .select_related("plan__household__village")
-            .order_by("plan__household__village__code", "plan__household__head_name", "pk")
-        )
-        # People know a household by its head and village: "王大山 · 新田村 · 5203… · 鸡苗".
-        self.fields["plan_item"].label_from_instance = lambda i: (
-            f"{i.plan.household} · {i.description}"
+        # People know a household by its head and village: "2025 · 王大山 · 新田村 · 5203… · 鸡苗".
+        offer_items(
+            self,
+            "plan_item",
+            fund_items(fund),
+            reverse("assistance:entry_item_options", args=[fund.pk]),
         )
         # A loan's money is paid from the loan's page, which marks what it paid for.
         self.fields["allocation"].queryset = (

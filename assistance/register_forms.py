@@ -4,9 +4,10 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from assistance.forms import CrispyMixin, _date_widget
+from assistance.forms import CrispyMixin, _date_widget, offer_items
 from assistance.models import (
     DividendContract,
     Enterprise,
@@ -16,10 +17,10 @@ from assistance.models import (
     TrainingAttendance,
     TrainingSession,
 )
-from assistance.register_selectors import item_label, member_by_id_number
+from assistance.register_selectors import member_by_id_number
 from township.formfields import AmountField, PlausibleDateField, WholeNumberField, formfield_for
 from township.forms import chosen_filters
-from township.widgets import QuickSelect
+from township.widgets import SearchSelect
 
 ONE_CENT = Decimal("0.01")
 RENOVATION_STATUSES = [
@@ -59,15 +60,20 @@ class RegisterFilterForm(forms.Form):
 class _ItemForm(CrispyMixin, forms.ModelForm):
     """A record linked to a plan item of a household in the user's scope."""
 
-    # A county's items of a kind run to thousands: written without a template per option.
+    # Whose items the search offers (a key of ``register_selectors.ITEM_KINDS``).
+    register = ""
+
+    # A county's items of a kind run to thousands: the select offers the chosen one and the
+    # first few, and the search box before it asks for others (registers:item_options).
     plan_item = forms.ModelChoiceField(
-        label=_("Household's plan item"), queryset=None, widget=QuickSelect
+        label=_("Household's plan item"), queryset=None, widget=SearchSelect
     )
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan_item"].queryset = items
-        self.fields["plan_item"].label_from_instance = item_label
+        offer_items(
+            self, "plan_item", items, reverse("registers:item_options", args=[self.register])
+        )
         self.order_fields(["plan_item", *self.Meta.fields])
         self._helper()
 
@@ -88,6 +94,8 @@ class _MemberMixin:
 
 
 class RenovationForm(_ItemForm):
+    register = "renovation"
+
     class Meta:
         model = HousingRenovation
         formfield_callback = formfield_for
@@ -125,6 +133,7 @@ class RenovationAcceptForm(CrispyMixin, forms.Form):
 
 
 class RainDewForm(_MemberMixin, _ItemForm):
+    register = "rain_dew"
     id_number = forms.CharField(label=_("Student's ID number"), max_length=18)
 
     class Meta:
@@ -143,6 +152,7 @@ class RainDewForm(_MemberMixin, _ItemForm):
 
 
 class ReliefForm(_MemberMixin, _ItemForm):
+    register = "relief"
     id_number = forms.CharField(label=_("Patient's ID number"), max_length=18)
 
     class Meta:

@@ -47,6 +47,35 @@ def items_for(user, register: str, *, year: int | None = None) -> QuerySet:
     )
 
 
+# How many items a plan-item field offers before a search narrows them.
+ITEMS_SHOWN = 20
+
+
+def item_choices(items: QuerySet, chosen) -> list[tuple]:
+    """What a plan-item field's select starts with: the empty choice, the chosen item (when it
+    is one of ``items``) and the first few."""
+    choices = [(item.pk, item_label(item)) for item in items[:ITEMS_SHOWN]]
+    chosen = str(getattr(chosen, "pk", chosen) or "")
+    if chosen.isdigit() and len(chosen) < 19 and chosen not in {str(pk) for pk, _ in choices}:
+        item = items.filter(pk=chosen).first()
+        if item is not None:
+            choices.insert(0, (item.pk, item_label(item)))
+    return [("", "---------"), *choices]
+
+
+def item_options(items: QuerySet, q: str) -> list[tuple[int, str]]:
+    """The first of ``items`` whose household's head, village or card number, or whose
+    description, contains ``q``: what the search of a plan-item field offers."""
+    if q:
+        items = items.filter(
+            Q(plan__household__head_name__contains=q)
+            | Q(plan__household__village__name__contains=q)
+            | Q(plan__household__card_number__startswith=q)
+            | Q(description__contains=q)
+        )
+    return [(item.pk, item_label(item)) for item in items[:ITEMS_SHOWN]]
+
+
 def item_label(item: PlanItem) -> str:
     hh = item.plan.household
     parts = [str(item.plan.year), hh.head_name, hh.village.name, hh.card_number, item.description]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/contracts/new/", r.contract_create, name="contract_create"),
     path("contracts/<int:pk>/", r.contract_detail, name="contract"),
     path("contracts/<int:pk>/payments/new/", r.dividend_pay, name="dividend_pay"),
+    path("items/<slug:register>/options/", r.item_options, name="item_options"),
     path("items/<int:pk>/allocate/", r.item_allocate, name="item_allocate"),
     path("items/<int:pk>/pay/", r.item_pay, name="item_pay"),
 ]

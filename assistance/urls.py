@@ -32,6 +32,7 @@ urlpatterns = [
     path("funds/new/", funds.fund_create, name="fund_create"),
     path("funds/<int:pk>/", funds.fund_detail, name="fund"),
     path("funds/<int:pk>/entries/new/", funds.entry_create, name="entry_create"),
+    path("funds/<int:pk>/entries/items/", funds.entry_item_options, name="entry_item_options"),
     path("funds/<int:pk>/notice/", funds.fund_notice, name="fund_notice"),
     path("entries/<int:pk>/reverse/", funds.entry_reverse, name="entry_reverse"),
     path("loans/", loans.loan_list, name="loans"),

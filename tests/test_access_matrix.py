@@ -132,6 +132,7 @@ MATRIX: dict[str, Entry] = {
     "assistance:fund_create": Entry("login", perm="manage"),
     "assistance:fund": Entry("scoped", obj="fund"),
     "assistance:entry_create": Entry("scoped", obj="fund", perm="manage"),
+    "assistance:entry_item_options": Entry("scoped", obj="fund", perm="manage"),
     "assistance:fund_notice": Entry("scoped", obj="fund"),
     "assistance:entry_reverse": Entry("scoped", obj="entry", perm="manage"),
     "assistance:loans": Entry("login"),
@@ -202,6 +203,7 @@ MATRIX: dict[str, Entry] = {
     "registers:dividend_pay": Entry("scoped", obj="contract", perm="manage"),
     "registers:item_allocate": Entry("scoped", obj="item", perm="manage"),
     "registers:item_pay": Entry("scoped", obj="item", perm="manage"),
+    "registers:item_options": Entry("login", perm="manage", extra_args=("renovation",)),
     "villagework:plan": Entry("scoped", obj="village"),
     "villagework:plan_edit": Entry("scoped", obj="village", perm="keep"),
     "villagework:library_add": Entry("scoped", obj="village_plan", perm="keep"),
@@ -734,7 +736,7 @@ def test_access(client, world, name, role):
             assert client.get(reverse(name)).status_code in (302, 405)
             response = client.post(reverse(name))
         else:
-            response = client.get(reverse(name))
+            response = client.get(reverse(name, args=entry.extra_args))
         if anonymous:
             assert response.status_code == 302
             assert response["Location"].startswith(login_url)

@@ -50,6 +50,33 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))
 
 
+class SearchSelect(QuickSelect):
+    """A select offering a few choices, with a search box before it that asks
+    ``search_url`` for others: the answer (htmx) is the matching ``<option>``s. For choices
+    that run to thousands in a county; the field still accepts any object of its queryset."""
+
+    def __init__(self, attrs=None, choices=(), *, search_url="", search_label=""):
+        super().__init__(attrs, choices)
+        self.search_url, self.search_label = search_url, search_label
+
+    def render(self, name, value, attrs=None, renderer=None):
+        select = super().render(name, value, attrs, renderer)
+        target = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        # Tied to no form (the form attribute names none): never posted with the record.
+        box = format_html(
+            '<input type="search" name="q" form="{}-search" class="form-control mb-1" '
+            'maxlength="50" autocomplete="off" aria-label="{}" placeholder="{}" '
+            'hx-get="{}" hx-trigger="input changed delay:300ms" hx-target="#{}" '
+            'hx-swap="innerHTML">',
+            target,
+            self.search_label,
+            self.search_label,
+            self.search_url,
+            target,
+        )
+        return box + select
+
+
 def _escaped(value) -> str:
     """A value as the template language writes it: escaped unless already marked safe."""
     text = str(value)

@@ -11,10 +11,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assistance import ledger, scoping, selectors
-from assistance.forms import EntryForm, FundForm, InitialKindForm, NoticeForm, ReverseForm
+from assistance.forms import (
+    EntryForm,
+    FundForm,
+    InitialKindForm,
+    NoticeForm,
+    ReverseForm,
+    fund_items,
+)
 from assistance.models import LedgerEntry
+from assistance.register_selectors import item_options
 from assistance.views._common import LIST_PAGE_SIZE, require
 from assistance.views.projects import _period
+from households.forms import OptionSearchForm
 from township.access import can_manage_township
 from township.models import Township, Village
 
@@ -73,6 +82,20 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reconciliation": selectors.fund_reconciliation(fund, start, end),
             "can_manage": can_manage_township(request.user),
         },
+    )
+
+
+@login_required
+def entry_item_options(request: HttpRequest, pk: int) -> HttpResponse:
+    """The entry form's search: the fund's plan items that match, as <option>s."""
+    fund = scoping.get_fund_for(request.user, pk)
+    require(can_manage_township(request.user))
+    form = OptionSearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(
+        request,
+        "households/includes/_options.html",
+        {"options": item_options(fund_items(fund), q), "empty_label": "---------"},
     )
 
 

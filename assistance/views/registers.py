@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,6 +36,7 @@ from assistance.register_forms import (
     TrainingForm,
 )
 from assistance.views._common import add_service_error, first_message, require
+from households.forms import OptionSearchForm
 from households.models import Household
 from township.access import can_manage_township
 from township.formfields import param
@@ -98,6 +99,24 @@ def renovation_list(request: HttpRequest) -> HttpResponse:
         subsidy=sum((r.subsidy for r in rows), ledger.ZERO),
         paid=sum((r.paid for r in rows), ledger.ZERO),
         accepted=sum(1 for r in rows if r.accepted_on),
+    )
+
+
+@login_required
+def item_options(request: HttpRequest, register: str) -> HttpResponse:
+    """The record forms' search: the plan items in scope that match, as <option>s."""
+    require(can_manage_township(request.user))
+    if register not in rs.ITEM_KINDS:
+        raise Http404
+    form = OptionSearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(
+        request,
+        "households/includes/_options.html",
+        {
+            "options": rs.item_options(rs.items_for(request.user, register), q),
+            "empty_label": "---------",
+        },
     )
 
 

@@ -1,11 +1,13 @@
 """Assistance pages through the HTTP client: what each action does and refuses."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from assistance import register_selectors as rs
 from assistance.models import LedgerEntry, PlanItem, Project, ProjectStageChange
 from households.models import Pairing
 from tests import factories as f
@@ -241,6 +243,40 @@ def test_an_over_allocation_through_the_page_shows_the_refusal_and_saves_nothing
     assert response.status_code == 200
     assert "10000" in response.content.decode()
     assert not LedgerEntry.objects.filter(kind="allocation").exists()
+
+
+def test_an_allocation_to_a_household_measure_is_found_by_search_among_the_funds_items(
+    staff, world
+):
+    fund = world.funds.a
+    items = [
+        f.PlanItemFactory(plan=world.households.own.plan, description=f"鸡苗第{n}批")
+        for n in range(rs.ITEMS_SHOWN + 3)
+    ]
+    outside = f.PlanItemFactory(plan=world.households.outsider.plan, description="外镇鸡苗")
+    page = staff.get(reverse("assistance:entry_create", args=[fund.pk])).content.decode()
+    plan_items = re.search(r'<select name="plan_item".*?</select>', page, re.S).group(0)
+    offered = re.findall(r'<option value="(\d+)"', plan_items)
+    assert len(offered) == rs.ITEMS_SHOWN
+    search = reverse("assistance:entry_item_options", args=[fund.pk])
+    assert f'hx-get="{search}"' in page
+
+    last = next(item for item in items if str(item.pk) not in offered)
+    found = staff.get(search, {"q": last.description}).content.decode()
+    assert re.findall(r'<option value="(\d+)"', found) == [str(last.pk)]
+    assert "外镇" not in staff.get(search, {"q": "鸡苗"}).content.decode()
+    assert (
+        staff.get(reverse("assistance:entry_item_options", args=[world.funds.b.pk])).status_code
+        == 404
+    )
+
+    fields = {"kind": "allocation", "entry_date": "2025-03-01", "amount": "100", "purpose": "鸡苗"}
+    create = reverse("assistance:entry_create", args=[fund.pk])
+    response = staff.post(create, {"voucher": "A8", "plan_item": outside.pk, **fields})
+    assert "plan_item" in response.context["form"].errors
+    response = staff.post(create, {"voucher": "A9", "plan_item": last.pk, **fields})
+    assert response.status_code == 302
+    assert LedgerEntry.objects.get(voucher="A9").plan_item == last
 
 
 def test_a_negative_amount_is_refused_with_a_message(staff, world):

@@ -3,6 +3,7 @@ year-end report, Rain-and-Dew students, serious-illness relief, training, export
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assistance import ledger
+from assistance import register_selectors as rs
 from assistance.models import (
     HealthRelief,
     HousingRenovation,
@@ -163,6 +165,46 @@ def test_the_renovation_form_offers_only_housing_measures_in_the_users_area(staf
     _item(world.households.colleague, "industry", "发放鸡苗", "500.00")
     offered = staff.get(reverse("registers:renovation_create")).context["form"]
     assert list(offered.fields["plan_item"].queryset) == [mine]
+
+
+def options(html: str) -> list[str]:
+    return re.findall(r'<option value="(\d+)"', html)
+
+
+def test_the_renovation_form_offers_a_few_items_and_its_search_finds_any_in_the_users_area(
+    staff, world
+):
+    kind = f.MeasureKindFactory(code="housing", name="危房改造", name_en="Housing renovation")
+    items = [
+        f.PlanItemFactory(plan=world.households.own.plan, kind=kind, description=f"改造第{n}项")
+        for n in range(rs.ITEMS_SHOWN + 5)
+    ]
+    outsider = world.households.outsider
+    outside = f.PlanItemFactory(plan=outsider.plan, kind=kind, description="外镇改造")
+    page = staff.get(reverse("registers:renovation_create")).content.decode()
+    offered = options(page)
+    assert len(offered) == rs.ITEMS_SHOWN
+    last = next(item for item in items if str(item.pk) not in offered)
+    search = reverse("registers:item_options", args=["renovation"])
+    assert f'hx-get="{search}"' in page
+
+    found = staff.get(search, {"q": last.description}).content.decode()
+    assert options(found) == [str(last.pk)]
+    assert last.description in found
+    assert options(staff.get(search, {"q": "外镇"}).content.decode()) == []
+    assert staff.get(reverse("registers:item_options", args=["nothing"])).status_code == 404
+
+    # Any item in the area is accepted, offered at first or found; the chosen one stays
+    # offered when the form comes back with an error.
+    response = staff.post(reverse("registers:renovation_create"), {"plan_item": last.pk})
+    assert f'<option value="{last.pk}" selected>' in response.content.decode()
+    fields = {"year": "2025", "grade": "D", "method": "rebuild", "subsidy": "1"}
+    create = reverse("registers:renovation_create")
+    response = staff.post(create, {"plan_item": outside.pk, **fields})
+    assert "plan_item" in response.context["form"].errors
+    response = staff.post(create, {"plan_item": last.pk, **fields})
+    assert response.status_code == 302
+    assert HousingRenovation.objects.get().plan_item == last
 
 
 def test_a_rain_and_dew_student_is_named_by_id_number_and_paid_through_the_ledger(staff, world):

@@ -124,6 +124,8 @@ def pages_for(role: str, world) -> list[str]:
         pages += [
             "/assistance/funds/",
             f"/assistance/funds/{world.funds.a.pk}/",
+            f"/assistance/funds/{world.funds.a.pk}/entries/new/",
+            "/registers/renovations/new/",
             "/assistance/pairings/",
         ]
     return pages
