@@ -98,7 +98,11 @@ def _broker_status() -> str:
     if url.startswith("memory://"):
         return "in-process"
     try:
-        broker_ping(url)
+        if url.startswith(("redis://", "rediss://")):
+            broker_ping(url)  # one client kept per process: no connection opened per probe
+        else:  # the demo's file-system queue
+            with celery_app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as exc:  # any failure is reported, not raised: this is a probe
         return f"error: {exc.__class__.__name__}"
     return "ok"
