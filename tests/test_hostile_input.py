@@ -223,7 +223,7 @@ def _url_and_login(name, role, world, made: dict):
         return None  # it only sends the visitor to the login page
     if entry is None or entry.access != "scoped":
         try:
-            return reverse(name)
+            return reverse(name, args=entry.extra_args if entry else ())
         except Exception:  # a pattern with arguments the matrix does not describe
             return None
     inside, _outside = matrix.MAPS.get(entry.obj, matrix.HOUSEHOLDS)[role]

@@ -27,7 +27,7 @@ def _pages(world):
             obj = matrix._object(world, entry.obj, inside)
             yield name, reverse(name, args=[obj.pk, *entry.extra_args])
         else:
-            yield name, reverse(name)
+            yield name, reverse(name, args=entry.extra_args)
 
 
 def test_every_page_has_the_policy_and_no_inline_script_handler_or_style(client, world):
