@@ -1,7 +1,10 @@
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
 from households.models import Member
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +120,59 @@ def test_a_pairing_started_and_ended_through_the_admin_keeps_the_cards_cadre(cli
     )
     assert response.status_code == 302
     assert kept(own)[1] is None
+
+
+class _Fields(HTMLParser):
+    """The values a browser would post from a page's form: inputs, checked boxes, the
+    selected options and text areas."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data[name] = a.get("value", "on")
+            else:
+                self.data[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+
+def test_a_member_left_through_the_card_admin_leaves_the_cards_count(client, world):
+    own = world.households.own
+    f.MemberFactory(household=own, relation="spouse")
+    count = kept(own)[0]
+    client.force_login(world.superuser)
+    page = reverse("admin:households_household_change", args=[own.pk])
+    form = _Fields()
+    form.feed(client.get(page).content.decode())
+    spouse = next(k for k, v in form.data.items() if k.endswith("-relation") and v == "spouse")
+    prefix = spouse.removesuffix("-relation")
+    form.data.pop(f"{prefix}-is_active")  # unticked: left the household, on a day, for a reason
+    form.data[f"{prefix}-left_on"] = "2025-06-01"
+    form.data[f"{prefix}-left_reason"] = Member.LeftReason.MARRIAGE
+    form.data.pop("csrfmiddlewaretoken", None)
+    response = client.post(page, form.data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert kept(own)[0] == count - 1
