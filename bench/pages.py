@@ -258,6 +258,8 @@ def measure(size: int, args) -> dict:
         setup_in_process(name)
         cookies, ids = sessions_and_ids()
         for label, role, path in pages(ids):
+            if args.only and not re.search(args.only, label):
+                continue
             load(path, cookies[role], 1, args.connections)  # warm-up
             figures = load(path, cookies[role], args.seconds, args.connections)
             figures["queries"] = (
@@ -279,6 +281,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--only", help="measure only the pages whose name matches this pattern (nothing is written)"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -303,13 +308,15 @@ def main() -> None:
                     "--connections",
                     str(args.connections),
                 ]
-                + (["--reseed"] if args.reseed else []),
+                + (["--reseed"] if args.reseed else [])
+                + (["--only", args.only] if args.only else []),
                 check=True,
             )
             for key, figures in json.loads(Path(out.name).read_text()).items():
                 label, role = key.split("|")
                 results[(label, role, size)] = figures
-    write_results(results, args)
+    if not args.only:
+        write_results(results, args)
 
 
 def write_results(results: dict, args) -> None:
