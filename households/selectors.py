@@ -188,13 +188,15 @@ def households_count(user, *, today: datetime.date, **filters) -> int:
 
 
 def households_for_list(user, *, sort: str = "", **filters) -> QuerySet:
-    """The user's households for a list page, filtered and sorted, in one query; only the
-    columns its rows show (``household_rows``)."""
-    return with_list_columns(households_sorted(user, sort=sort, **filters)).only(*LIST_FIELDS)
+    """The user's households for a list page, filtered and sorted, in one query: the values
+    its rows show (``household_rows``), as dictionaries. Building 25 model instances (with
+    their village) took longer than the query that reads them."""
+    return households_sorted(user, sort=sort, **filters).values(*LIST_FIELDS, **LIST_COLUMNS)
 
 
-# What a row of the household list shows of the card itself.
+# What a row of the household list shows: of the card itself, and beside it.
 LIST_FIELDS = (
+    "pk",
     "card_number",
     "head_name",
     "head_id_number",
@@ -203,8 +205,8 @@ LIST_FIELDS = (
     "attribute",
     "status",
     "last_visit_on",
-    "village__name",
 )
+LIST_COLUMNS = {"village_name": F("village__name"), "cadre_name": F("current_cadre__name")}
 
 
 def _search(q: str) -> Q:

@@ -13,7 +13,7 @@ URL = reverse("households:list")
 
 
 def listed(response) -> set[int]:
-    return {h.pk for h in response.context["page"].object_list}
+    return {h["pk"] for h in response.context["page"].object_list}
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_sort_by_longest_without_a_visit_puts_never_visited_first(leader, world)
     h = world.households
     f.VisitFactory(household=h.own, visited_on=datetime.date(2025, 5, 1))
     f.VisitFactory(household=h.colleague, visited_on=datetime.date(2025, 1, 1))
-    order = [x.pk for x in leader.get(URL, {"sort": "last_visit"}).context["page"].object_list]
+    order = [x["pk"] for x in leader.get(URL, {"sort": "last_visit"}).context["page"].object_list]
     assert order == [h.neighbour.pk, h.colleague.pk, h.own.pk]
 
 

@@ -53,9 +53,9 @@ def test_a_card_entered_as_out_of_poverty_in_2019_is_not_an_exit_of_this_year(st
     ]
     this_year = datetime.date.today().year
     listed = staff.get(reverse("households:list"), {"exit_year": this_year}).context["page"]
-    assert household.pk not in [h.pk for h in listed]
+    assert household.pk not in [h["pk"] for h in listed]
     listed = staff.get(reverse("households:list"), {"exit_year": 2019}).context["page"]
-    assert [h.pk for h in listed] == [household.pk]
+    assert [h["pk"] for h in listed] == [household.pk]
     exit_fact = household.status_changes.get(status="exited")
     assert exit_fact.note == "县扶贫办批复 2019-12" and exit_fact.people == 1
     assert {e["key"] for e in exit_fact.evidence} >= {"income", "food", "schooling"}

@@ -546,7 +546,7 @@ def test_the_dashboard_its_lists_and_the_village_exit_page_on_31_december(client
             if tile.url.split("?")[0] == reverse("households:list"):
                 assert client.get(tile.url).context["page"].paginator.count == tile.value
         exited = client.get(reverse("households:list"), {"exit_year": 2025}).context["page"]
-        assert {hh.head_name for hh in exited} == {"张一", "王三"}
+        assert {hh["head_name"] for hh in exited} == {"张一", "王三"}
         rows = {r.village.name: r for r in village_exit_rows(client, 2025)}
         assert (rows["新田村"].poor_people, rows["新田村"].incidence) == (4, D("2.00"))
         assert rows["新田村"].qualifies
