@@ -7,11 +7,13 @@ when any household, assistance or place record is written (``changed``), or afte
 ``TTL`` seconds at the latest. Pages show the time the figures were computed.
 """
 
+import contextvars
 import datetime
 import hashlib
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
@@ -27,7 +29,34 @@ WATCHED_APPS = ("households", "assistance", "township")
 UNWATCHED = {"households.IdAccess", "households.ImportJob"}
 
 
+# The version a request has read, so that its figures and counts ask the cache once for it
+# (three reads a list page, more on a dashboard). None outside a request (Celery tasks, the
+# shell): there every figure reads the version afresh.
+_seen: contextvars.ContextVar[dict | None] = contextvars.ContextVar("figures_seen", default=None)
+
+
+def _request_started(**_signal) -> None:
+    _seen.set({})
+
+
+def _request_finished(**_signal) -> None:
+    _seen.set(None)
+
+
+def _version():
+    seen = _seen.get()
+    if seen is not None and "version" in seen:
+        return seen["version"]
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    if seen is not None:
+        seen["version"] = version
+    return version
+
+
 def _bump() -> None:
+    seen = _seen.get()
+    if seen is not None:  # this request wrote: what it reads from now on is read again
+        seen.pop("version", None)
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not in the cache (yet, or any more): any new value will do
@@ -54,7 +83,7 @@ def cached(
 ):
     """``(value, computed_at)`` of ``compute()`` for ``user``'s scope on ``today`` (for the
     user alone with ``per_user``: what depends on their role, not only their place)."""
-    version = cache.get_or_set(VERSION_KEY, 1, None)
+    version = _version()
     who = f"user-{user.pk}" if per_user else _scope_key(user)
     key = f"figures:{name}:{version}:{who}:{today.isoformat()}:{get_language()}"
     hit = cache.get(key)
@@ -92,12 +121,14 @@ def connect() -> None:
             uid = f"figures-{model._meta.label}"
             post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-save")
             post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + "-delete")
+    request_started.connect(_request_started, dispatch_uid="figures-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="figures-request-finished")
 
 
 def remembered(name: str, compute):
     """``compute()`` kept until the data changes, for everyone: small policy tables (the
     yearly lines, a county's incomes) that many pages read."""
-    version = cache.get_or_set(VERSION_KEY, 1, None)
+    version = _version()
     key = f"figures:{name}:{version}"
     hit = cache.get(key)
     if hit is None:

@@ -11,6 +11,7 @@ from households.models import Household, StatusChange
 from households.services import household_facts_rebuild
 from tests import factories as f
 from tests.pages import village_rows
+from township import figures_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,51 @@ def test_the_village_list_is_kept_until_a_household_is_added(client, world):
     f.HeadFactory(household=f.HouseholdFactory(village=world.villages.a2))
     after, _, _ = counts()
     assert after[world.villages.a2.name] == before[world.villages.a2.name] + 1
+
+
+def _version_reads(monkeypatch) -> list:
+    reads = []
+    get_or_set = figures_cache.cache.get_or_set
+
+    def counted(key, *args, **kwargs):
+        if key == figures_cache.VERSION_KEY:
+            reads.append(key)
+        return get_or_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(figures_cache.cache, "get_or_set", counted)
+    return reads
+
+
+def test_a_page_asks_for_the_figures_version_once(client, world, monkeypatch):
+    """The household list reads three kept things (place names, its count, the queue's);
+    the version they are kept under is asked of the cache once a request."""
+    client.force_login(world.profiles.leader.user)
+    client.get(reverse("households:list"))
+    reads = _version_reads(monkeypatch)
+    assert client.get(reverse("households:list")).status_code == 200
+    assert len(reads) == 1
+    assert client.get(reverse("households:list")).status_code == 200
+    assert len(reads) == 2  # and again by the next request
+
+
+def test_outside_a_request_the_version_is_read_each_time(world, monkeypatch):
+    reads = _version_reads(monkeypatch)
+    user = world.profiles.leader.user
+    today = datetime.date.today()
+    figures_cache.cached("one", user, lambda: 1, today=today)
+    figures_cache.cached("two", user, lambda: 2, today=today)
+    assert len(reads) == 2
+
+
+def test_a_write_in_a_request_drops_the_version_it_read(world):
+    """A request that writes, then reads figures, reads them under the new version."""
+    user = world.profiles.leader.user
+    today = datetime.date.today()
+    figures_cache._request_started()  # as request_started does (its signal closes the
+    try:  # database connection too, which the test's transaction needs)
+        before, _ = figures_cache.cached("households", user, Household.objects.count, today=today)
+        f.HeadFactory(household=f.HouseholdFactory(village=world.villages.a2))
+        after, _ = figures_cache.cached("households", user, Household.objects.count, today=today)
+    finally:
+        figures_cache._request_finished()
+    assert after == before + 1
