@@ -12,6 +12,7 @@ import html
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils.choices import CallableChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 
@@ -38,8 +39,13 @@ class QuickSelect(forms.Select):
                 f"{html.escape(str(label))}</option>"
             )
 
+        choices = self.choices
+        if isinstance(choices, CallableChoiceIterator):
+            # Pairs read from the database (a county's 240 villages): already in the shape
+            # Django's normalisation gives, which cost more than writing them out.
+            choices = choices.func()
         parts = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
-        for value, label in self.choices:
+        for value, label in choices:
             if isinstance(label, list | tuple):
                 parts.append(format_html('<optgroup label="{}">', value))
                 parts.extend(option(v, lab) for v, lab in label)
