@@ -94,7 +94,7 @@ def test_a_new_applicant_is_not_yet_in_the_register(staff, world):
     assert household.status == "applicant"
     assert [status for status, _day, _source in facts(household)] == ["applicant"]
     listed = staff.get(reverse("households:list"), {"status": "registered"}).context["page"]
-    assert household.pk not in [h.pk for h in listed]
+    assert household.pk not in [h["pk"] for h in listed]
 
 
 def test_staff_correct_the_date_of_a_historical_exit_and_the_correction_is_kept(staff, world):
