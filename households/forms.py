@@ -131,15 +131,20 @@ class HouseholdFilterForm(forms.Form):
         self.fields["cadre"].empty_label = _("All cadres")
         # A county has thousands of cadres: the list offers the chosen one only, and the
         # search box beside it asks for others (households:cadre_options).
-        self.fields["cadre"].widget.choices = chosen_option(
-            cadres,
-            self.data.get("cadre") if self.is_bound else None,
-            _("All cadres"),
-            lambda cadre: cadre.name,
-        )
+        self.fields["cadre"].widget.choices = functools.cache(self._cadre_choices)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    def _cadre_choices(self) -> list[tuple]:
+        """The empty choice and the chosen cadre: the one the form's check found in scope
+        (read once, not again for the select)."""
+        cadre = (
+            self.cleaned_data.get("cadre")
+            if self.is_bound and not self.errors.get("cadre")
+            else None
+        )
+        return [("", _("All cadres")), *([(cadre.pk, cadre.name)] if cadre else [])]
 
 
 class HouseholdForm(forms.ModelForm):

@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories as f
@@ -37,6 +39,25 @@ def test_the_household_list_offers_only_the_chosen_cadre(client, world):
     ]
     assert _options(select) == ["", str(cadres[3].pk)]
     assert "王03" in select and "王02" not in select
+
+
+def test_the_chosen_cadre_is_read_once_and_one_outside_the_scope_is_not_offered(client, world):
+    """The form's check finds the cadre in scope; the select offers what it found."""
+    (cadre,) = _many_cadres(world, 1)
+    outside = f.ProfileFactory(name="外乡干部", township=world.other_township)
+    f.PairingFactory(household=f.HouseholdFactory(village=world.villages.b1), cadre=outside)
+    client.force_login(world.profiles.staff.user)
+    url = reverse("households:list")
+    client.get(url, {"cadre": cadre.pk})
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url, {"cadre": cadre.pk}).content.decode()
+    cadre_reads = [
+        q for q in queries if q["sql"].split(" FROM ", 1)[1].startswith('"township_staffprofile"')
+    ]
+    assert len(cadre_reads) == 1
+    assert _options(_select(page, "cadre")) == ["", str(cadre.pk)]
+    page = client.get(url, {"cadre": outside.pk}).content.decode()
+    assert _options(_select(page, "cadre")) == [""] and "外乡干部" not in _select(page, "cadre")
 
 
 def test_cadre_options_match_the_name_within_the_scope_and_are_bounded(client, world):
