@@ -192,12 +192,21 @@ def _sum(kind: str, *, reversed_kind: str | None = None) -> Coalesce:
     return Coalesce(Sum("entries__amount", filter=condition), ZERO, output_field=DecimalField())
 
 
-def funds_with_balances(user) -> QuerySet:
-    """The user's funds, the latest year first, with their sums (``with_balances`` reads
-    them): a page of them at a time."""
-    return (
-        Fund.objects.visible_to(user)
-        .select_related("township")
+def funds_for_list(user) -> QuerySet:
+    """The user's funds, the latest year first: paged, then given their sums
+    (``with_balances``) a page at a time."""
+    return Fund.objects.visible_to(user).select_related("township").order_by("-year", "name", "pk")
+
+
+def with_balances(funds) -> list[Fund]:
+    """``funds`` (a page of them), each with what it received, allocated and disbursed
+    (reversals netted), what is unallocated and what is in hand: the sums of those funds'
+    entries only, in one query."""
+    funds = list(funds)
+    sums = {
+        row["pk"]: row
+        for row in Fund.objects.unscoped("the funds of a page read within the scope")
+        .filter(pk__in=[fund.pk for fund in funds])
         .annotate(
             r=_sum(Kind.RECEIPT),
             rr=_sum(Kind.REVERSAL, reversed_kind=Kind.RECEIPT),
@@ -206,19 +215,14 @@ def funds_with_balances(user) -> QuerySet:
             d=_sum(Kind.DISBURSEMENT),
             rd=_sum(Kind.REVERSAL, reversed_kind=Kind.DISBURSEMENT),
         )
-        .order_by("-year", "name", "pk")
-    )
-
-
-def with_balances(funds) -> list[Fund]:
-    """Funds of ``funds_with_balances``, each with what it received, allocated and disbursed
-    (reversals netted), what is unallocated and what is in hand."""
-    funds = list(funds)
+        .values("pk", "r", "rr", "a", "ra", "d", "rd")
+    }
     for fund in funds:
+        row = sums[fund.pk]
         fund.received, fund.allocated, fund.disbursed = (
-            fund.r - fund.rr,
-            fund.a - fund.ra,
-            fund.d - fund.rd,
+            row["r"] - row["rr"],
+            row["a"] - row["ra"],
+            row["d"] - row["rd"],
         )
         fund.unallocated, fund.in_hand = (
             fund.received - fund.allocated,

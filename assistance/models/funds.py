@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from assistance.models.plans import PlanItem
 from assistance.models.projects import Project
 from township.access import Scope, scope_for
+from township.choices import QuickChoiceDisplay
 from township.models import Township
 from township.scoping import ScopedQuerySet
 
@@ -43,7 +44,7 @@ class FundQuerySet(ScopedQuerySet):
         return self.none()
 
 
-class Fund(models.Model):
+class Fund(QuickChoiceDisplay, models.Model):
     class Source(models.TextChoices):
         CENTRAL = "central", _("Central fiscal special fund")
         PROVINCIAL = "provincial", _("Provincial fiscal special fund")

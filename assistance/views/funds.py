@@ -32,7 +32,7 @@ Kind = LedgerEntry.Kind
 
 @login_required
 def fund_list(request: HttpRequest) -> HttpResponse:
-    funds = selectors.funds_with_balances(request.user)
+    funds = selectors.funds_for_list(request.user)
     page = Paginator(funds, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

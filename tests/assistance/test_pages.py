@@ -426,3 +426,56 @@ def test_funds_are_listed_a_page_at_a_time_each_with_its_own_balance(client, wor
     )
     shown = {fund.name: fund.received for fund in last.context["funds"]}
     assert shown["旧资金24"] == Decimal("124")  # the oldest year, the last name: the last page
+
+
+def test_each_fund_on_the_list_shows_the_ledgers_balance(client, world):
+    """The list sums a page's entries in SQL; the fund's page asks the ledger: they agree,
+    reversals netted, for every fund shown."""
+    from assistance import ledger
+
+    fund, user = world.funds.a, world.profiles.staff.user
+    project = f.ProjectFactory(township=fund.township, budget=Decimal("50000"))
+    day = datetime.date(2025, 3, 1)
+    allocation = ledger.ledger_allocate(
+        fund=fund,
+        amount=Decimal("6000"),
+        voucher="A1",
+        entry_date=day,
+        purpose="项目",
+        user=user,
+        project=project,
+    )
+    paid = ledger.ledger_disburse(
+        allocation=allocation,
+        amount=Decimal("2500"),
+        voucher="D1",
+        entry_date=day,
+        purpose="进度款",
+        user=user,
+    )
+    ledger.ledger_disburse(
+        allocation=allocation,
+        amount=Decimal("1000"),
+        voucher="D2",
+        entry_date=day,
+        purpose="进度款",
+        user=user,
+    )
+    ledger.ledger_reverse(entry=paid, voucher="X1", entry_date=day, reason="错付", user=user)
+    client.force_login(user)
+    listed = client.get(reverse("assistance:funds")).context["funds"]
+    assert listed
+    for shown in listed:
+        balance = ledger.fund_balance(shown)
+        assert (shown.received, shown.allocated, shown.disbursed, shown.in_hand) == (
+            balance.received,
+            balance.allocated,
+            balance.disbursed,
+            balance.in_hand,
+        )
+    (row,) = [shown for shown in listed if shown.pk == fund.pk]
+    assert (row.allocated, row.disbursed, row.unallocated) == (
+        Decimal("6000"),
+        Decimal("1000"),
+        Decimal("4000"),
+    )
