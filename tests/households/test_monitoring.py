@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from households import monitoring
 from households.models import Household, MonitoringCase
@@ -80,7 +81,6 @@ def test_staff_open_a_case_for_a_marginal_household_by_hand(client, world):
 def test_recording_a_hardship_says_monitored_only_of_that_household(client, world):
     """The sweep a hardship runs may flag households elsewhere; the message speaks of this
     one only (it once said "now monitored" whenever any household anywhere was flagged)."""
-    from django.utils import translation
 
     from households.models import Hardship
 
@@ -124,3 +124,41 @@ def test_the_open_cases_are_listed_fifty_a_page_oldest_first(client, world):
     assert first.paginator.count == 51 and len(first.object_list) == 50
     (newest,) = second.object_list
     assert newest.opened_on == TODAY and first.object_list[0].age - newest.age == 50
+
+
+def test_each_open_case_row_shows_the_case_escaped_and_flags_a_long_one(client, world):
+    household = f.HouseholdFactory(
+        village=world.villages.a1, head_name="", card_number="5203991002010099"
+    )
+    today = datetime.date.today()
+    MonitoringCase.objects.create(
+        household=household,
+        category="hardship",
+        reason="大病<script>x</script>",
+        opened_on=today - datetime.timedelta(days=91),
+    )
+    paired = f.HouseholdFactory(village=world.villages.a1, head_name="李&四")
+    MonitoringCase.objects.create(
+        household=paired,
+        category="unstable",
+        reason="收入低",
+        cadre=world.profiles.cadre,
+        opened_on=today - datetime.timedelta(days=90),
+    )
+    client.force_login(world.profiles.staff.user)
+    with translation.override("zh-hans"):
+        html = client.get(reverse("households:monitoring")).content.decode()
+    rows = html[html.index("<tbody>") : html.index("</tbody>")].split("</tr>")[:-1]
+    long_open, paired_row = rows
+    assert (
+        f'href="{reverse("households:detail", args=[household.pk])}#monitoring">5203991002010099<'
+        in long_open
+    )
+    assert "大病&lt;script&gt;x&lt;/script&gt;" in long_open and "<script>" not in html
+    assert "<td>—</td>" in long_open
+    assert '<td class="text-end text-danger fw-bold">91</td>' in long_open
+    assert ">李&amp;四</a>" in paired_row and f"<td>{world.profiles.cadre.name}</td>" in paired_row
+    assert '<td class="text-end">90</td>' in paired_row
+    with translation.override("zh-hans"):
+        assert f"<td>{translation.gettext('Unstable exited household')}</td>" in paired_row
+        assert f"<td>{translation.gettext('Sudden severe hardship household')}</td>" in long_open
