@@ -88,11 +88,12 @@ def person(user) -> str:
     return f"{profile.name}（{profile.get_role_display()}）"
 
 
-def _card_url():
-    """A function giving a card's address: one address resolved, the others written from
-    it, for pages of many rows (reverse() was the slowest part of a row)."""
+def _address_of(name: str):
+    """A function giving the address of view ``name`` for an object's pk: one address
+    resolved, the others written from it, for pages of many rows (reverse() was the
+    slowest part of a row)."""
     marker = 2_147_483_647
-    before, after = reverse("households:detail", args=[marker]).split(str(marker))
+    before, after = reverse(name, args=[marker]).split(str(marker))
     return lambda pk: f"{before}{pk}{after}"
 
 
@@ -105,7 +106,7 @@ def household_rows(households) -> str:
     never = escape(gettext("never"))
     attributes = dict(Household.Attribute.choices)
     statuses = dict(Household.Status.choices)
-    card_url = _card_url()
+    card_url = _address_of("households:detail")
     rows = []
     for h in households:
         village = h["village_name"] + (f" · {h['group_name']}" if h["group_name"] else "")
@@ -133,7 +134,7 @@ def monitoring_rows(cases) -> str:
     each with its ``age`` in days), written in one pass: 50 rows drawn by the template
     language took most of the page. The same markup: every value escaped."""
     escape = html.escape  # Django's escape() of a str, without its check for lazy text
-    card_url = _card_url()
+    card_url = _address_of("households:detail")
     rows = []
     for c in cases:
         household = c.household
@@ -146,6 +147,36 @@ def monitoring_rows(cases) -> str:
             f"<td>{escape(c.get_status_display())}</td>"
             f"<td>{escape((c.cadre.name if c.cadre else '') or '—')}</td>\n    "
             f'<td class="text-end{late}">{escape(localize(c.age))}</td></tr>'
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def workload_rows(cadres, show_townships) -> str:
+    """The pairing cadres' rows (``assistance.selectors.cadre_workload``, with ``township``
+    loaded), written in one pass: 50 rows drawn by the template language, two addresses
+    resolved for each, took most of the page. The same markup: every value escaped."""
+    escape = html.escape  # Django's escape() of a str, without its check for lazy text
+    households_url = reverse("households:list")
+    reassign_url = _address_of("assistance:reassign")
+    reassign = escape(gettext("Reassign"))
+    rows = []
+    for c in cadres:
+        township = f"<td>{escape(c.township.name)}</td>" if show_townships else ""
+        phone = escape(c.phone) if c.phone else ""
+        link = f'<a href="tel:{phone}">{phone}</a>' if phone else ""
+        pk = localize(c.pk)
+        button = (
+            f'<a class="btn btn-sm btn-outline-primary" href="{reassign_url(c.pk)}">{reassign}</a>'
+            if c.households
+            else ""
+        )
+        rows.append(
+            f"\n    <tr><td>{escape(c.name)}</td>{township}<td>{escape(str(c.unit))}</td>"
+            f'<td>{link}</td><td class="text-end"><a href="{households_url}?cadre={pk}">'
+            f"{localize(c.households)}</a></td>\n      "
+            f'<td class="text-end {"text-danger fw-bold" if c.overdue else ""}">'
+            f"{localize(c.overdue)}</td>\n      <td>{button}</td></tr>\n  "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 

@@ -65,6 +65,36 @@ def test_the_workload_counts_households_and_overdue_visits(staff, world):
     assert cadres[world.profiles.cadre2.name] == (2, 1)
 
 
+def _workload_row(html: str, name: str) -> str:
+    start = html.index(f"<tr><td>{name}</td>")
+    return html[start : html.index("</tr>", start)]
+
+
+def test_each_workload_row_links_the_cadres_households_and_escapes_what_it_shows(client, world):
+    township = world.profiles.staff.township
+    idle = f.ProfileFactory(name="闲<b>置</b>", township=township, unit="", phone="")
+    busy = f.ProfileFactory(
+        name="忙碌", township=township, unit="农业&服务中心", phone="13800000001"
+    )
+    f.PairingFactory(household=f.HouseholdFactory(village=world.villages.a1), cadre=busy)
+    visited = f.HouseholdFactory(village=world.villages.a1)
+    f.PairingFactory(household=visited, cadre=busy)
+    f.VisitFactory(household=visited, visited_on=datetime.date.today())
+    client.force_login(world.profiles.staff.user)
+    html = client.get(reverse("assistance:workload"), {"q": ""}).content.decode()
+    idle_row = _workload_row(html, "闲&lt;b&gt;置&lt;/b&gt;")
+    assert "<td></td><td></td>" in idle_row and "tel:" not in idle_row
+    assert f'?cadre={idle.pk}">0</a>' in idle_row
+    assert '<td class="text-end ">0</td>' in idle_row
+    assert reverse("assistance:reassign", args=[idle.pk]) not in idle_row
+    busy_row = _workload_row(html, "忙碌")
+    assert "<td>农业&amp;服务中心</td>" in busy_row
+    assert '<a href="tel:13800000001">13800000001</a>' in busy_row
+    assert f'href="{reverse("households:list")}?cadre={busy.pk}">2</a>' in busy_row
+    assert '<td class="text-end text-danger fw-bold">1</td>' in busy_row
+    assert f'href="{reverse("assistance:reassign", args=[busy.pk])}"' in busy_row
+
+
 def test_the_workload_lists_a_county_s_cadres_a_page_at_a_time_found_by_name_and_township(
     client, world
 ):
