@@ -90,7 +90,7 @@ class LedgerEntryQuerySet(ScopedQuerySet):
         return self.filter(fund__in=Fund.objects.visible_to(user))
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(QuickChoiceDisplay, models.Model):
     """One immutable line of a fund's ledger."""
 
     class Kind(models.TextChoices):

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from assistance.models.measures import MeasureKind
 from households.models import Household
+from township.choices import QuickChoiceDisplay
 from township.models import StaffProfile
 from township.scoping import ScopedQuerySet
 
@@ -20,7 +21,7 @@ class AssistancePlanQuerySet(ScopedQuerySet):
         return self.filter(household__in=Household.objects.visible_to(user))
 
 
-class AssistancePlan(models.Model):
+class AssistancePlan(QuickChoiceDisplay, models.Model):
     """年初建账: one household's plan for one year."""
 
     household = models.ForeignKey(
@@ -81,7 +82,7 @@ class PlanItemQuerySet(ScopedQuerySet):
         return self.filter(status=PlanItem.Status.OPEN, due_date__lt=today)
 
 
-class PlanItem(models.Model):
+class PlanItem(QuickChoiceDisplay, models.Model):
     """One promised measure: what, how much, by when, by whom."""
 
     class Status(models.TextChoices):

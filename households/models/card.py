@@ -262,7 +262,7 @@ class Household(QuickChoiceDisplay, models.Model):
         return self.housing == self.Housing.SAFE
 
 
-class HouseholdCause(models.Model):
+class HouseholdCause(QuickChoiceDisplay, models.Model):
     """One cause of a household's poverty; exactly one of them is the main cause."""
 
     household = models.ForeignKey(

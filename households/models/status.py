@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
 from households.models.workflow import WorkflowCase
+from township.choices import QuickChoiceDisplay
 
 
 class StatusChangeQuerySet(models.QuerySet):
@@ -32,7 +33,7 @@ class StatusChangeQuerySet(models.QuerySet):
         return self.order_by("household_id", "effective_on", "pk")
 
 
-class StatusChange(models.Model):
+class StatusChange(QuickChoiceDisplay, models.Model):
     class Source(models.TextChoices):
         WORKFLOW = "workflow", _("Identification or exit case")
         CARD = "card", _("Entered on the archive card")

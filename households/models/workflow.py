@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from households.models.card import Household
+from township.choices import QuickChoiceDisplay
 from township.scoping import ScopedQuerySet
 
 
@@ -15,7 +16,7 @@ class WorkflowCaseQuerySet(ScopedQuerySet):
         return self.filter(household__in=Household.objects.visible_to(user))
 
 
-class WorkflowCase(models.Model):
+class WorkflowCase(QuickChoiceDisplay, models.Model):
     class Kind(models.TextChoices):
         IDENTIFICATION = "identification", _("Identification")
         EXIT = "exit", _("Exit")
@@ -88,7 +89,7 @@ def _document_path(step: "WorkflowStep", filename: str) -> str:
     return f"workflow/{step.case_id}/{step.step}-{step.token}.{ext}"
 
 
-class WorkflowStep(models.Model):
+class WorkflowStep(QuickChoiceDisplay, models.Model):
     """One step done (or a rejection) in a case: who, when, a comment, any document."""
 
     class Action(models.TextChoices):
