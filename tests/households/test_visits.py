@@ -336,3 +336,26 @@ def test_a_long_visit_list_is_counted_only_a_few_pages_ahead(client, world, monk
     assert "第 4 页，共 4 页" in last.content.decode()
     beyond = client.get(url, {"visitor": "", "page": "9" * 30})  # past any list: the last page
     assert beyond.status_code == 200 and beyond.context["page"].number == 4
+
+
+def test_the_visit_list_names_each_visitor_and_household_in_a_fixed_number_of_queries(
+    client, world
+):
+    """The list loads only what its entries show; reading anything else of a visit, its
+    household or its visitor would cost a query per visit."""
+    url = reverse("households:visit_list")
+    client.force_login(world.profiles.staff.user)
+    f.VisitFactory(household=world.households.own, visitor=world.profiles.cadre.user)
+    client.get(url, {"visitor": ""})
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, {"visitor": ""})
+    nameless = f.UserFactory(username="wang.temp")  # an account without a profile
+    for household in (world.households.own, world.households.colleague):
+        f.VisitFactory(household=household, visitor=nameless, findings="<b>漏水</b>")
+        f.VisitFactory(household=household, visitor=world.profiles.cadre2.user)
+    client.get(url, {"visitor": ""})  # the figures the writes dropped, computed again
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(url, {"visitor": ""}).content.decode()
+    assert len(five) == len(one)
+    assert html.count("wang.temp") == 2 and world.profiles.cadre2.name in html
+    assert "&lt;b&gt;漏水&lt;/b&gt;" in html and world.households.colleague.card_number in html
