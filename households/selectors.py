@@ -261,6 +261,22 @@ def cadres_for_list(households: QuerySet) -> QuerySet:
 PHOTO_LINKS = Prefetch("photos", queryset=VisitPhoto.objects.only("pk", "visit_id"))
 
 
+# What the card shows of each status fact, and who recorded or approved it: their name, or
+# their login name without a profile (not their whole account and profile rows).
+STATUS_FACT_FIELDS = (
+    "household",  # read as the facts are built (they are the household's own)
+    "status",
+    "effective_on",
+    "source",
+    "note",
+    "override_reason",
+    "recorded_by__username",
+    "recorded_by__profile__name",
+    "override_by__username",
+    "override_by__profile__name",
+)
+
+
 def card_context(
     household: Household, *, visits_shown: int = 10, today: datetime.date | None = None
 ) -> dict:
@@ -311,13 +327,14 @@ def card_context(
         )
     visits = list(
         household.visits.select_related("visitor__profile")
+        .only(*VISIT_ENTRY_FIELDS)
         .prefetch_related(PHOTO_LINKS)
         .order_by("-visited_on", "-pk")[: visits_shown + 1]
     )
     status_changes = list(
-        household.status_changes.select_related(
-            "recorded_by__profile", "override_by__profile"
-        ).order_by("-effective_on", "-pk")
+        household.status_changes.select_related("recorded_by__profile", "override_by__profile")
+        .only(*STATUS_FACT_FIELDS)
+        .order_by("-effective_on", "-pk")
     )
     return {
         "household": household,
@@ -344,6 +361,7 @@ def card_context(
 def visits_for_household(household: Household) -> QuerySet:
     return (
         household.visits.select_related("visitor__profile")
+        .only(*VISIT_ENTRY_FIELDS)
         .prefetch_related(PHOTO_LINKS)
         .order_by("-visited_on", "-pk")
     )
@@ -362,12 +380,11 @@ def visits_for_list(user, *, visitor_id: int | None = None) -> QuerySet:
     )
 
 
-# What a row of the visit list shows: the visit as ``visit_entry`` writes it, under its
-# household's name (``household_name``). The whole household, visitor and profile rows
-# it used to load cost a county's page more to build than to read.
-VISIT_LIST_FIELDS = (
-    "household_id",
-    "visitor_id",
+# What ``visit_entry`` writes of a visit: the visit, and its visitor's name (or login name
+# without a profile), not whole account and profile rows. The household is read as the
+# visits of a card are built (they are its own).
+VISIT_ENTRY_FIELDS = (
+    "household",
     "visited_on",
     "kind",
     "findings",
@@ -376,11 +393,15 @@ VISIT_LIST_FIELDS = (
     "follow_up_closed",
     "acknowledged",
     "acknowledged_by",
+    "visitor__username",
+    "visitor__profile__name",
+)
+# A row of the visit list: the entry under its household's name (``household_name``).
+VISIT_LIST_FIELDS = (
+    *VISIT_ENTRY_FIELDS,
     "household__head_name",
     "household__card_number",
     "household__village__name",
-    "visitor__username",
-    "visitor__profile__name",
 )
 
 

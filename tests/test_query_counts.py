@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assistance import ledger
-from households.models import MonitoringCase, WorkflowStep
+from households.models import MonitoringCase, StatusChange, WorkflowStep
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,7 @@ PAGES = {
         "/households/?exit_year={year}",
         "/households/?cadre={cadre}",
         "/households/{household}/",
+        "/households/{household}/visits/",
         "/households/visits/",
         "/households/monitoring/",
         "/villages/",
@@ -76,9 +77,20 @@ def _grow(world, count: int) -> None:
         household=own, cadre=world.profiles.cadre, created_by=staff
     )
     for _ in range(count):
-        f.VisitPhotoFactory(visit__household=own)
+        f.VisitPhotoFactory(
+            visit__household=own, visit__acknowledged=True, visit__acknowledged_by="户主"
+        )
         f.PlanItemFactory(plan=plan)
         WorkflowStep.objects.create(case=own.case, step="assessment", action="done", by=staff)
+        StatusChange.objects.create(  # recorded by a colleague, approved by an account alone
+            household=own,
+            status="poor",
+            effective_on=today - datetime.timedelta(days=400 + len(own.status_changes.all())),
+            source=StatusChange.Source.CARD,
+            recorded_by=staff,
+            override_reason="test",
+            override_by=f.UserFactory(),
+        )
     for n in range(count):
         ledger.ledger_receive(
             fund=world.funds.a,
