@@ -1,4 +1,5 @@
 import datetime
+import functools
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -62,8 +63,12 @@ class ReportRequestForm(forms.Form):
         townships=None,
         village_fixed=False,
         county_wide=False,
+        names=None,
         **kwargs,
     ):
+        """``names``: the places' (id, name) pairs as ``township.forms.place_names`` keeps
+        them (the same villages as ``villages``, which checks what is sent); without it the
+        villages are read when the select is drawn."""
         super().__init__(*args, **kwargs)
         if not county_wide:
             del self.fields["whole_county"]
@@ -80,6 +85,11 @@ class ReportRequestForm(forms.Form):
         self.fields["year"].initial = datetime.date.today().year
         self.fields["village"].queryset = villages
         self.fields["village"].empty_label = _("The whole township")
+        if names is not None:
+            # A county's 240 villages as model objects cost most of the page.
+            self.fields["village"].widget.choices = functools.cache(
+                lambda: [("", _("The whole township")), *names["village"]]
+            )
         if cadre_only:
             kinds = {
                 ReportRun.Kind.YEAR_START,

@@ -17,6 +17,7 @@ from reporting.models import ReportRun
 from reporting.scoping import get_run_for
 from township.access import Scope, profile_for, scope_for
 from township.formfields import PlausibleDateField, WholeNumberField
+from township.forms import place_names
 from township.models import County, Township, Village
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,6 +73,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         if scope.level in (Scope.Level.ALL, Scope.Level.COUNTY)
         else None,
         county_wide=scope.level == Scope.Level.COUNTY,
+        names=place_names(request.user),
     )
     if request.method == "POST" and form.is_valid():
         where = _request_scope(request.user, form)

@@ -321,3 +321,20 @@ def test_a_long_year_end_audit_is_drawn_a_section_at_a_time_and_reads_the_same(w
     numbers = [int(n) for n in re.findall(rf"(\d+) ?/ ?{pages}\s*\f", text)]
     assert numbers == list(range(1, pages + 1))  # at the foot of every page, in order
     assert run.figures["rows"] == whole.figures["rows"]
+
+
+def test_the_request_form_offers_the_scopes_villages_and_refuses_another(world, client):
+    """The village select is written from the scope's kept place names; the field still
+    checks what is sent against the scope."""
+    client.force_login(world.profiles.staff.user)
+    url = reverse("reporting:list")
+    page = client.get(url).content.decode()
+    select = page[
+        page.index('name="village"') : page.index("</select>", page.index('name="village"'))
+    ]
+    offered = re.findall(r'<option value="(\d*)"', select)
+    assert offered == ["", str(world.villages.a1.pk), str(world.villages.a2.pk)]
+    assert world.villages.b1.name not in select
+    refused = client.post(url, {"kind": "exit", "year": "2025", "village": world.villages.b1.pk})
+    assert refused.status_code == 200 and "village" in refused.context["form"].errors
+    assert not ReportRun.objects.filter(village=world.villages.b1).exists()
