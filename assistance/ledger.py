@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from assistance.models import Fund, LedgerEntry, Loan, PlanItem, Project
@@ -50,10 +50,35 @@ def _total(entries) -> Decimal:
     return (entries.aggregate(s=Sum("amount"))["s"] or ZERO).quantize(ZERO)
 
 
-def _effective(entries, kind: str) -> Decimal:
-    """The sum of entries of ``kind`` less the reversals of such entries."""
-    return _total(entries.filter(kind=kind)) - _total(
-        entries.filter(kind=Kind.REVERSAL, reverses__kind=kind)
+BALANCED_KINDS = (Kind.RECEIPT, Kind.ALLOCATION, Kind.DISBURSEMENT)
+
+
+def balance_sums(path: str = "") -> dict:
+    """The sums a fund's balances are derived from, as aggregates over its entries
+    (``path``: the way to them, "entries__" from a fund): the entries of each kind, and the
+    reversals of entries of that kind. One query for one fund or a page of funds."""
+    sums = {}
+    for kind in BALANCED_KINDS:
+        sums[f"sum_{kind}"] = Sum(f"{path}amount", filter=Q(**{f"{path}kind": kind}))
+        sums[f"sum_reversed_{kind}"] = Sum(
+            f"{path}amount",
+            filter=Q(**{f"{path}kind": Kind.REVERSAL, f"{path}reverses__kind": kind}),
+        )
+    return sums
+
+
+def balance_of(sums: dict) -> "FundBalance":
+    """The balances of the sums ``balance_sums`` gave: each kind less its reversals."""
+
+    def net(kind: str) -> Decimal:
+        # SQLite hands sums back without their scale: quantize so 100000 shows as 100000.00.
+        done = sums[f"sum_{kind}"] or ZERO
+        return (done - (sums[f"sum_reversed_{kind}"] or ZERO)).quantize(ZERO)
+
+    return FundBalance(
+        received=net(Kind.RECEIPT),
+        allocated=net(Kind.ALLOCATION),
+        disbursed=net(Kind.DISBURSEMENT),
     )
 
 
@@ -62,11 +87,7 @@ def fund_balance(fund: Fund, *, until: datetime.date | None = None) -> FundBalan
     entries = LedgerEntry.objects.inside(fund=fund)
     if until is not None:
         entries = entries.filter(entry_date__lte=until)
-    return FundBalance(
-        received=_effective(entries, Kind.RECEIPT),
-        allocated=_effective(entries, Kind.ALLOCATION),
-        disbursed=_effective(entries, Kind.DISBURSEMENT),
-    )
+    return balance_of(entries.aggregate(**balance_sums()))
 
 
 def allocation_remaining(allocation: LedgerEntry) -> Decimal:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from assistance import scoping
+from assistance import ledger, scoping
 from assistance.models import (
     AssistancePlan,
     Fund,
@@ -183,15 +183,6 @@ def cadres_for_workload(user, *, q: str = "", township=None) -> QuerySet:
 # Funds ------------------------------------------------------------------------------
 
 
-def _sum(kind: str, *, reversed_kind: str | None = None) -> Coalesce:
-    condition = (
-        Q(entries__kind=kind)
-        if reversed_kind is None
-        else Q(entries__kind=Kind.REVERSAL, entries__reverses__kind=reversed_kind)
-    )
-    return Coalesce(Sum("entries__amount", filter=condition), ZERO, output_field=DecimalField())
-
-
 def funds_for_list(user) -> QuerySet:
     """The user's funds, the latest year first: paged, then given their sums
     (``with_balances``) a page at a time."""
@@ -200,34 +191,24 @@ def funds_for_list(user) -> QuerySet:
 
 def with_balances(funds) -> list[Fund]:
     """``funds`` (a page of them), each with what it received, allocated and disbursed
-    (reversals netted), what is unallocated and what is in hand: the sums of those funds'
-    entries only, in one query."""
+    (reversals netted), what is unallocated and what is in hand: the ledger's balances
+    (``ledger.balance_sums``) of those funds only, in one query."""
     funds = list(funds)
     sums = {
         row["pk"]: row
         for row in Fund.objects.unscoped("the funds of a page read within the scope")
         .filter(pk__in=[fund.pk for fund in funds])
-        .annotate(
-            r=_sum(Kind.RECEIPT),
-            rr=_sum(Kind.REVERSAL, reversed_kind=Kind.RECEIPT),
-            a=_sum(Kind.ALLOCATION),
-            ra=_sum(Kind.REVERSAL, reversed_kind=Kind.ALLOCATION),
-            d=_sum(Kind.DISBURSEMENT),
-            rd=_sum(Kind.REVERSAL, reversed_kind=Kind.DISBURSEMENT),
-        )
-        .values("pk", "r", "rr", "a", "ra", "d", "rd")
+        .values("pk")
+        .annotate(**ledger.balance_sums("entries__"))
     }
     for fund in funds:
-        row = sums[fund.pk]
+        balance = ledger.balance_of(sums[fund.pk])
         fund.received, fund.allocated, fund.disbursed = (
-            row["r"] - row["rr"],
-            row["a"] - row["ra"],
-            row["d"] - row["rd"],
+            balance.received,
+            balance.allocated,
+            balance.disbursed,
         )
-        fund.unallocated, fund.in_hand = (
-            fund.received - fund.allocated,
-            fund.received - fund.disbursed,
-        )
+        fund.unallocated, fund.in_hand = balance.unallocated, balance.in_hand
     return funds
 
 
