@@ -196,8 +196,7 @@ def with_balances(funds) -> list[Fund]:
     funds = list(funds)
     sums = {
         row["pk"]: row
-        for row in Fund.objects.unscoped("the funds of a page read within the scope")
-        .filter(pk__in=[fund.pk for fund in funds])
+        for row in Fund.objects.inside(pk__in=funds)
         .values("pk")
         .annotate(**ledger.balance_sums("entries__"))
     }
