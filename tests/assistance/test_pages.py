@@ -475,21 +475,16 @@ def test_each_fund_on_the_list_shows_the_ledgers_balance(client, world):
         user=user,
         project=project,
     )
-    paid = ledger.ledger_disburse(
-        allocation=allocation,
-        amount=Decimal("2500"),
-        voucher="D1",
-        entry_date=day,
-        purpose="进度款",
-        user=user,
-    )
-    ledger.ledger_disburse(
-        allocation=allocation,
-        amount=Decimal("1000"),
-        voucher="D2",
-        entry_date=day,
-        purpose="进度款",
-        user=user,
+    paid, _kept = (
+        ledger.ledger_disburse(
+            allocation=allocation,
+            amount=Decimal(amount),
+            voucher=voucher,
+            entry_date=day,
+            purpose="进度款",
+            user=user,
+        )
+        for amount, voucher in (("2500", "D1"), ("1000", "D2"))
     )
     ledger.ledger_reverse(entry=paid, voucher="X1", entry_date=day, reason="错付", user=user)
     client.force_login(user)
