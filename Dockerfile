@@ -15,9 +15,7 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
 RUN useradd --system --home /app bangfu && mkdir -p /app/data && chown bangfu /app/data
 USER bangfu
 EXPOSE 8000
-# Gunicorn, explicit: 3 processes of 2 threads (a 2-core machine; a request waiting on the
-# database frees its core), requests killed past 30 s (no page does long work: reports,
-# exports and imports run in the Celery worker), a process replaced after about 1,000
-# requests so that no slow growth of memory accumulates. docker-compose.yml says the same.
-ENV GUNICORN_CMD_ARGS="--bind 0.0.0.0:8000 --workers 3 --threads 2 --timeout 30 --graceful-timeout 30 --keep-alive 5 --max-requests 1000 --max-requests-jitter 100 --access-logfile -"
-CMD ["gunicorn", "township.wsgi"]
+# Gunicorn with gunicorn.conf.py (read from /app): sync workers, WEB_CONCURRENCY of them
+# (2 by default), requests killed past 30 s, each process replaced after about 1,000
+# requests. docker-compose.yml starts it the same way.
+CMD ["gunicorn", "township.wsgi", "--bind", "0.0.0.0:8000"]

@@ -1,10 +1,12 @@
 """Benchmark: every main page under concurrent load, beside Django's admin and a floor.
 
     .venv/bin/python bench/pages.py [--sizes 5000 50000] [--seconds 8] [--connections 4]
+                                    [--gunicorn "--workers 3 --threads 2"]
 
 For each size, a PostgreSQL database ``bangfu_bench_<size>`` is seeded once with
 ``seed_demo --county --households <size>`` (kept between runs; ``--reseed`` rebuilds it).
-gunicorn serves it with the production settings (DEBUG off, 2 workers); wrk (Debian package
+gunicorn serves it with the production settings (DEBUG off, ``gunicorn.conf.py``; ``--gunicorn``
+adds arguments over them, to compare settings); wrk (Debian package
 ``wrk``) on loopback requests each page for a few seconds with a few connections, all pages
 one after the other, as township staff and as the county administrator, with the static
 floor (a static file, ``/healthz``) and Django's admin changelist of households measured in
@@ -239,18 +241,17 @@ def measure(size: int, args) -> dict:
             "-m",
             "gunicorn",
             "township.wsgi",
-            "-w",
-            "2",
             "-b",
             f"127.0.0.1:{PORT}",
-            "--timeout",
-            "120",
             "--log-level",
             "warning",
+            *args.gunicorn.split(),
         ],
+        # gunicorn.conf.py, the production settings, is read from the working directory.
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stdout=subprocess.DEVNULL,  # the access log
     )
     results = {}
     try:
@@ -282,6 +283,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument(
+        "--gunicorn",
+        default="",
+        help="gunicorn arguments over gunicorn.conf.py's, e.g. '--workers 3 --threads 2'",
+    )
+    parser.add_argument(
         "--only", help="measure only the pages whose name matches this pattern (nothing is written)"
     )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
@@ -307,6 +313,7 @@ def main() -> None:
                     str(args.seconds),
                     "--connections",
                     str(args.connections),
+                    f"--gunicorn={args.gunicorn}",
                 ]
                 + (["--reseed"] if args.reseed else [])
                 + (["--only", args.only] if args.only else []),
@@ -319,6 +326,27 @@ def main() -> None:
         write_results(results, args)
 
 
+def gunicorn_settings(extra: str, size: int) -> str:
+    """The workers gunicorn runs with: gunicorn.conf.py's, with ``extra`` over them."""
+    out = subprocess.run(
+        [PY, "-m", "gunicorn", "--print-config", *extra.split(), "township.wsgi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        # It loads the app (preload): the settings of a measured run.
+        env={**django_env(f"bangfu_bench_{size}"), "DJANGO_SETTINGS_MODULE": "township.settings"},
+    ).stdout
+    found = dict(re.findall(r"^(\w+)\s*= (.*)$", out, re.M))
+    threads = int(found["threads"])
+    # gunicorn runs a "sync" worker of more than one thread as a "gthread" worker.
+    kind = "gthread" if threads > 1 and found["worker_class"] == "sync" else found["worker_class"]
+    return (
+        f"{found['workers']} {kind} workers of {threads} thread(s), "
+        f"preload_app {found['preload_app']}"
+    )
+
+
 def write_results(results: dict, args) -> None:
     sizes = args.sizes
     floor = {s: results[("floor: the login page", "anonymous", s)]["p95"] for s in sizes}
@@ -327,10 +355,12 @@ def write_results(results: dict, args) -> None:
         MARK_START,
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
         f"({os.cpu_count()} cores, {platform.python_implementation()} "
-        f"{platform.python_version()}, PostgreSQL), by "
-        f"`.venv/bin/python bench/pages.py --sizes {' '.join(map(str, sizes))} "
-        f"--seconds {args.seconds} --connections {args.connections}`: gunicorn with 2 workers "
-        f"and DEBUG off, wrk with {args.connections} connections for {args.seconds} s a page, "
+        f"{platform.python_version()} at `{sys.base_prefix}`, PostgreSQL), by "
+        f"`bench/pages.py --sizes {' '.join(map(str, sizes))} "
+        f"--seconds {args.seconds} --connections {args.connections}"
+        + (f" --gunicorn '{args.gunicorn}'" if args.gunicorn else "")
+        + f"`: gunicorn with {gunicorn_settings(args.gunicorn, sizes[0])} and DEBUG off, "
+        f"wrk with {args.connections} connections for {args.seconds} s a page, "
         "all pages in one run. Times in ms; ratios are p95 against the admin changelist and "
         "against the login page (a bare Django view) of the same size. Queries are counted "
         "on a request as served, after a first one (the session's first write and the "

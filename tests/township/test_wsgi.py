@@ -3,8 +3,10 @@
 import gc
 import importlib
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_the_wsgi_module_freezes_what_it_loaded():
@@ -30,3 +32,41 @@ def test_a_web_process_loads_its_urls_and_views_before_its_first_request():
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "township.test_settings"},
     )
     assert loaded.stdout.strip() == "True"
+
+
+def test_loading_the_web_app_opens_no_database_connection():
+    # gunicorn loads the app once, in its master, and forks the workers from it
+    # (gunicorn.conf.py: preload_app): a connection opened while loading would be shared
+    # by every worker, their queries crossing on one socket.
+    script = (
+        "import township.wsgi\n"
+        "from django.db import connections\n"
+        "print(sorted(a for a in connections if connections[a].connection is not None))"
+    )
+    opened = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "township.test_settings"},
+    )
+    assert opened.stdout.strip() == "[]"
+
+
+def test_gunicorn_runs_the_measured_settings():
+    # gunicorn.conf.py, read from the working directory by the Docker image, docker-compose
+    # and bench/pages.py: sync workers (threads made most pages slower, measured).
+    printed = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--print-config", "township.wsgi"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "township.test_settings"},
+    ).stdout
+    settings = dict(re.findall(r"^(\w+)\s*= (.*)$", printed, re.M))
+    assert settings["worker_class"] == "sync"
+    assert settings["threads"] == "1"
+    assert settings["preload_app"] == "True"
+    assert settings["timeout"] == "30"
+    assert int(settings["workers"]) >= 2
