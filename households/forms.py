@@ -27,6 +27,7 @@ from township.formfields import (
     YearField,
     formfield_for,
 )
+from township.forms import named_choices
 from township.models import Township
 from township.uploads import photo_reencoded
 from township.widgets import QuickNumberInput, QuickSelect, QuickTextInput
@@ -115,17 +116,12 @@ class HouseholdFilterForm(forms.Form):
         self.fields["village"].queryset = villages
         # Offered as (id, name) pairs, read when the select is drawn: a county's 240
         # villages as model objects cost more than the rest of the page.
-        self.fields["township"].widget.choices = functools.cache(
-            lambda: [
-                ("", _("All townships")),
-                *(names["township"] if names else townships.values_list("pk", "name")),
-            ]
+        self.fields["township"].widget.choices = named_choices(
+            _("All townships"),
+            names["township"] if names else townships.values_list("pk", "name"),
         )
-        self.fields["village"].widget.choices = functools.cache(
-            lambda: [
-                ("", _("All villages")),
-                *(names["village"] if names else villages.values_list("pk", "name")),
-            ]
+        self.fields["village"].widget.choices = named_choices(
+            _("All villages"), names["village"] if names else villages.values_list("pk", "name")
         )
         self.fields["cadre"].queryset = cadres
         self.fields["cadre"].empty_label = _("All cadres")

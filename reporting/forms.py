@@ -1,11 +1,11 @@
 import datetime
-import functools
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reporting.models import ReportRun
 from township.formfields import PlausibleDateField, YearField
+from township.forms import named_choices
 from township.widgets import QuickSelect
 
 
@@ -87,8 +87,8 @@ class ReportRequestForm(forms.Form):
         self.fields["village"].empty_label = _("The whole township")
         if names is not None:
             # A county's 240 villages as model objects cost most of the page.
-            self.fields["village"].widget.choices = functools.cache(
-                lambda: [("", _("The whole township")), *names["village"]]
+            self.fields["village"].widget.choices = named_choices(
+                _("The whole township"), names["village"]
             )
         if cadre_only:
             kinds = {

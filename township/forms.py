@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
@@ -34,6 +36,13 @@ def place_names(user) -> dict:
         "place-names", user, read, today=timezone.localdate()
     )
     return names
+
+
+def named_choices(empty_label, pairs):
+    """A select's choices: the empty one, then ``pairs`` ((id, name): kept names, or a
+    ``values_list`` that runs only then), read once, when the select is drawn. For
+    ``QuickSelect``, which takes them as given: model objects cost more than the page."""
+    return functools.cache(lambda: [("", empty_label), *pairs])
 
 
 class LoginForm(AuthenticationForm):
