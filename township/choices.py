@@ -16,6 +16,13 @@ def _labels(field) -> dict:
     return dict(field.flatchoices)
 
 
+def translated_labels(model, field: str) -> dict:
+    """A choice field's labels by value, translated once into the active language, for a
+    whole list or export (``get_FOO_display`` translates the lazy label again on every call:
+    a third of a county export's time)."""
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
 class QuickChoiceDisplay:
     def _get_FIELD_display(self, field):
         value = getattr(self, field.attname)

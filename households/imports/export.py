@@ -13,14 +13,7 @@ from households.models import (
     Pairing,
     StatusChange,
 )
-
-
-def _labels(model, field: str) -> dict:
-    """A choice field's labels by value, translated once for the whole export (Django's
-    ``get_FOO_display`` hashes and translates the lazy label again on every call: a third of
-    a county export's time)."""
-    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
-
+from township.choices import translated_labels
 
 CHUNK = 2000  # households read together (their members, incomes, exits and cadres)
 _HOUSEHOLD_FIELDS = (
@@ -109,11 +102,11 @@ def _chunk_rows(households: list, *, full_ids: bool, year: int | None):
 
     shown = (lambda v: v) if full_ids else mask_id
     m = {
-        f: _labels(Member, f)
+        f: translated_labels(Member, f)
         for f in ("sex", "relation", "education", "schooling", "health", "labour")
     }
-    h = {f: _labels(Household, f) for f in ("attribute", "status", "housing")}
-    cause_labels = _labels(HouseholdCause, "cause")
+    h = {f: translated_labels(Household, f) for f in ("attribute", "status", "housing")}
+    cause_labels = translated_labels(HouseholdCause, "cause")
     yes, no = _("yes"), _("no")
     keys = [c.key for c in COLUMNS]
     for (

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from households.masking import mask_account, mask_id
 from households.models import Household
+from township.choices import translated_labels
 
 register = template.Library()
 
@@ -104,8 +105,8 @@ def household_rows(households) -> str:
     them. The same markup as a template would give: every value escaped, dates localized."""
     escape = html.escape  # Django's escape() of a str, without its check for lazy text
     never = escape(gettext("never"))
-    attributes = dict(Household.Attribute.choices)
-    statuses = dict(Household.Status.choices)
+    attributes = translated_labels(Household, "attribute")
+    statuses = translated_labels(Household, "status")
     card_url = _address_of("households:detail")
     rows = []
     for h in households:
@@ -118,9 +119,9 @@ def household_rows(households) -> str:
             f'<td class="id-number">{escape(mask_id(h["head_id_number"]))}</td>'
             f"<td>{escape(village)}</td>"
             f'<td class="text-end">{h["members_count"]}</td>'
-            f"<td>{escape(str(attributes.get(h['attribute'], h['attribute'])))}</td>"
+            f"<td>{escape(attributes.get(h['attribute'], h['attribute']))}</td>"
             f'<td><span class="badge text-bg-{status_colour(h["status"])}">'
-            f"{escape(str(statuses.get(h['status'], h['status'])))}</span></td>"
+            f"{escape(statuses.get(h['status'], h['status']))}</span></td>"
             f"<td>{escape(h['cadre_name'] or '—')}</td>"
             f"<td>{escape(localize(visited)) if visited else never}</td>"
             "</tr>"
