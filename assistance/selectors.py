@@ -281,8 +281,9 @@ def _effect(entry: LedgerEntry, increase_kind: str, decrease_kind: str) -> int:
 
 def _reconcile(entries, increase_kind, decrease_kind, start, end) -> Reconciliation:
     opening, totals, rows = ZERO, {}, []
+    # What the rows show: the reversed entry, who recorded it, the project and allocation.
     for entry in entries.select_related(
-        "reverses", "recorded_by__profile", "project", "allocation", "plan_item"
+        "reverses", "recorded_by__profile", "project", "allocation"
     ).order_by("entry_date", "pk"):
         effect = _effect(entry, increase_kind, decrease_kind)
         if entry.entry_date < start:

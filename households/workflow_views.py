@@ -233,7 +233,8 @@ def village_bulk_review(request: HttpRequest, pk: int) -> HttpResponse:
 def workflow_context(user, household) -> dict:
     """The card's workflow section: cases, their steps, and what this user may do now."""
     cases = list(
-        household.workflow_cases.select_related("started_by__profile", "override_by__profile")
+        # Who started a case is not shown: only a leader's override names who gave it.
+        household.workflow_cases.select_related("override_by__profile")
         .prefetch_related(
             # Each list with the people in it: one query per list, whatever its length.
             Prefetch("steps", queryset=WorkflowStep.objects.select_related("by__profile")),
