@@ -11,7 +11,10 @@ adds arguments over them, to compare settings); wrk (Debian package
 one after the other, as township staff and as the county administrator, with the static
 floor (a static file, ``/healthz``) and Django's admin changelist of households measured in
 the same run. Query counts come from the Django test client in this process. The table is
-printed and written to ``bench/RESULTS.md`` (the section between its markers).
+printed and written to ``bench/RESULTS.md`` (the section between its markers), with the
+interpreter that ran it: the pages cost about 10 % more on a Python built without
+optimizations (pyenv's default) than on one built with them, as the Docker image's is
+(``VENV=.venv-bench PYTHON=/usr/bin/python3 bin/setup`` makes one from Debian's).
 """
 
 import argparse
