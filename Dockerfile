@@ -16,6 +16,6 @@ RUN useradd --system --home /app bangfu && mkdir -p /app/data && chown bangfu /a
 USER bangfu
 EXPOSE 8000
 # Gunicorn with gunicorn.conf.py (read from /app): sync workers, WEB_CONCURRENCY of them
-# (2 by default), requests killed past 30 s, each process replaced after about 1,000
+# (2 by default), requests killed past 30 s, each process replaced after about 10,000
 # requests. docker-compose.yml starts it the same way.
 CMD ["gunicorn", "township.wsgi", "--bind", "0.0.0.0:8000"]

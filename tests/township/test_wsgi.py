@@ -70,3 +70,5 @@ def test_gunicorn_runs_the_measured_settings():
     assert settings["preload_app"] == "True"
     assert settings["timeout"] == "30"
     assert int(settings["workers"]) >= 2
+    # A replaced worker reconnects and recompiles: not every few seconds under load.
+    assert int(settings["max_requests"]) >= 10_000
