@@ -20,7 +20,7 @@ def translated_labels(model, field: str) -> dict:
     """A choice field's labels by value, translated once into the active language, for a
     whole list or export (``get_FOO_display`` translates the lazy label again on every call:
     a third of a county export's time)."""
-    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+    return {value: str(label) for value, label in _labels(model._meta.get_field(field)).items()}
 
 
 class QuickChoiceDisplay:

@@ -9,6 +9,18 @@ import sys
 from pathlib import Path
 
 
+def _python(*args: str) -> str:
+    """What a fresh interpreter prints, run in the project's root with the test settings."""
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "township.test_settings"},
+    ).stdout.strip()
+
+
 def test_the_wsgi_module_freezes_what_it_loaded():
     gc.unfreeze()
     assert gc.get_freeze_count() == 0
@@ -24,14 +36,7 @@ def test_the_wsgi_module_freezes_what_it_loaded():
 def test_a_web_process_loads_its_urls_and_views_before_its_first_request():
     # In a fresh interpreter: this one has long loaded them.
     script = "import sys, township.wsgi; print('households.views' in sys.modules)"
-    loaded = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "township.test_settings"},
-    )
-    assert loaded.stdout.strip() == "True"
+    assert _python("-c", script) == "True"
 
 
 def test_loading_the_web_app_opens_no_database_connection():
@@ -43,27 +48,13 @@ def test_loading_the_web_app_opens_no_database_connection():
         "from django.db import connections\n"
         "print(sorted(a for a in connections if connections[a].connection is not None))"
     )
-    opened = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "township.test_settings"},
-    )
-    assert opened.stdout.strip() == "[]"
+    assert _python("-c", script) == "[]"
 
 
 def test_gunicorn_runs_the_measured_settings():
     # gunicorn.conf.py, read from the working directory by the Docker image, docker-compose
     # and bench/pages.py: sync workers (threads made most pages slower, measured).
-    printed = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "--print-config", "township.wsgi"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "township.test_settings"},
-    ).stdout
+    printed = _python("-m", "gunicorn", "--print-config", "township.wsgi")
     settings = dict(re.findall(r"^(\w+)\s*= (.*)$", printed, re.M))
     assert settings["worker_class"] == "sync"
     assert settings["threads"] == "1"
