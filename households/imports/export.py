@@ -101,14 +101,18 @@ def _chunk_rows(households: list, *, full_ids: bool, year: int | None):
         cadres.setdefault(household_id, name)
 
     shown = (lambda v: v) if full_ids else mask_id
-    m = {
-        f: translated_labels(Member, f)
-        for f in ("sex", "relation", "education", "schooling", "health", "labour")
-    }
     h = {f: translated_labels(Household, f) for f in ("attribute", "status", "housing")}
     cause_labels = translated_labels(HouseholdCause, "cause")
     yes, no = _("yes"), _("no")
     keys = [c.key for c in COLUMNS]
+    # Where a member's values go in the household's row: a row is the household's, copied,
+    # with the member's columns put in (a county's 170,000 rows, one list each).
+    slot = {key: i for i, key in enumerate(keys)}
+    choices = [(slot[f], f, translated_labels(Member, f)) for f in _MEMBER_CHOICES]
+    plain = [
+        (slot[f], f) for f in MEMBER_FIELDS if f not in _MEMBER_CHOICES and f != "disability_grade"
+    ]
+    id_slot, grade_slot = slot["id_number"], slot["disability_grade"]
     for (
         pk,
         village,
@@ -147,13 +151,16 @@ def _chunk_rows(households: list, *, full_ids: bool, year: int | None):
         if income is not None:
             household_values.update(zip(_INCOME_FIELDS[1:], income[1:], strict=True))
             household_values["income_year"] = household_values.pop("year")
+        row = [household_values.get(key, "") for key in keys]
         for member in people:
-            values = {**household_values, **member}
-            for choice in _MEMBER_CHOICES:
-                values[choice] = m[choice].get(member[choice], member[choice])
-            values["id_number"] = shown(member["id_number"])
-            values["disability_grade"] = member["disability_grade"] or ""
-            yield [values.get(key, "") for key in keys]
+            values = row.copy()
+            for i, field in plain:
+                values[i] = member[field]
+            for i, field, labels in choices:
+                values[i] = labels.get(member[field], member[field])
+            values[id_slot] = shown(member["id_number"])
+            values[grade_slot] = member["disability_grade"] or ""
+            yield values
 
 
 def roster_headings() -> list[list[str]]:
