@@ -4,6 +4,9 @@
 
 Runs against the county bench database ``bangfu_bench_<households>`` that bench/pages.py
 uses (made here with ``seed_demo --county --households N`` if it does not exist yet; kept).
+Everything runs with production's settings (DEBUG off) on the interpreter that runs this
+script, which RESULTS.md records: as with the pages, an optimized build such as the Docker
+image's is about a tenth faster (``VENV=.venv-bench PYTHON=/usr/bin/python3 bin/setup``).
 Measured, each in its own processes, all of them real Celery workers (solo pool) except the
 first and the last:
 
@@ -41,9 +44,12 @@ TOWNSHIP = "520399100000"  # the first township of the demo county
 
 
 def _env(database: str, broker: str, media: str) -> dict:
+    """Production's settings (DEBUG off: no query is kept or logged) on the bench database."""
     return {
         **os.environ,
-        "DEBUG": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": f"{PG}/{database}",
         "CELERY_BROKER_URL": broker,
         "MEDIA_ROOT": media,
@@ -144,7 +150,9 @@ def main() -> None:
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
         for cmd in (["migrate", "-v0"], ["seed_demo", "--county", "--households"]):
             extra = [str(args.households)] if cmd[0] == "seed_demo" else []
-            subprocess.run([PY, "manage.py", *cmd, *extra], cwd=ROOT, env=env, check=True)
+            subprocess.run(
+                [PY, "manage.py", *cmd, *extra], cwd=ROOT, env={**env, "DEBUG": "1"}, check=True
+            )
 
     import django
 
@@ -257,9 +265,9 @@ def write_results(rows, size: dict, args) -> None:
     lines = [
         MARK_START,
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
-        f"({os.cpu_count()} cores, "
-        f"PostgreSQL, Redis) by `.venv/bin/python bench/reports.py --households "
-        f"{args.households}`: the county bench database ({size['households']:,} households, "
+        f"({os.cpu_count()} cores, CPython {platform.python_version()} at `{sys.base_prefix}`, "
+        f"PostgreSQL, Redis) by `bench/reports.py --households {args.households}`, DEBUG off: "
+        f"the county bench database ({size['households']:,} households, "
         f"{size['members']:,} members, {size['townships']} townships). Workers are Celery "
         "workers with the solo pool, one process each; peak is the largest resident size of "
         "the process doing the work (of any worker, with two).",
