@@ -235,8 +235,6 @@ class ReportRun(BackgroundWork):
             return f"{self.township.name} {self.help_unit.name}"
         if self.household_id:
             return str(self.household)
-        if self.help_unit_id:
-            return f"{self.township.name} {self.help_unit.name}"
         if self.cadre_id:
             return self.cadre.name
         if self.village_id:
