@@ -5,11 +5,13 @@ so a larger run adds households and a repeated run adds nothing (idempotent).
 """
 
 import datetime
+import functools
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from households.bulkload import RowWriter
@@ -327,12 +329,19 @@ def _places() -> tuple[County, Township, list[Village]]:
     return county, township, villages
 
 
+@functools.cache
+def demo_password_hash(password: str = DEMO_PASSWORD) -> str:
+    """The demo logins' password, hashed once: each hash takes a quarter of a second on
+    purpose, and a county's demo has some thirty logins that share the one printed password."""
+    return make_password(password)
+
+
 def _login(username: str, *, password: str | None, superuser: bool = False):
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username)
     if created:
         if password:
-            user.set_password(password)
+            user.password = demo_password_hash(password)
         else:
             user.set_unusable_password()
         user.is_staff = user.is_superuser = superuser

@@ -19,7 +19,6 @@ from simple_history.utils import bulk_create_with_history
 from households.demo import (
     CADRE_UNITS,
     COUNTY,
-    DEMO_PASSWORD,
     FEMALE_CHARS,
     HOUSEHOLDS_PER_CADRE,
     MALE_CHARS,
@@ -31,6 +30,7 @@ from households.demo import (
     _help_units,
     _policy_figures,
     _targets_and_cases,
+    demo_password_hash,
     seed_demo,
     write_households,
 )
@@ -91,7 +91,7 @@ def _people(index: int, township, villages, county, households: int) -> dict:
     for n in range(households // HOUSEHOLDS_PER_CADRE + 1):
         wanted[f"{prefix}cadre{n:04d}"] = (None, StaffProfile.Role.CADRE, {"township": township})
     existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
-    password, unusable = make_password(DEMO_PASSWORD), make_password(None)
+    password, unusable = demo_password_hash(), make_password(None)
     User.objects.bulk_create(
         [
             User(

@@ -78,6 +78,9 @@ def test_every_demo_login_works_and_lands_on_its_scope(client):
         home = client.get(response["Location"])
         assert home.context["total_households"] == total, username
         client.post("/accounts/logout/")
+    # The administrator's password is the demo's one too (hashed once for every demo login).
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username="admin", password=DEMO_PASSWORD) is not None
 
 
 def test_the_demo_plans_have_done_and_overdue_items_and_the_ledger_balances():
