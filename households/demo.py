@@ -332,7 +332,7 @@ def _places() -> tuple[County, Township, list[Village]]:
 @functools.cache
 def demo_password_hash(password: str = DEMO_PASSWORD) -> str:
     """The demo logins' password, hashed once: each hash takes a quarter of a second on
-    purpose, and a county's demo has some thirty logins that share the one printed password."""
+    purpose, and a county's demo gives the one printed password to some sixty logins."""
     return make_password(password)
 
 
