@@ -3,7 +3,7 @@
     .venv/bin/python bench/reports.py [--households 50000] [--broker redis://127.0.0.1:6379/0]
 
 Runs against the county bench database ``bangfu_bench_<households>`` that bench/pages.py
-uses (made here with ``seed_demo --county --households N`` if it does not exist yet; kept).
+uses, made (``seed_demo --county --households N``) and migrated as that bench does; kept.
 Everything runs with production's settings (DEBUG off) on the interpreter that runs this
 script, which RESULTS.md records: as with the pages, an optimized build such as the Docker
 image's is about a tenth faster (``VENV=.venv-bench PYTHON=/usr/bin/python3 bin/setup``).
@@ -44,16 +44,14 @@ TOWNSHIP = "520399100000"  # the first township of the demo county
 
 
 def _env(database: str, broker: str, media: str) -> dict:
-    """Production's settings (DEBUG off: no query is kept or logged) on the bench database."""
+    """The web bench's production settings (DEBUG off: no query is kept or logged), with
+    this bench's broker and a media folder of its own."""
+    from bench.pages import django_env
+
     return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"{PG}/{database}",
+        **django_env(database),
         "CELERY_BROKER_URL": broker,
         "MEDIA_ROOT": media,
-        "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "township.settings",
     }
 
@@ -137,22 +135,19 @@ def main() -> None:
         help="a Redis broker the workers share (emptied before each measure)",
     )
     parser.add_argument("--roster", type=int, default=10_000, help="households imported")
-    parser.add_argument("--database", help="default: bangfu_bench_<households>")
+    parser.add_argument(
+        "--database", help="an existing database to measure (default: bangfu_bench_<households>)"
+    )
     args = parser.parse_args()
-    database = args.database or f"bangfu_bench_{args.households}"
+    if args.database:
+        database = args.database
+    else:  # the web bench's database, seeded and migrated as it does
+        from bench.pages import database as bench_database
+
+        database = bench_database(args.households, reseed=False)
     media = tempfile.mkdtemp(prefix="bangfu-bench-media-")
     env = _env(database, args.broker, media)
     os.environ.update(env)
-    exists = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-lqt"], capture_output=True, text=True
-    ).stdout
-    if database not in {line.split("|")[0].strip() for line in exists.splitlines()}:
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
-        for cmd in (["migrate", "-v0"], ["seed_demo", "--county", "--households"]):
-            extra = [str(args.households)] if cmd[0] == "seed_demo" else []
-            subprocess.run(
-                [PY, "manage.py", *cmd, *extra], cwd=ROOT, env={**env, "DEBUG": "1"}, check=True
-            )
 
     import django
 
