@@ -10,7 +10,7 @@ from assistance.models import AssistancePlan, LedgerEntry, Loan, PlanItem, Proje
 from households.demo import DEMO_PASSWORD
 from households.models import Household, HouseholdIncome, Member, Pairing
 from households.services import household_cadres_refresh, household_member_facts_refresh
-from township.models import StaffProfile, Village
+from township.models import County, StaffProfile, Village
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,25 @@ def test_every_demo_login_works_and_lands_on_its_scope(client):
     # The administrator's password is the demo's one too (hashed once for every demo login).
     request = RequestFactory().post("/accounts/login/")
     assert authenticate(request, username="admin", password=DEMO_PASSWORD) is not None
+
+
+def test_a_county_townships_logins_made_in_bulk_take_the_demo_password():
+    # The people of one more township, as seed_demo --county makes them (in bulk, sharing
+    # the demo password's one hash); a whole county seed takes too long for the suite.
+    from households.demo_county import _people, _township
+
+    call_command("seed_demo", households=12)
+    county = County.objects.get()
+    township, villages = _township(1, county)
+    _people(1, township, villages, county, households=24)
+    request = RequestFactory().post("/accounts/login/")
+    for username in ("t01leader", "t01staff", "t01team"):
+        user = authenticate(request, username=username, password=DEMO_PASSWORD)
+        assert user is not None, username
+        profile = user.profile
+        assert (profile.township or profile.village.township) == township, username
+    # Cadres log in only once an administrator gives them a password.
+    assert authenticate(request, username="t01cadre0000", password=DEMO_PASSWORD) is None
 
 
 def test_the_demo_plans_have_done_and_overdue_items_and_the_ledger_balances():
