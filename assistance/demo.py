@@ -99,7 +99,7 @@ def _plans(households: list[Household], cadres: dict[int, int], user, today) -> 
     for hh in households:
         if hh.pk in existing or hh.pk not in cadres:
             continue
-        rng = random.Random(SEED + hh.pk)
+        rng = random.Random(f"{SEED}-plan-{hh.card_number}")
         plan = AssistancePlan(
             household=hh,
             year=year,
@@ -130,7 +130,7 @@ def _plans(households: list[Household], cadres: dict[int, int], user, today) -> 
     bulk_create_with_history(items, PlanItem, batch_size=1000, default_change_reason="seed_demo")
     deliveries, done = [], []
     for item in items:
-        rng = random.Random(SEED + item.pk)
+        rng = random.Random(f"{SEED}-delivery-{item.plan.household.card_number}-{item.kind.code}")
         if item.due_date < today and rng.random() < 0.7:
             amount = item.planned_amount
             delivered_on = item.due_date - datetime.timedelta(days=rng.randint(1, 40))

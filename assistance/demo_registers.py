@@ -33,7 +33,7 @@ from assistance.models import (
     VillagePlan,
 )
 from households import policy
-from households.demo import SEED
+from households.demo import SEED, TOWNSHIP
 from households.models import CountyIncome, ExitTarget, Household, Member, Pairing
 from township.models import HelpUnit, Township
 
@@ -45,9 +45,9 @@ def _day(today: datetime.date, month: int, day: int) -> datetime.date:
     return min(today, datetime.date(today.year, month, day))
 
 
-def seed_policy(township: Township, today: datetime.date) -> None:
-    """The year's policy data: microfinance limits, the county's average rural income, and
-    the exit targets of help units and poor villages."""
+def seed_shared_policy(county, today: datetime.date) -> None:
+    """What every township of the county reads: the years' microfinance limits and the
+    county's average rural income."""
     for year in range(today.year - 3, today.year + 1):
         LoanPolicy.objects.get_or_create(
             year=year,
@@ -61,10 +61,16 @@ def seed_policy(township: Township, today: datetime.date) -> None:
         )
     for year in range(2014, today.year + 1):
         CountyIncome.objects.get_or_create(
-            county=township.county,
+            county=county,
             year=year,
             defaults={"per_capita": (D("6200") * D("1.085") ** (year - 2014)).quantize(CENT)},
         )
+
+
+def seed_policy(township: Township, today: datetime.date) -> None:
+    """The year's policy data: the county's (``seed_shared_policy``), and the exit targets
+    of help units and poor villages."""
+    seed_shared_policy(township.county, today)
     poor = Household.objects.filter(village__township=township, status__in=policy.POOR)
     by_unit = (
         Pairing.objects.current()
@@ -73,6 +79,8 @@ def seed_policy(township: Township, today: datetime.date) -> None:
         .annotate(n=Count("household", distinct=True))
         .order_by()
     )
+    if township.code != TOWNSHIP[1]:
+        by_unit = by_unit.none()  # the county's help units answer for the demo township's villages
     for unit_id, n in by_unit:
         ExitTarget.objects.get_or_create(
             year=today.year,
@@ -252,7 +260,7 @@ def seed_reliefs(township, fund, user, today) -> None:
         return
     for n, item in enumerate(_items(township, today.year, "health", user), start=1):
         hh = item.plan.household
-        rng = random.Random(SEED + 300 + item.pk)
+        rng = random.Random(f"{SEED}-relief-{hh.card_number}")
         patient = (
             hh.members.filter(is_active=True, health__in=["serious", "chronic"]).first()
             or hh.members.filter(is_active=True, relation=Member.Relation.HEAD).first()
@@ -401,7 +409,7 @@ def seed_loan_money(township, user, today) -> None:
                 loan=loan,
                 use=Use.INTEREST_SUBSIDY,
                 amount=sum(amounts, D("0")),
-                voucher=f"L{loan.pk}-T",
+                voucher=f"L{loan.household.card_number}-T",
                 entry_date=paid[0].paid_on,
                 purpose="小额信贷贴息",
                 user=user,
@@ -412,7 +420,7 @@ def seed_loan_money(township, user, today) -> None:
             services.loan_interest_subsidise(
                 repayment=repayment,
                 amount=amount,
-                voucher=f"L{loan.pk}-T{n:02d}",
+                voucher=f"L{loan.household.card_number}-T{n:02d}",
                 entry_date=repayment.paid_on,
                 user=user,
             )
@@ -436,7 +444,7 @@ def seed_loan_money(township, user, today) -> None:
         loan=defaulted,
         use=Use.RISK_COMPENSATION,
         amount=defaulted.principal,
-        voucher=f"L{defaulted.pk}-R",
+        voucher=f"L{defaulted.household.card_number}-R",
         entry_date=today,
         purpose="风险补偿金代偿",
         user=user,
@@ -444,7 +452,7 @@ def seed_loan_money(township, user, today) -> None:
     services.loan_compensate(
         loan=defaulted,
         amount=(defaulted.principal * D("0.8")).quantize(CENT),
-        voucher=f"L{defaulted.pk}-R01",
+        voucher=f"L{defaulted.household.card_number}-R01",
         entry_date=today,
         reason="借款人因病无力偿还，风险补偿金代偿80%",
         user=user,

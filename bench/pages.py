@@ -79,9 +79,15 @@ def pages(ids: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+def seed_env(name: str) -> dict:
+    """The settings the bench databases are made and seeded with: the development ones (no
+    broker or shared cache to set up), on PostgreSQL."""
+    return {**os.environ, "DEBUG": "1", "DATABASE_URL": f"{PG}/{name}", "LOG_LEVEL": "WARNING"}
+
+
 def database(size: int, reseed: bool) -> str:
     name = f"bangfu_bench_{size}"
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"{PG}/{name}", "LOG_LEVEL": "WARNING"}
+    env = seed_env(name)
     exists = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "select 1", name],
         capture_output=True,

@@ -17,7 +17,10 @@ first and the last:
   county administrator (full ID numbers: the largest export there is);
 - a roster of 10,000 households imported (checked, checked again, written) by
   ``manage.py import_households --apply`` into a copy of the database (the bench database
-  itself is left as it was).
+  itself is left as it was);
+- the county itself seeded (``seed_demo --county``, its processes one per CPU) into a new
+  database, made and seeded with the settings bench/pages.py seeds with (DEBUG on: no
+  broker or shared cache needed), then dropped.
 
 Time is wall-clock from the request to the run's end; peak memory is the largest resident
 size of the process that did the work (``wait4``'s rusage, children included). The table is
@@ -253,7 +256,33 @@ def main() -> None:
         )
     else:
         print(f"roster import skipped (could not copy the database): {copied.stderr.strip()}")
+    rows.append(seeded(args.households))
     write_results(rows, size, args)
+
+
+def seeded(households: int) -> tuple:
+    """Seed a county of ``households`` into a new database, timed; the database dropped."""
+    from bench.pages import seed_env
+
+    scratch = f"bangfu_bench_seed_{households}"
+    env = seed_env(scratch)
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", scratch])
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", scratch], check=True)
+    try:
+        subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        seconds, peak, out = measured(
+            [PY, "manage.py", "seed_demo", "--county", "--households", str(households)], env
+        )
+    finally:
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", scratch])
+    print(out.strip())
+    return (
+        "County demo seeded into a new database (`seed_demo --county`)",
+        f"{os.cpu_count()} processes",
+        f"{households:,} households",
+        seconds,
+        peak,
+    )
 
 
 def write_results(rows, size: dict, args) -> None:
@@ -261,11 +290,12 @@ def write_results(rows, size: dict, args) -> None:
         MARK_START,
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
         f"({os.cpu_count()} cores, CPython {platform.python_version()} at `{sys.base_prefix}`, "
-        f"PostgreSQL, Redis) by `bench/reports.py --households {args.households}`, DEBUG off: "
+        f"PostgreSQL, Redis) by `bench/reports.py --households {args.households}`, DEBUG off "
+        "(the seed excepted: it runs as bench/pages.py seeds, DEBUG on): "
         f"the county bench database ({size['households']:,} households, "
         f"{size['members']:,} members, {size['townships']} townships). Workers are Celery "
         "workers with the solo pool, one process each; peak is the largest resident size of "
-        "the process doing the work (of any worker, with two).",
+        "the process doing the work (of any worker, with two; of the seed's processes).",
         "",
         "| job | by | output | seconds | peak MB |",
         "|---|---|---|---:|---:|",

@@ -519,9 +519,10 @@ def _policy_figures(township, villages, profiles, today: datetime.date) -> None:
 
 
 def _targets_and_cases(
-    township, villages, profiles, today: datetime.date, *, exits: int = 14
+    township, villages, profiles, today: datetime.date, *, exits: int = 14, sweep: bool = True
 ) -> None:
-    """Exits under way, this year's exits, monitoring."""
+    """Exits under way, this year's exits, monitoring (the county-wide sweep that opens its
+    cases left to the caller when not ``sweep``)."""
     from households.models import Hardship, MonitoringCase, WorkflowCase
     from households.monitoring import monitoring_refresh
 
@@ -558,7 +559,8 @@ def _targets_and_cases(
                 occurred_on=today - datetime.timedelta(days=20),
                 note="户主突发重病住院",
             )
-        monitoring_refresh(today=today)
+        if sweep:
+            monitoring_refresh(today=today)
 
 
 def _lift(household: Household, user, today: datetime.date) -> None:
@@ -680,7 +682,8 @@ def write_households(
     pairing with ``cadre_of(index)`` from ``start``, and this year's visits by that cadre:
     some households well visited, some not. The card's last visit is kept on it."""
     writer = RowWriter(reason="seed_demo", user_id=user_id)
-    ids = iter(writer.ids(Household, len(new)))
+    household_ids = writer.ids(Household, len(new))
+    ids = iter(household_ids)
     counts = {
         Member: sum(len(d.members) for _, d in new),
         HouseholdCause: sum(len(d.causes) for _, d in new),
@@ -737,5 +740,5 @@ def write_households(
         for row, pk in zip(rows, writer.ids(model, len(rows)), strict=True):
             writer.add(model, {**row, "id": pk})
     writer.flush()
-    household_member_facts_refresh()
-    household_cadres_refresh()
+    household_member_facts_refresh(household_ids=household_ids)
+    household_cadres_refresh(household_ids=household_ids)

@@ -9,11 +9,13 @@ demo: household *i* of township *t* is always the same.
 """
 
 import datetime
+import multiprocessing
 import random
+from concurrent.futures import ProcessPoolExecutor
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connections, transaction
 from simple_history.utils import bulk_create_with_history
 
 from households.demo import (
@@ -35,7 +37,7 @@ from households.demo import (
     write_households,
 )
 from households.models import Household, Member
-from households.services import household_cadres_refresh, household_member_facts_refresh
+from households.monitoring import monitoring_refresh
 from township.models import County, StaffProfile, Township, Village
 
 TOWNSHIPS = 20
@@ -141,15 +143,9 @@ def _people(index: int, township, villages, county, households: int) -> dict:
     }
 
 
-def _seed_township(index, county, households: int, today: datetime.date) -> int:
-    township, villages = _township(index, county)
-    people = _people(index, township, villages, county, households)
-    existing = set(
-        Household.objects.filter(village__township=township).values_list("card_number", flat=True)
-    )
-    used: set[str] = set(
-        Member.objects.filter(id_number__startswith="520399").values_list("id_number", flat=True)
-    )
+def _generated(index, villages, households: int, today, used: set[str], existing: set[str]):
+    """Township ``index``'s households that are not yet written, generated in order: the ID
+    numbers already given (``used``) are the earlier townships', whatever writes them."""
     new = []
     for i in range(households):
         village = villages[i % len(villages)]
@@ -157,44 +153,93 @@ def _seed_township(index, county, households: int, today: datetime.date) -> int:
         demo.household["card_number"] = f"{village.code}{i // len(villages) + 1:04d}"
         if demo.household["card_number"] not in existing:
             new.append((index * 1_000_000 + i, demo))
-    cadres = people["cadres"]
-    write_households(
-        new,
-        cadre_of=lambda n: cadres[(n % 1_000_000) // HOUSEHOLDS_PER_CADRE],
-        start=datetime.date(today.year - 2, 1, 1),
-        today=today,
-        user_id=people["staff"].user_id,
-    )
-    roles = {
-        "staff": people["staff"],
-        "team": people["team"],
-        "leader": people["leader"],
-        "county": StaffProfile.objects.filter(role=StaffProfile.Role.COUNTY_ADMIN).first(),
-    }
-    _policy_figures(township, villages, roles, today)
-    _targets_and_cases(township, villages, roles, today, exits=5)
+    return new
+
+
+def _seed_township(index, county, villages, households: int, new, today: datetime.date) -> int:
+    """Write township ``index``: its people, the ``new`` households, its figures, cases and
+    assistance, in one transaction. Touches no other township's rows, so townships can be
+    written side by side, each in its own process."""
+    from assistance.demo import seed_assistance
+
+    with transaction.atomic():
+        township = villages[0].township
+        people = _people(index, township, villages, county, households)
+        cadres = people["cadres"]
+        write_households(
+            new,
+            cadre_of=lambda n: cadres[(n % 1_000_000) // HOUSEHOLDS_PER_CADRE],
+            start=datetime.date(today.year - 2, 1, 1),
+            today=today,
+            user_id=people["staff"].user_id,
+        )
+        roles = {
+            "staff": people["staff"],
+            "team": people["team"],
+            "leader": people["leader"],
+            "county": StaffProfile.objects.filter(role=StaffProfile.Role.COUNTY_ADMIN).first(),
+        }
+        _policy_figures(township, villages, roles, today)
+        _targets_and_cases(township, villages, roles, today, exits=5, sweep=False)
+        seed_assistance(
+            today=today,
+            township_code=township.code,
+            username=people["staff"].user.username,
+            household_allocations=20,
+            loans=10,
+        )
     return len(new)
 
 
-def seed_county(*, households: int = 50_000, today: datetime.date | None = None) -> dict:
-    """The demo township and 19 more, ``households`` in all, spread evenly."""
+def seed_county(
+    *,
+    households: int = 50_000,
+    today: datetime.date | None = None,
+    workers: int = 1,
+    townships: int = TOWNSHIPS,
+) -> dict:
+    """The demo township and 19 more (``townships`` in all), ``households`` in all, spread
+    evenly. The demo
+    township's households come first; its assistance and the other townships are written
+    by ``workers`` processes side by side (PostgreSQL only), with the same rows whatever
+    their number."""
     from assistance.demo import seed_assistance
+    from assistance.demo_registers import seed_shared_policy
 
     today = today or datetime.date.today()
-    per_township = households // TOWNSHIPS
+    per_township = households // townships
     created = seed_demo(households=per_township, today=today)["created"]
-    seed_assistance(today=today)
     county = County.objects.get(code=COUNTY[1])
-    for index in range(1, TOWNSHIPS):
-        with transaction.atomic():
-            created += _seed_township(index, county, per_township, today)
-            seed_assistance(
-                today=today,
-                township_code=f"{TOWNSHIP[1][:6]}{100 + index:03d}000",
-                username=f"t{index:02d}staff",
-                household_allocations=20,
-                loans=10,
-            )
-    household_member_facts_refresh()
-    household_cadres_refresh()
+    seed_shared_policy(county, today)  # written once, before the townships read it
+    places = [_township(index, county) for index in range(1, townships)]
+    for township, villages in places:
+        for village in villages:
+            village.township = township
+    existing = set(
+        Household.objects.filter(village__township__in=[t for t, _ in places]).values_list(
+            "card_number", flat=True
+        )
+    )
+    used = set(
+        Member.objects.filter(id_number__startswith="520399").values_list("id_number", flat=True)
+    )
+    jobs = (
+        (index, county, villages, per_township, new, today)
+        for index, (_, villages) in enumerate(places, start=1)
+        for new in [_generated(index, villages, per_township, today, used, existing)]
+    )
+    if workers > 1:
+        if connections["default"].in_atomic_block:
+            raise RuntimeError("Townships written side by side must see what was committed.")
+        connections.close_all()  # each process opens its own
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            first = pool.submit(seed_assistance, today=today)
+            futures = [pool.submit(_seed_township, *job) for job in jobs]
+            created += sum(future.result() for future in futures)
+            first.result()
+    else:
+        seed_assistance(today=today)
+        created += sum(_seed_township(*job) for job in jobs)
+    monitoring_refresh(today=today)  # one sweep of the county, not one per township
     return {"created": created, "total": Household.objects.count()}

@@ -138,3 +138,12 @@ def test_seed_demo_leaves_the_planner_statistics_of_what_it_loaded():
     assert _estimated_households() in (None, 0)
     call_command("seed_demo", households=30, stdout=io.StringIO())
     assert _estimated_households() == Household.objects.count() > 0
+
+
+@pytest.mark.parametrize("workers", [0, 17])
+def test_seed_demo_refuses_a_number_of_workers_out_of_range(workers):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--workers"):
+        call_command("seed_demo", county=True, households=20, workers=workers)
+    assert not Household.objects.exists()

@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -38,15 +40,29 @@ class Command(BaseCommand):
             action="store_true",
             help="A county-scale demo: 20 townships of 12 villages, households spread evenly.",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=(
+                "With --county on PostgreSQL: how many processes write the townships side by "
+                "side (default: one per CPU). The rows are the same whatever the number."
+            ),
+        )
 
-    def handle(self, *args, households: int | None, county: bool, **options):
+    def handle(self, *args, households: int | None, county: bool, workers: int | None, **options):
         households = households or (50_000 if county else 400)
         if not 1 <= households <= 100_000:
             raise CommandError(_("--households must be between 1 and 100000."))
+        side_by_side = connection.vendor == "postgresql"
+        if workers is None:
+            workers = min(os.cpu_count() or 1, 16) if side_by_side else 1
+        if not 1 <= workers <= 16 or (workers > 1 and not side_by_side):
+            raise CommandError(_("--workers must be between 1 and 16, and 1 on SQLite."))
         if county:
             from households.demo_county import seed_county
 
-            result = seed_county(households=households)
+            result = seed_county(households=households, workers=workers)
             analyze()
             self.stdout.write(
                 self.style.SUCCESS(
