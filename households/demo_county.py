@@ -4,8 +4,10 @@
 logins, cases and monitored households), then the other townships with bulk writes: their
 households, members, three years of income, status facts, a year of visits, cadres (in their
 own township, paired with 12 households each) and per township a leader, staff and a work
-team (``t07staff`` …, password ``bangfu-demo``). Deterministic and idempotent, like the
-demo: household *i* of township *t* is always the same.
+team (``t07staff`` …, password ``bangfu-demo``), and each township's assistance. The
+townships are independent of each other, so several processes write them side by side.
+Deterministic and idempotent, like the demo: household *i* of township *t* is always the
+same, whichever process writes it and when.
 """
 
 import datetime
@@ -199,10 +201,9 @@ def seed_county(
     townships: int = TOWNSHIPS,
 ) -> dict:
     """The demo township and 19 more (``townships`` in all), ``households`` in all, spread
-    evenly. The demo
-    township's households come first; its assistance and the other townships are written
-    by ``workers`` processes side by side (PostgreSQL only), with the same rows whatever
-    their number."""
+    evenly. The demo township's households come first; its assistance and the other
+    townships are written by ``workers`` processes side by side (PostgreSQL only), with the
+    same rows whatever their number."""
     from assistance.demo import seed_assistance
     from assistance.demo_registers import seed_shared_policy
 
@@ -223,11 +224,12 @@ def seed_county(
     used = set(
         Member.objects.filter(id_number__startswith="520399").values_list("id_number", flat=True)
     )
-    jobs = (
-        (index, county, villages, per_township, new, today)
-        for index, (_, villages) in enumerate(places, start=1)
-        for new in [_generated(index, villages, per_township, today, used, existing)]
-    )
+
+    def jobs():  # generated here, in order, while the processes write the earlier ones
+        for index, (_, villages) in enumerate(places, start=1):
+            new = _generated(index, villages, per_township, today, used, existing)
+            yield index, county, villages, per_township, new, today
+
     if workers > 1:
         if connections["default"].in_atomic_block:
             raise RuntimeError("Townships written side by side must see what was committed.")
@@ -235,11 +237,11 @@ def seed_county(
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             first = pool.submit(seed_assistance, today=today)
-            futures = [pool.submit(_seed_township, *job) for job in jobs]
+            futures = [pool.submit(_seed_township, *job) for job in jobs()]
             created += sum(future.result() for future in futures)
             first.result()
     else:
         seed_assistance(today=today)
-        created += sum(_seed_township(*job) for job in jobs)
+        created += sum(_seed_township(*job) for job in jobs())
     monitoring_refresh(today=today)  # one sweep of the county, not one per township
     return {"created": created, "total": Household.objects.count()}
