@@ -19,8 +19,10 @@ from township.access import Scope, profile_for, scope_for
 from township.formfields import PlausibleDateField, WholeNumberField
 from township.forms import place_names
 from township.models import County, Township, Village
+from township.paging import page_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RUNS_PAGE_SIZE = 20  # the newest first; older runs a page further
 
 
 def _request_scope(user, form) -> dict:
@@ -102,9 +104,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("village", "cadre", "project", "fund", "help_unit", "household")
         # A year-end run's figures hold a row a household: the list shows none of them.
         .defer("figures")
-        .order_by("-created_at")[:50]
+        .order_by("-created_at", "-pk")
     )
-    return render(request, "reporting/list.html", {"form": form, "runs": runs})
+    page = page_of(runs, RUNS_PAGE_SIZE, request)
+    return render(request, "reporting/list.html", {"form": form, "page": page})
 
 
 @login_required

@@ -338,3 +338,29 @@ def test_the_request_form_offers_the_scopes_villages_and_refuses_another(world, 
     refused = client.post(url, {"kind": "exit", "year": "2025", "village": world.villages.b1.pk})
     assert refused.status_code == 200 and "village" in refused.context["form"].errors
     assert not ReportRun.objects.filter(village=world.villages.b1).exists()
+
+
+def test_the_report_list_pages_through_every_run_of_the_scope_newest_first(world, client):
+    runs = [
+        ReportRun.objects.create(
+            kind="exit",
+            year=2000 + n,
+            as_of=datetime.date(2000 + n, 12, 31),
+            scope_key=services.scope_key(township=world.township),
+            township=world.township,
+        )
+        for n in range(23)
+    ]
+    client.force_login(world.profiles.leader.user)
+    url = reverse("reporting:list")
+    first = client.get(url)
+    second = client.get(url, {"page": 2})
+    shown = list(first.context["page"]) + list(second.context["page"])
+    newest_first = sorted(
+        ReportRun.objects.filter(township=world.township), key=lambda r: (r.created_at, r.pk)
+    )[::-1]
+    assert len(first.context["page"]) == 20 and len(shown) == len(runs) + 4  # and the world's
+    assert shown == newest_first
+    assert world.runs.b not in shown  # another township's
+    assert reverse("reporting:run", args=[runs[0].pk]) in second.content.decode()
+    assert "page=2" in first.content.decode()
