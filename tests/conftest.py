@@ -26,6 +26,17 @@ from township.models import StaffProfile
 Role = StaffProfile.Role
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's set-up, and the migrated rows kept (``tests.migrated``)."""
+    from django.db import connection
+
+    from tests import migrated
+
+    with django_db_blocker.unblock():
+        migrated.ROWS = connection.creation.serialize_db_to_string()
+
+
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Uploaded files go to a temporary folder, never into the project."""

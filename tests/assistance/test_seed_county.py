@@ -1,10 +1,8 @@
 """The county demo written by several processes side by side holds the same rows as one
 written a township at a time. The processes see only committed rows, so these tests commit
-(a transactional database, put back as the migrations left it)."""
+(a transactional database, put back as the migrations left it: ``tests.migrated``)."""
 
 import pytest
-from django.core.management.color import no_style
-from django.db import connection
 from django.utils import timezone
 
 from assistance.models import Delivery, LedgerEntry, Loan, PlanItem
@@ -18,9 +16,10 @@ from households.models import (
     Visit,
     WorkflowCase,
 )
+from tests.migrated import back_to_migrated
 from township.models import StaffProfile
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TOWNSHIPS = 4  # of the county's 20: each costs seconds however small
 
@@ -73,17 +72,8 @@ def content() -> dict:
     }
 
 
-def back_to_migrated() -> None:
-    """Empty the database and put back what the migrations wrote, as the test's end does,
-    but with the tables' sequences left where they were: the next rows get other keys."""
-    tables = connection.introspection.django_table_names(only_existing=True)
-    connection.ops.execute_sql_flush(
-        connection.ops.sql_flush(no_style(), tables, reset_sequences=False, allow_cascade=True)
-    )
-    connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-
-
 def test_townships_written_side_by_side_hold_the_same_rows_as_written_in_turn():
+    back_to_migrated()  # an earlier transactional test may have emptied it
     households, today = TOWNSHIPS * 6, timezone.localdate()
     result = seed_county(households=households, today=today, workers=1, townships=TOWNSHIPS)
     assert result == {"created": households, "total": households}
