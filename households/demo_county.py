@@ -158,14 +158,15 @@ def _generated(index, villages, households: int, today, used: set[str], existing
     return new
 
 
-def _seed_township(index, county, villages, households: int, new, today: datetime.date) -> int:
+def _seed_township(
+    index, county, township, villages, households: int, new, today: datetime.date
+) -> int:
     """Write township ``index``: its people, the ``new`` households, its figures, cases and
     assistance, in one transaction. Touches no other township's rows, so townships can be
     written side by side, each in its own process."""
     from assistance.demo import seed_assistance
 
     with transaction.atomic():
-        township = villages[0].township
         people = _people(index, township, villages, county, households)
         cadres = people["cadres"]
         write_households(
@@ -200,10 +201,10 @@ def seed_county(
     workers: int = 1,
     townships: int = TOWNSHIPS,
 ) -> dict:
-    """The demo township and 19 more (``townships`` in all), ``households`` in all, spread
-    evenly. The demo township's households come first; its assistance and the other
-    townships are written by ``workers`` processes side by side (PostgreSQL only), with the
-    same rows whatever their number."""
+    """The demo township and the others (``townships`` in all, 20 by default), with
+    ``households`` spread evenly. The demo township's households come first; its assistance
+    and the other townships are written by ``workers`` processes side by side (PostgreSQL
+    only), with the same rows whatever their number."""
     from assistance.demo import seed_assistance
     from assistance.demo_registers import seed_shared_policy
 
@@ -213,9 +214,6 @@ def seed_county(
     county = County.objects.get(code=COUNTY[1])
     seed_shared_policy(county, today)  # written once, before the townships read it
     places = [_township(index, county) for index in range(1, townships)]
-    for township, villages in places:
-        for village in villages:
-            village.township = township
     existing = set(
         Household.objects.filter(village__township__in=[t for t, _ in places]).values_list(
             "card_number", flat=True
@@ -226,9 +224,9 @@ def seed_county(
     )
 
     def jobs():  # generated here, in order, while the processes write the earlier ones
-        for index, (_, villages) in enumerate(places, start=1):
+        for index, (township, villages) in enumerate(places, start=1):
             new = _generated(index, villages, per_township, today, used, existing)
-            yield index, county, villages, per_township, new, today
+            yield index, county, township, villages, per_township, new, today
 
     if workers > 1:
         if connections["default"].in_atomic_block:
