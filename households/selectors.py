@@ -185,8 +185,13 @@ def households_count(user, *, today: datetime.date, **filters) -> int:
     with the dashboards' figures (the same scope, dropped on any write), so that paging
     through a county's list does not count its 50,000 households on every page."""
     filters.pop("sort", None)
-    rows = households_filtered(user, today=today, **filters)
-    return figures_cache.counted("households", user, rows, today=today, filters=filters)
+    return figures_cache.counted(
+        "households",
+        user,
+        lambda: households_filtered(user, today=today, **filters).count(),
+        today=today,
+        filters=filters,
+    )
 
 
 def households_for_list(user, *, sort: str = "", **filters) -> QuerySet:

@@ -37,7 +37,7 @@ def workload(request: HttpRequest) -> HttpResponse:
         figures_cache.counted,
         "workload",
         request.user,
-        cadres,
+        cadres.count,
         today=timezone.localdate(),
         filters=filters,
     )

@@ -165,6 +165,26 @@ def test_the_count_kept_for_a_list_follows_a_new_card_and_each_filter(leader, wo
     assert (count(), count(village=world.villages.a2.pk), count(q="石头")) == (4, 2, 1)
 
 
+def test_a_kept_count_is_not_built_again(leader, world, monkeypatch):
+    """Once a search's count is kept, the next page asks the database for its rows only:
+    the counting query (a search's subqueries) is not even built."""
+    from households import selectors
+
+    query = {"q": "欧阳", "status": "registered"}
+    first = leader.get(URL, query).context["page"].paginator.count
+    built = []
+    filtered = selectors.households_filtered
+
+    def counting(*args, **kwargs):
+        built.append(kwargs)
+        return filtered(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "households_filtered", counting)
+    again = leader.get(URL, query)
+    assert again.context["page"].paginator.count == first
+    assert len(built) == 1  # the rows of the page, not their count
+
+
 def test_each_row_shows_the_card_as_it_stands_with_its_text_escaped(leader, world):
     import lxml.html
     from django.utils import translation
