@@ -13,7 +13,12 @@ import datetime
 import math
 from decimal import Decimal
 
-from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
+from xlsxwriter.utility import (
+    _preserve_whitespace,
+    _utf16_len,
+    _utf16_truncate,
+    xl_rowcol_to_cell_fast,
+)
 from xlsxwriter.worksheet import Worksheet
 
 _DATES = datetime.date | datetime.time | datetime.timedelta
@@ -43,13 +48,12 @@ class RowSheet(Worksheet):
         self._write_single_row(row)
         info = self.row_info.get(row)
         self._write_row(row, None, info)
-        number = row + 1
         # A cell without a format of its own takes its row's, else its column's.
         row_format = info.row_format if info is not None else None
         inherited = row_format or self.col_info
         out = []
         for column, value, cell_format in cells:
-            ref = f"{_column(column)}{number}"
+            ref = xl_rowcol_to_cell_fast(row, column)
             if cell_format is None and isinstance(value, _DATES):
                 cell_format = self.default_date_format  # as write_datetime() gives them
             if cell_format is None and inherited:
@@ -87,19 +91,9 @@ def _style(cell_format) -> str:
     return f' s="{cell_format._get_xf_index()}"' if cell_format else ""
 
 
-_COLUMNS: dict[int, str] = {}
-
-
-def _column(column: int) -> str:
-    name = _COLUMNS.get(column)
-    if name is None:
-        name = _COLUMNS[column] = xl_col_to_name(column)
-    return name
-
-
 def _inline_string(ref: str, style: str, text: str, longest: int) -> str:
-    if len(text) > longest // 2 and len(text.encode("utf-16-le")) // 2 > longest:
-        text = _utf16_cut(text, longest)
+    if len(text) > longest // 2 and _utf16_len(text) > longest:
+        text = _utf16_truncate(text, longest)
     if not text.isprintable() or "_x" in text:
         # Control characters as _xHHHH_, and such text already in the string escaped.
         text = Worksheet._escape_control_characters(text)
@@ -111,14 +105,3 @@ def _inline_string(ref: str, style: str, text: str, longest: int) -> str:
     if "&" in text or "<" in text or ">" in text:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f'<c r="{ref}"{style} t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
-
-
-def _utf16_cut(text: str, units: int) -> str:
-    """``text`` cut to at most ``units`` UTF-16 units, never inside a character above
-    U+FFFF (two units): Excel's limit on a cell, as XlsxWriter cuts it."""
-    length = 0
-    for index, char in enumerate(text):
-        length += 2 if ord(char) > 0xFFFF else 1
-        if length > units:
-            return text[:index]
-    return text

@@ -98,7 +98,7 @@ def counted(name: str, user, count, *, today: datetime.date, filters: dict) -> i
     """``count()`` (how many of the user's rows a list filtered by ``filters`` shows), kept
     like the figures: paging through a county's list does not count its 50,000 rows on every
     page. ``count`` runs only when the cache has no count, so a page that finds one does not
-    even build the counting query (a search's subqueries cost a millisecond to build)."""
+    even build the counting query (a search's subqueries, built for nothing otherwise)."""
     chosen = sorted((key, str(getattr(v, "pk", v))) for key, v in filters.items())
     digest = hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
     number, _at = cached(f"count:{name}:{digest}", user, count, today=today)
