@@ -10,7 +10,8 @@ image's is about a tenth faster (``VENV=.venv-bench PYTHON=/usr/bin/python3 bin/
 Measured, each in its own processes, all of them real Celery workers (solo pool) except the
 first and the last:
 
-- a township's year-end audit PDF (``manage.py build_report year_end``);
+- a township's year-end audit PDF, drawn in one process (``manage.py build_report
+  year_end``), then as a background run whose sections are tasks, by 1 worker, then by 2;
 - the county's poverty-exit report built a township a part and merged, by 1 worker, then
   by 2 workers (peak: the largest worker);
 - the county's household list as an Excel export, as a background run (1 worker), as the
@@ -160,7 +161,7 @@ def main() -> None:
     from households.models import Household, Member
     from reporting import services
     from reporting.models import ReportRun
-    from township.models import County, StaffProfile
+    from township.models import County, StaffProfile, Township
 
     year = time.localtime().tm_year
     county = County.objects.get(townships__code=TOWNSHIP)
@@ -177,15 +178,32 @@ def main() -> None:
         env,
     )
     township_households = Household.objects.filter(village__township__code=TOWNSHIP).count()
+    year_end = f"Year-end audit PDF, one township ({township_households:,} households)"
     rows.append(
         (
-            f"Year-end audit PDF, one township ({township_households:,} households)",
+            year_end,
             "`build_report` (one process)",
             f"{pages_of(Path(out.split()[0]))} pages",
             seconds,
             peak,
         )
     )
+    township = Township.objects.get(code=TOWNSHIP)
+    for count in (1, 2):
+        with Workers(count, env) as workers:
+            run = services.report_request(
+                kind=ReportRun.Kind.YEAR_END, year=year, township=township
+            )
+            seconds = wait_for(run)
+        rows.append(
+            (
+                year_end,
+                f"{count} worker{'s' if count > 1 else ''}, a section a task",
+                f"{pages_of(Path(run.file.path))} pages",
+                seconds,
+                workers.peak,
+            )
+        )
 
     for count in (1, 2):
         with Workers(count, env) as workers:

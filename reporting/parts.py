@@ -1,4 +1,4 @@
-"""County-wide reports built a township a part, in parallel, and merged into one PDF.
+"""Reports built in parts, in parallel by the workers, and merged into one PDF.
 
 A county's report in one process would hold the whole county's layout in memory (a
 township of 2,500 households already takes a gigabyte). So the run is split: the build
@@ -7,6 +7,11 @@ numbers into a temporary folder and records it done under the run's row lock; th
 that completes the set sends the merge task, which counts each part's pages, renders the
 table of contents, puts them together and stamps continuous page numbers on every page.
 A worker holds one township at a time, whatever the county's size.
+
+A township's long report is split the same way a section a part (a year-end account of
+2,500 households is eight sections, each a WeasyPrint document of its own): the build task
+gathers the data, writes each section's HTML and sends one part task a section; the part
+tasks turn them into PDFs; the merge puts them in order and numbers the pages.
 
 This is a chord kept in the database rather than in a Celery result backend: the same
 code runs on the file-system broker of ``make run`` and on Redis, and a part or merge
@@ -31,7 +36,7 @@ from weasyprint import HTML
 
 from reporting.files import built_file
 from reporting.models import ReportRun
-from reporting.pdf import render_pdf, stamp_page_numbers
+from reporting.pdf import merge_pdfs, render_pdf, sections_of, stamp_page_numbers, write_pdf
 from township import background
 from township.models import Township
 
@@ -40,6 +45,8 @@ Status = ReportRun.Status
 PARTS_DIR = "reports/parts"
 # Progress while the parts are built: from 5 % to 90 %; the merge takes the rest.
 PARTS_FROM, PARTS_TO = 5, 90
+# A township's sections start once its data is gathered and its sections written.
+SECTIONS_FROM = 70
 
 
 def parts_dir(run_id: int, attempt: int) -> Path:
@@ -89,6 +96,61 @@ def _part_run(run: ReportRun, township: Township) -> ReportRun:
     )
 
 
+def sections_start(
+    run: ReportRun, attempt: int, name: str, template: str, context: dict, figures: dict
+) -> bool:
+    """Write a long township report's sections as HTML and send one part task each; the
+    merge writes ``name``. False, with nothing sent, for a report drawn whole."""
+    from reporting.tasks import build_report_section
+
+    htmls = sections_of(template, context)
+    if htmls is None:
+        return False
+    folder = parts_dir(run.pk, attempt)
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for index, html in enumerate(htmls):
+        (folder / f"{index:03d}.html").write_text(html, encoding="utf-8")
+        total = index + 1
+    # The figures are kept on the run until the merge finishes it with them.
+    parts = {"total": total, "done": [], "from": SECTIONS_FROM, "file": name}
+    _mine(run.pk, attempt).update(
+        progress=SECTIONS_FROM,
+        stage=f"0/{total}",
+        figures={**figures, "parts": parts},
+        heartbeat_at=timezone.now(),
+    )
+    for index in range(total):
+        background.send(build_report_section, ReportRun, run.pk, attempt, index)
+    return True
+
+
+def report_section_build(*, run_id: int, attempt: int, index: int) -> None:
+    """Turn one section's HTML into a PDF; the section that completes the set sends the
+    merge."""
+    from reporting.services import run_failed
+
+    mine = _mine(run_id, attempt)
+    if not mine.exists():  # failed, given up on, or another attempt's
+        return
+    folder = parts_dir(run_id, attempt)
+    pdf = folder / f"{index:03d}.pdf"
+    with background.heartbeat(ReportRun, run_id, attempt, status=Status.RUNNING):
+        if not pdf.exists():  # a section delivered twice is drawn once
+            try:
+                html = (folder / f"{index:03d}.html").read_text(encoding="utf-8")
+                write_pdf(html, str(pdf.relative_to(settings.MEDIA_ROOT)))
+            except Exception as exc:
+                log.exception("report run %s: section %s failed", run_id, index)
+                run_failed(mine, exc)
+                shutil.rmtree(folder, ignore_errors=True)
+                return
+    if _part_done(run_id, attempt, index):
+        from reporting.tasks import merge_report_parts
+
+        background.send(merge_report_parts, ReportRun, run_id, attempt)
+
+
 def report_part_build(*, run_id: int, attempt: int, township_id: int) -> None:
     """Render one township's part; the part that completes the set sends the merge."""
     from reporting.builders import BUILDERS
@@ -130,20 +192,21 @@ def report_part_build(*, run_id: int, attempt: int, township_id: int) -> None:
         background.send(merge_report_parts, ReportRun, run_id, attempt)
 
 
-def _part_done(run_id: int, attempt: int, township_id: int) -> bool:
+def _part_done(run_id: int, attempt: int, part: int) -> bool:
     """Record the part; True for the one part that completes the set."""
     with transaction.atomic():
         run = _mine(run_id, attempt).select_for_update().first()
         if run is None:
             return False
         parts = run.figures.get("parts") or {"total": 0, "done": []}
-        done = sorted(set(parts["done"]) | {township_id})
+        done = sorted(set(parts["done"]) | {part})
         complete = len(done) >= parts["total"] and not parts.get("merging")
         parts.update(done=done, merging=bool(parts.get("merging") or complete))
-        share = (PARTS_TO - PARTS_FROM) * len(done) // max(parts["total"], 1)
+        start = parts.get("from", PARTS_FROM)
+        share = (PARTS_TO - start) * len(done) // max(parts["total"], 1)
         _mine(run_id, attempt).update(
             figures={**run.figures, "parts": parts},
-            progress=PARTS_FROM + share,
+            progress=start + share,
             stage=f"{len(done)}/{parts['total']}",
             heartbeat_at=timezone.now(),
         )
@@ -151,7 +214,8 @@ def _part_done(run_id: int, attempt: int, township_id: int) -> bool:
 
 
 def report_parts_merge(*, run_id: int, attempt: int) -> None:
-    """One PDF: the table of contents, then each township's part, numbered throughout."""
+    """One PDF: a county's table of contents, then each township's part; or a township's
+    sections in order. Numbered throughout."""
     from reporting.services import run_failed, run_finished
 
     mine = _mine(run_id, attempt)
@@ -159,12 +223,18 @@ def report_parts_merge(*, run_id: int, attempt: int) -> None:
     if run is None:
         return
     folder = parts_dir(run_id, attempt)
-    name = f"reports/{run.year}/{run.kind}-county-{run.county_id}-{run.as_of:%m%d}-v{run.version}"
-    name += ("" if attempt == 1 else f"-{attempt}") + ".pdf"
+    if run.township_id:  # a township's report drawn in sections
+        name = run.figures["parts"]["file"]
+    else:
+        name = f"reports/{run.year}/{run.kind}-county-{run.county_id}-{run.as_of:%m%d}"
+        name += f"-v{run.version}" + ("" if attempt == 1 else f"-{attempt}") + ".pdf"
     with background.heartbeat(ReportRun, run_id, attempt, status=Status.RUNNING):
         try:
             with translation.override(settings.LANGUAGE_CODE):
-                figures = _merge(run, folder, Path(settings.MEDIA_ROOT) / name)
+                if run.township_id:
+                    figures = _merge_sections(run, folder, name)
+                else:
+                    figures = _merge(run, folder, Path(settings.MEDIA_ROOT) / name)
         except Exception as exc:
             log.exception("report run %s: merge failed", run_id)
             run_failed(mine, exc)
@@ -172,6 +242,13 @@ def report_parts_merge(*, run_id: int, attempt: int) -> None:
             return
     run_finished(mine, run_id, attempt, name, figures)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _merge_sections(run: ReportRun, folder: Path, name: str) -> dict:
+    """The sections' PDFs in order; the figures the build kept on the run."""
+    total = run.figures["parts"]["total"]
+    merge_pdfs((str(folder / f"{index:03d}.pdf") for index in range(total)), name)
+    return {key: value for key, value in run.figures.items() if key != "parts"}
 
 
 def _merge(run: ReportRun, folder: Path, final: Path) -> dict:

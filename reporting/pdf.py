@@ -4,14 +4,15 @@ WeasyPrint holds the layout of a whole document until it is written: a township'
 account of 2,500 households (300 pages) took more than a gigabyte. A report whose template
 can be drawn in sections (``SECTIONED``) is therefore rendered a section at a time when it
 is long: its opening with the first rows of its household table, the table's further rows
-``SECTION_ROWS`` at a time, then its closing sections. The sections are merged with pypdf
-and numbered "n / N" at the foot of every page.
+``BANGFU_REPORT_SECTION_ROWS`` at a time, then its closing sections. The sections are merged
+with pypdf and numbered "n / N" at the foot of every page. A report built by the workers has
+its sections drawn by tasks of their own, in parallel (``reporting.parts``).
 """
 
 import io
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -30,35 +31,51 @@ from reporting.files import BUILDING, built_file
 
 # Templates that draw a ``section`` ("head", "rows" or "tail") of themselves when asked.
 SECTIONED = {"reporting/pdf/reconciliation.html"}
-SECTION_ROWS = 400
 
 
 def render_pdf(template: str, context: dict, relative_path: str, *, numbered=True) -> str:
     """Render ``template`` into MEDIA_ROOT/``relative_path``, a section at a time when it
     is long and can be; ``numbered=False`` leaves the page numbers to whoever merges it."""
-    rows = context.get("rows") or []
-    if template not in SECTIONED or len(rows) <= SECTION_ROWS:
+    htmls = sections_of(template, context)
+    if htmls is None:
         return write_pdf(render_to_string(template, context), relative_path)
+    return merge_pdfs(
+        (PdfReader(io.BytesIO(pdf_of(html))) for html in htmls), relative_path, numbered=numbered
+    )
+
+
+def sections_of(template: str, context: dict) -> Iterator[str] | None:
+    """The HTML documents a long sectioned report is drawn in, one a section, in order: its
+    opening with the first rows, the further rows ``BANGFU_REPORT_SECTION_ROWS`` at a time,
+    its closing sections. None for a report drawn whole."""
+    rows = context.get("rows") or []
+    size = settings.BANGFU_REPORT_SECTION_ROWS
+    if template not in SECTIONED or len(rows) <= size:
+        return None
 
     def sections():
-        for start in range(0, len(rows), SECTION_ROWS):
+        for start in range(0, len(rows), size):
             section = "head" if start == 0 else "rows"
-            chunk = rows[start : start + SECTION_ROWS]
+            chunk = rows[start : start + size]
             yield render_to_string(
                 template, {**context, "rows": chunk, "section": section, "part": True}
             )
         yield render_to_string(template, {**context, "rows": [], "section": "tail", "part": True})
 
-    return write_pdf_sections(sections(), relative_path, numbered=numbered)
+    return sections()
 
 
-def write_pdf_sections(htmls: Iterable[str], relative_path: str, *, numbered=True) -> str:
-    """Render each HTML document alone and merge them into one PDF, atomically."""
+def pdf_of(html: str) -> bytes:
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def merge_pdfs(pdfs: Iterable, relative_path: str, *, numbered=True) -> str:
+    """Put PDFs (readers, paths or files) together into MEDIA_ROOT/``relative_path``,
+    atomically, numbered "n / N" at the foot of every page unless ``numbered`` is False."""
     with built_file(Path(settings.MEDIA_ROOT) / relative_path, ".pdf") as tmp:
         writer = PdfWriter()
-        for html in htmls:
-            pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-            writer.append(PdfReader(io.BytesIO(pdf)))
+        for pdf in pdfs:
+            writer.append(pdf)
         if numbered:
             stamp_page_numbers(writer)
         with open(tmp, "wb") as out:

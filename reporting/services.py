@@ -216,17 +216,21 @@ def _claim(run_id: int) -> int | None:
     return run.attempt
 
 
-def report_build(*, run_id: int) -> None:
-    """Build one run. Safe to call again for the same run (a redelivered task)."""
+def report_build(*, run_id: int, in_parts: bool = True) -> None:
+    """Build one run. Safe to call again for the same run (a redelivered task).
+
+    A long township report's sections are drawn by part tasks, in parallel when there are
+    workers to take them (``reporting.parts``); ``in_parts=False`` draws them here, for a
+    build that must end with its PDF (``manage.py build_report``)."""
     attempt = _claim(run_id)
     if attempt is None:
         return
     mine = ReportRun.objects.filter(pk=run_id, status=Status.RUNNING, attempt=attempt)
     with background.heartbeat(ReportRun, run_id, attempt, status=Status.RUNNING):
-        _build(run_id, attempt, mine)
+        _build(run_id, attempt, mine, in_parts)
 
 
-def _build(run_id: int, attempt: int, mine) -> None:
+def _build(run_id: int, attempt: int, mine, in_parts: bool) -> None:
     from reporting.builders import BUILDERS
 
     run = ReportRun.objects.select_related(
@@ -259,6 +263,11 @@ def _build(run_id: int, attempt: int, mine) -> None:
                 )
                 progress_set(run_id, attempt, 65, "render")
                 context = {"run": run, **report_frame(run, figures), **context}
+                if in_parts:
+                    from reporting import parts
+
+                    if parts.sections_start(run, attempt, name, template, context, figures):
+                        return  # the sections and their merge finish the run
                 progress_set(run_id, attempt, 70, "pdf")
                 render_pdf(template, context, name)
     except Exception as exc:

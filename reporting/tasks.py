@@ -32,6 +32,18 @@ def build_report_part(run_id: int, attempt: int, township_id: int) -> None:
     soft_time_limit=settings.BANGFU_REPORT_STALE_MINUTES * 60 - 30,
     time_limit=settings.BANGFU_REPORT_STALE_MINUTES * 60,
 )
+def build_report_section(run_id: int, attempt: int, index: int) -> None:
+    from reporting.parts import report_section_build
+
+    report_section_build(run_id=run_id, attempt=attempt, index=index)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.BANGFU_REPORT_STALE_MINUTES * 60 - 30,
+    time_limit=settings.BANGFU_REPORT_STALE_MINUTES * 60,
+)
 def merge_report_parts(run_id: int, attempt: int) -> None:
     from reporting.parts import report_parts_merge
 

@@ -236,6 +236,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # (the worker kills a task past it). Reports say BANGFU_REPORT_STALE_MINUTES (30).
 BANGFU_REPORT_STALE_MINUTES = env.int("BANGFU_REPORT_STALE_MINUTES", default=30)
 BANGFU_IMPORT_TIME_LIMIT_MINUTES = env.int("BANGFU_IMPORT_TIME_LIMIT_MINUTES", default=20)
+# A long report's household table is drawn this many rows a section (reporting/pdf.py): a
+# section is one WeasyPrint document, held in memory while drawn, and one task for a worker.
+BANGFU_REPORT_SECTION_ROWS = env.int("BANGFU_REPORT_SECTION_ROWS", default=400)
 _LONGEST_TASK_SECONDS = 60 * max(BANGFU_REPORT_STALE_MINUTES, BANGFU_IMPORT_TIME_LIMIT_MINUTES)
 # Redis hands a message that is not acknowledged within the visibility timeout to another
 # worker. Tasks are acknowledged late (after they finish), so the timeout must be longer

@@ -291,13 +291,13 @@ def test_a_county_administrator_chooses_the_township(
     assert ReportRun.objects.get(kind="register").township == other
 
 
-def test_a_long_year_end_audit_is_drawn_a_section_at_a_time_and_reads_the_same(world, monkeypatch):
+def test_a_long_year_end_audit_is_drawn_a_section_at_a_time_and_reads_the_same(world, settings):
     """A long report is rendered in sections (WeasyPrint holds one section's layout at a
     time) and merged: every household once, the summary, the title and the signatures once,
     the table marked as continued, every page numbered through the whole document."""
     whole = build("year_end", township=world.township)
     assert whole.status == "done", whole.error
-    monkeypatch.setattr("reporting.pdf.SECTION_ROWS", 1)  # three households: three sections
+    settings.BANGFU_REPORT_SECTION_ROWS = 1  # three households: three sections
     run = ReportRun.objects.create(
         kind="year_end",
         year=2025,

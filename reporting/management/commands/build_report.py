@@ -57,7 +57,7 @@ class Command(BaseCommand):
             **place,
         )
         started = time.monotonic()
-        services.report_build(run_id=run.pk)
+        services.report_build(run_id=run.pk, in_parts=False)  # every section drawn here
         run.refresh_from_db()
         if run.status != ReportRun.Status.DONE:
             raise CommandError(f"run {run.pk} failed: {run.error}")
