@@ -32,11 +32,17 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from pypdf import PdfReader, PdfWriter
-from weasyprint import HTML
 
 from reporting.files import built_file
 from reporting.models import ReportRun
-from reporting.pdf import merge_pdfs, render_pdf, sections_of, stamp_page_numbers, write_pdf
+from reporting.pdf import (
+    merge_pdfs,
+    pdf_of,
+    render_pdf,
+    sections_of,
+    stamp_page_numbers,
+    write_pdf,
+)
 from township import background
 from township.models import Township
 
@@ -289,7 +295,7 @@ def _toc_pdf(run: ReportRun, parts: list[dict]) -> bytes:
         "reporting/pdf/county_contents.html",
         {"run": run, "part": True, "parts": parts, "totals": totals},
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return pdf_of(html)
 
 
 def _county_figures(run: ReportRun, parts: list[dict], pages: int) -> dict:

@@ -66,6 +66,7 @@ def sections_of(template: str, context: dict) -> Iterator[str] | None:
 
 
 def pdf_of(html: str) -> bytes:
+    """The PDF WeasyPrint draws of ``html`` (what it links to found under BASE_DIR)."""
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
