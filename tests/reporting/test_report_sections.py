@@ -60,7 +60,7 @@ def test_the_sections_are_tasks_and_make_the_document_one_process_makes(
     assert drawn == []  # every section drawn in the building process
     by_tasks = new_run(world, 3)
     services.report_build(run_id=by_tasks.pk)  # the tasks run in this process (eager)
-    assert drawn == [0, 1, 2, 3]
+    assert drawn == [3, 0, 1, 2]
     here.refresh_from_db()
     by_tasks.refresh_from_db()
     assert here.status == by_tasks.status == ReportRun.Status.DONE, by_tasks.error
@@ -89,7 +89,8 @@ def test_a_section_delivered_twice_is_drawn_once_and_the_merge_sent_once(
     services.report_build(run_id=run.pk)
     run.refresh_from_db()
     attempt = run.attempt
-    assert sent == [("reporting.tasks.build_report_section", (attempt, i)) for i in range(4)]
+    # The closing sections first, the longest to draw; then the rows in order.
+    assert sent == [("reporting.tasks.build_report_section", (attempt, i)) for i in (3, 0, 1, 2)]
     assert run.status == ReportRun.Status.RUNNING
     assert (run.progress, run.stage) == (parts.SECTIONS_FROM, "0/4")
     folder = parts.parts_dir(run.pk, attempt)
