@@ -1,3 +1,4 @@
+import contextlib
 import subprocess
 
 
@@ -102,3 +103,45 @@ def exported(client, url: str, params: dict | None = None):
     answer["Content-Type"] = download["Content-Type"]
     answer["Content-Disposition"] = download["Content-Disposition"]
     return answer
+
+
+@contextlib.contextmanager
+def two_workers(root, *, media, broker, **env):
+    """Two real workers (``start_worker``) building what this process sends, stopped after."""
+    from township.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # this process sends; the workers build
+    app.control.purge()
+    workers = [start_worker(root, media=media, broker=broker, **env) for _ in range(2)]
+    try:
+        yield workers
+    finally:
+        app.conf.task_always_eager = eager
+        for process in workers:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except Exception:
+                process.kill()
+
+
+def finished(run, workers, *, seconds: float = 240) -> str:
+    """Wait for ``run`` to finish and check it is done; the workers' log lines."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.is_finished:
+            break
+        time.sleep(0.3)
+    logs = "".join(line for w in workers for line in w.lines)
+    assert run.status == run.Status.DONE, run.error + logs
+    return logs
+
+
+def took(worker, task: str) -> bool:
+    """Whether ``worker`` received a ``task`` (its log's "Task name[id] received" line, not
+    the list of tasks it prints as it starts)."""
+    return any(f"reporting.tasks.{task}[" in line and "received" in line for line in worker.lines)

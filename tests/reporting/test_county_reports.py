@@ -16,8 +16,7 @@ from pypdf import PdfReader
 from reporting.models import ReportRun
 from reporting.pdf import temp_files_sweep
 from tests import factories as f
-from tests.reporting_helpers import pdf_text, start_worker
-from township.celery import app as celery_app
+from tests.reporting_helpers import finished, pdf_text, took, two_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = settings.CELERY_BROKER_URL
@@ -138,32 +137,13 @@ def test_two_workers_build_a_county_report_in_parts(
     world, second_township, client, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "shared-media"
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False  # this process sends; the workers build
-    celery_app.control.purge()
-    workers = [start_worker(ROOT, media=settings.MEDIA_ROOT, broker=BROKER) for _ in range(2)]
-    try:
+    with two_workers(ROOT, media=settings.MEDIA_ROOT, broker=BROKER) as workers:
         run = request_county_report(client, world)
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            run.refresh_from_db()
-            if run.is_finished:
-                break
-            time.sleep(0.3)
-        logs = "".join(line for w in workers for line in w.lines)
-        assert run.status == ReportRun.Status.DONE, run.error + logs
+        logs = finished(run, workers)
         # Both workers took a part.
-        assert all("build_report_part" in "".join(w.lines) for w in workers), logs
+        assert all(took(w, "build_report_part") for w in workers), logs
         check_merged(
             download(client, run),
             tmp_path,
             sorted([world.township, second_township], key=lambda t: t.code),
         )
-    finally:
-        celery_app.conf.task_always_eager = eager
-        for process in workers:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except Exception:
-                process.kill()

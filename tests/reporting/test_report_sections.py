@@ -3,7 +3,6 @@ document as drawn in one process, each section drawn once however often it is de
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,7 @@ from pypdf import PdfReader
 from reporting import parts, services
 from reporting.models import ReportRun
 from reporting.selectors import phase_date
-from tests.reporting_helpers import start_worker
-from township.celery import app as celery_app
+from tests.reporting_helpers import finished, took, two_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = django_settings.CELERY_BROKER_URL
@@ -148,31 +146,11 @@ def test_two_workers_draw_the_sections_of_one_report(world, settings, tmp_path):
     here = new_run(world, 2)
     services.report_build(run_id=here.pk, in_parts=False)
     here.refresh_from_db()
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False  # this process sends; the workers build
-    celery_app.control.purge()
-    workers = [
-        start_worker(ROOT, media=settings.MEDIA_ROOT, broker=BROKER, BANGFU_REPORT_SECTION_ROWS=1)
-        for _ in range(2)
-    ]
-    try:
+    with two_workers(
+        ROOT, media=settings.MEDIA_ROOT, broker=BROKER, BANGFU_REPORT_SECTION_ROWS=1
+    ) as workers:
         run = services.report_request(kind="year_end", year=2025, township=world.township)
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            run.refresh_from_db()
-            if run.is_finished:
-                break
-            time.sleep(0.3)
-        logs = "".join(line for w in workers for line in w.lines)
-        assert run.status == ReportRun.Status.DONE, run.error + logs
+        logs = finished(run, workers)
         # Both workers drew a section.
-        assert all("build_report_section" in "".join(w.lines) for w in workers), logs
+        assert all(took(w, "build_report_section") for w in workers), logs
         assert page_texts(run) == page_texts(here)
-    finally:
-        celery_app.conf.task_always_eager = eager
-        for process in workers:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except Exception:
-                process.kill()
