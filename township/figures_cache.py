@@ -5,11 +5,19 @@ figure. ``cached(name, user, compute, today=...)`` returns what ``compute()`` ga
 was computed; the value is shared by everyone with the same scope (not per user) and dropped
 when any household, assistance or place record is written (``changed``), or after
 ``TTL`` seconds at the latest. Pages show the time the figures were computed.
+
+Each process also keeps the figures it last read (``_Kept``): a key names the version of the
+data its figures were computed from, so what it holds never changes, and a page that finds
+its figures there does not ask the cache for them (a county's list asked three times).
 """
 
 import contextvars
 import datetime
 import hashlib
+import pickle
+import secrets
+import threading
+import time
 
 from django.apps import apps
 from django.core.cache import cache
@@ -35,6 +43,45 @@ UNWATCHED = {"households.IdAccess", "households.ImportJob"}
 _seen: contextvars.ContextVar[dict | None] = contextvars.ContextVar("figures_seen", default=None)
 
 
+class _Kept:
+    """Figures read in this process, by key, until their time is up: pickled, so that each
+    reader gets its own copy, as from the shared cache. At most ``size`` of them (the
+    oldest go first)."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._items: dict[str, tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            item = self._items.pop(key, None)
+            if item is None:
+                return None
+            if item[0] <= time.time():
+                return None
+            self._items[key] = item  # the most recently read go last
+        return pickle.loads(item[1])  # noqa: S301 - written by this process, below
+
+    def put(self, key: str, value, until: float) -> None:
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            self._items.pop(key, None)
+            while len(self._items) >= self.size:
+                del self._items[next(iter(self._items))]
+            self._items[key] = (until, data)
+
+
+_kept = _Kept()
+
+
+def _new_version() -> int:
+    """A version number no earlier one reaches by counting up: the time in microseconds and
+    a random part, so that a cache emptied (a restart of Redis, a test) never gives back a
+    number whose figures a process still keeps."""
+    return time.time_ns() // 1000 * 1000 + secrets.randbelow(1000)
+
+
 def _request_started(**_signal) -> None:
     _seen.set({})
 
@@ -47,7 +94,7 @@ def _version():
     seen = _seen.get()
     if seen is not None and "version" in seen:
         return seen["version"]
-    version = cache.get_or_set(VERSION_KEY, 1, None)
+    version = cache.get_or_set(VERSION_KEY, _new_version, None)
     if seen is not None:
         seen["version"] = version
     return version
@@ -59,8 +106,8 @@ def _bump() -> None:
         seen.pop("version", None)
     try:
         cache.incr(VERSION_KEY)
-    except ValueError:  # not in the cache (yet, or any more): any new value will do
-        cache.set(VERSION_KEY, int(timezone.now().timestamp() * 1000), None)
+    except ValueError:  # not in the cache (yet, or any more)
+        cache.set(VERSION_KEY, _new_version(), None)
 
 
 def changed(**_signal) -> None:
@@ -86,12 +133,16 @@ def cached(
     version = _version()
     who = f"user-{user.pk}" if per_user else _scope_key(user)
     key = f"figures:{name}:{version}:{who}:{today.isoformat()}:{get_language()}"
-    hit = cache.get(key)
+    hit = _kept.get(key)
     if hit is not None:
         return hit
-    value = (compute(), timezone.now())
-    cache.set(key, value, ttl)
-    return value
+    hit = cache.get(key)
+    if hit is None:
+        hit = (compute(), timezone.now())
+        cache.set(key, hit, ttl)
+    # Kept here no longer than in the shared cache: until ``ttl`` after it was computed.
+    _kept.put(key, hit, hit[1].timestamp() + ttl)
+    return hit
 
 
 def counted(name: str, user, count, *, today: datetime.date, filters: dict) -> int:

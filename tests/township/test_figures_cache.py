@@ -145,3 +145,58 @@ def test_a_write_in_a_request_drops_the_version_it_read(world):
     finally:
         figures_cache._request_finished()
     assert after == before + 1
+
+
+def test_a_process_keeps_the_figures_it_read(client, world, monkeypatch):
+    """The list's kept things (place names, its count, the queue's) are asked of the cache
+    by the first request; the next finds them in the process."""
+    client.force_login(world.profiles.leader.user)
+    assert client.get(reverse("households:list")).status_code == 200
+    reads = []
+    get = figures_cache.cache.get
+
+    def counted(key, *args, **kwargs):
+        reads.append(key)
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(figures_cache.cache, "get", counted)
+    assert client.get(reverse("households:list")).status_code == 200
+    assert reads and not [
+        key for key in reads if key.startswith("figures:") and key != figures_cache.VERSION_KEY
+    ]
+
+
+def test_figures_kept_in_a_process_are_not_read_once_the_cache_is_emptied(world):
+    """An emptied cache (Redis restarted) starts a version that no process keeps figures
+    of, so nothing computed before is read again, changed or not."""
+    user, today = world.profiles.leader.user, datetime.date.today()
+    figures = []
+    for number in (1, 2):
+        figures_cache.cache.clear()
+        value, _ = figures_cache.cached("households", user, lambda n=number: n, today=today)
+        figures.append(value)
+    assert figures == [1, 2]
+
+
+def test_figures_kept_in_a_process_go_when_their_time_is_up(world, monkeypatch):
+    user, today = world.profiles.leader.user, datetime.date.today()
+    first, _ = figures_cache.cached("households", user, lambda: 1, today=today, ttl=60)
+    kept, _ = figures_cache.cached("households", user, lambda: 2, today=today, ttl=60)
+    later = figures_cache.time.time() + 61
+    monkeypatch.setattr(figures_cache.time, "time", lambda: later)
+    get = figures_cache.cache.get
+
+    def expired(key, *args, **kwargs):  # as the shared cache has let it go by then
+        return None if key.startswith("figures:households:") else get(key, *args, **kwargs)
+
+    monkeypatch.setattr(figures_cache.cache, "get", expired)
+    after, _ = figures_cache.cached("households", user, lambda: 3, today=today, ttl=60)
+    assert (first, kept, after) == (1, 1, 3)
+
+
+def test_each_reader_of_kept_figures_gets_its_own_copy(world):
+    user, today = world.profiles.leader.user, datetime.date.today()
+    first, _ = figures_cache.cached("households", user, lambda: {"n": 1}, today=today)
+    first["n"] = 99
+    again, _ = figures_cache.cached("households", user, lambda: {"n": 2}, today=today)
+    assert again == {"n": 1}
