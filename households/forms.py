@@ -28,7 +28,7 @@ from township.formfields import (
     formfield_for,
 )
 from township.forms import named_choices
-from township.models import Township
+from township.models import StaffProfile, Township
 from township.uploads import photo_reencoded
 from township.widgets import QuickNumberInput, QuickSelect, QuickTextInput
 
@@ -105,9 +105,12 @@ class HouseholdFilterForm(forms.Form):
         return q
 
     def __init__(self, *args, villages, cadres, townships=None, names=None, **kwargs):
-        """``names``: the places' (id, name) pairs to offer, as ``place_names`` keeps them
-        (the same places as ``villages`` and ``townships``, which check what is sent);
-        without it they are read when the selects are drawn."""
+        """``cadres``: a function giving the cadres the list may be filtered by, called
+        only when the form is sent one to check (building that query, through the
+        pairings, cost more than the rest of the form). ``names``: the places' (id, name)
+        pairs to offer, as ``place_names`` keeps them (the same places as ``villages`` and
+        ``townships``, which check what is sent); without it they are read when the
+        selects are drawn."""
         super().__init__(*args, **kwargs)
         # Offered to a county's users: the county home links each township's figures here.
         if townships is None:
@@ -123,7 +126,8 @@ class HouseholdFilterForm(forms.Form):
         self.fields["village"].widget.choices = named_choices(
             _("All villages"), names["village"] if names else villages.values_list("pk", "name")
         )
-        self.fields["cadre"].queryset = cadres
+        asked = self.is_bound and self.data.get(self.add_prefix("cadre"))
+        self.fields["cadre"].queryset = cadres() if asked else StaffProfile.objects.none()
         self.fields["cadre"].empty_label = _("All cadres")
         # A county has thousands of cadres: the list offers the chosen one only, and the
         # search box beside it asks for others (households:cadre_options).

@@ -248,13 +248,13 @@ class NameGrams(Func):
     output_field = ArrayField(TextField())
 
 
-def cadres_for_list(households: QuerySet) -> QuerySet:
-    """The cadres currently paired with any of ``households``, for the list filter."""
+def list_cadres(user) -> QuerySet:
+    """The cadres currently paired with any of the user's households, for the list filter."""
     return (
         StaffProfile.objects.filter(
             role=StaffProfile.Role.CADRE,
             pairings__end_date__isnull=True,
-            pairings__household__in=households,
+            pairings__household__in=Household.objects.visible_to(user),
         )
         .distinct()
         .order_by("name")
@@ -415,7 +415,7 @@ OPTIONS_SHOWN = 20
 
 def cadre_options(user, q: str) -> list[StaffProfile]:
     """The first cadres paired with the user's households whose name matches ``q``."""
-    cadres = cadres_for_list(Household.objects.visible_to(user))
+    cadres = list_cadres(user)
     if q:
         cadres = cadres.filter(Q(name__icontains=q) | Q(user__username__icontains=q))
     return list(cadres[:OPTIONS_SHOWN])

@@ -72,11 +72,10 @@ MEMBER_RACE_MESSAGE = gettext_lazy(
 
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
-    visible = Household.objects.visible_to(request.user)
     form = HouseholdFilterForm(
         request.GET or None,
         villages=Village.objects.visible_to(request.user).order_by("code"),
-        cadres=selectors.cadres_for_list(visible),
+        cadres=functools.partial(selectors.list_cadres, request.user),
         townships=Township.objects.visible_to(request.user).order_by("code"),
         names=place_names(request.user),
     )

@@ -4,6 +4,8 @@ The workbook is written by a worker (a county's list takes longer than any web r
 through the same form and scoped selectors as the page it mirrors, as the user who asked.
 """
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
@@ -15,7 +17,7 @@ from households.audit import can_export_full_ids, id_access_record, masked_filte
 from households.forms import HouseholdFilterForm
 from households.imports.export import roster_headings, roster_rows
 from households.masking import mask_id
-from households.models import Household, IdAccess, Member
+from households.models import IdAccess, Member
 from reporting.exports import Sheet, export, export_start, form_data
 from township.forms import YearForm, chosen_filters
 from township.models import Village
@@ -23,11 +25,10 @@ from township.scoping import get_village_for
 
 
 def _household_form(user, data) -> HouseholdFilterForm:
-    visible = Household.objects.visible_to(user)
     return HouseholdFilterForm(
         data or None,
         villages=Village.objects.visible_to(user).order_by("code"),
-        cadres=household_selectors.cadres_for_list(visible),
+        cadres=functools.partial(household_selectors.list_cadres, user),
     )
 
 
