@@ -6,21 +6,20 @@ was computed; the value is shared by everyone with the same scope (not per user)
 when any household, assistance or place record is written (``changed``), or after
 ``TTL`` seconds at the latest. Pages show the time the figures were computed.
 
-Each process also keeps the figures it last read (``_Kept``): a key names the version of the
-data its figures were computed from, so what it holds never changes, and a page that finds
-its figures there does not ask the cache for them (a county's list asked three times).
+Each process also keeps the figures it has read, under the same keys, in its own memory (the
+``figures`` cache): a key names the version of the data its figures were computed from, so
+what it holds never changes, and a page that finds its figures there does not ask the
+shared cache for them (a county's list asked three times).
 """
 
 import contextvars
 import datetime
 import hashlib
-import pickle
 import secrets
-import threading
 import time
 
 from django.apps import apps
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -41,38 +40,6 @@ UNWATCHED = {"households.IdAccess", "households.ImportJob"}
 # (three reads a list page, more on a dashboard). None outside a request (Celery tasks, the
 # shell): there every figure reads the version afresh.
 _seen: contextvars.ContextVar[dict | None] = contextvars.ContextVar("figures_seen", default=None)
-
-
-class _Kept:
-    """Figures read in this process, by key, until their time is up: pickled, so that each
-    reader gets its own copy, as from the shared cache. At most ``size`` of them (the
-    oldest go first)."""
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self._items: dict[str, tuple[float, bytes]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str):
-        with self._lock:
-            item = self._items.pop(key, None)
-            if item is None:
-                return None
-            if item[0] <= time.time():
-                return None
-            self._items[key] = item  # the most recently read go last
-        return pickle.loads(item[1])  # noqa: S301 - written by this process, below
-
-    def put(self, key: str, value, until: float) -> None:
-        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-        with self._lock:
-            self._items.pop(key, None)
-            while len(self._items) >= self.size:
-                del self._items[next(iter(self._items))]
-            self._items[key] = (until, data)
-
-
-_kept = _Kept()
 
 
 def _new_version() -> int:
@@ -133,7 +100,8 @@ def cached(
     version = _version()
     who = f"user-{user.pk}" if per_user else _scope_key(user)
     key = f"figures:{name}:{version}:{who}:{today.isoformat()}:{get_language()}"
-    hit = _kept.get(key)
+    kept = caches["figures"]
+    hit = kept.get(key)
     if hit is not None:
         return hit
     hit = cache.get(key)
@@ -141,7 +109,9 @@ def cached(
         hit = (compute(), timezone.now())
         cache.set(key, hit, ttl)
     # Kept here no longer than in the shared cache: until ``ttl`` after it was computed.
-    _kept.put(key, hit, hit[1].timestamp() + ttl)
+    left = hit[1].timestamp() + ttl - time.time()
+    if left > 0:
+        kept.set(key, hit, left)
     return hit
 
 

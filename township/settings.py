@@ -177,6 +177,14 @@ CACHES = {
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
+    # The figures each process has read from "default", under the same keys
+    # (township/figures_cache.py): a key names the version of the data, so they never go
+    # stale; each is kept no longer than "default" keeps it.
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "OPTIONS": {"MAX_ENTRIES": 256},
+    },
 }
 
 LANGUAGE_CODE = "zh-hans"
