@@ -1,5 +1,9 @@
 import contextlib
+import os
 import subprocess
+import sys
+import threading
+import time
 
 
 def pdf_text(path) -> str:
@@ -27,12 +31,6 @@ def start_worker(root, *, media, broker, **env):
     """A real Celery worker (solo pool: tasks run in its main process) on the test database,
     returned once it listens. ``env`` adds environment variables (settings). Its log lines
     are collected in ``process.lines`` as they come."""
-    import os
-    import subprocess
-    import sys
-    import threading
-    import time
-
     import pytest
 
     process = subprocess.Popen(
@@ -128,8 +126,6 @@ def two_workers(root, *, media, broker, **env):
 
 def finished(run, workers, *, seconds: float = 240) -> str:
     """Wait for ``run`` to finish and check it is done; the workers' log lines."""
-    import time
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         run.refresh_from_db()
