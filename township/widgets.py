@@ -21,6 +21,21 @@ class QuickSelect(forms.Select):
     """A ``<select>`` (optgroups and the selected option included) written without a
     template or a dictionary per option; the same markup as ``forms.Select``."""
 
+    def _pairs(self):
+        """The choices as given. Pairs read from the database (a county's 240 villages)
+        are already in the shape Django's normalisation gives, which cost more than
+        writing them out."""
+        choices = self.choices
+        return choices.func() if isinstance(choices, CallableChoiceIterator) else choices
+
+    def use_required_attribute(self, initial):
+        """Django's answer, from the first choice alone: its own normalises every choice
+        to find the first, on each field drawn."""
+        if self.allow_multiple_selected or self.is_hidden:
+            return super().use_required_attribute(initial)
+        first = next(iter(self._pairs()), None)
+        return first is not None and self._choice_has_empty_value(first)
+
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
@@ -39,13 +54,8 @@ class QuickSelect(forms.Select):
                 f"{html.escape(str(label))}</option>"
             )
 
-        choices = self.choices
-        if isinstance(choices, CallableChoiceIterator):
-            # Pairs read from the database (a county's 240 villages): already in the shape
-            # Django's normalisation gives, which cost more than writing them out.
-            choices = choices.func()
         parts = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
-        for value, label in choices:
+        for value, label in self._pairs():
             if isinstance(label, list | tuple):
                 parts.append(format_html('<optgroup label="{}">', value))
                 parts.extend(option(v, lab) for v, lab in label)

@@ -51,3 +51,40 @@ def test_the_quick_inputs_write_what_django_s_inputs_write():
                 expected = django_widget(attrs=attrs).render("q", value, render_attrs)
                 written = quick_widget(attrs=attrs).render("q", value, render_attrs)
                 assert written == expected, (quick_widget, value)
+
+
+def test_required_is_written_as_django_writes_it():
+    """``required`` only where the first option is the empty one, as Django decides."""
+    for choices in (CHOICES, CHOICES[1:], []):
+        for required in (True, False):
+
+            class Form(forms.Form):
+                plain = forms.ChoiceField(choices=choices, required=required)
+                quick = forms.ChoiceField(choices=choices, required=required, widget=QuickSelect)
+
+            form = Form()
+            assert ("required" in str(form["quick"])) == ("required" in str(form["plain"]))
+            assert form["quick"].build_widget_attrs({}) == form["plain"].build_widget_attrs({})
+
+
+def test_kept_pairs_are_drawn_without_normalising_them(monkeypatch):
+    """A county's 240 villages, offered as pairs read when drawn: Django's normalisation
+    of every choice, on every page, cost more than writing them out."""
+    from django.utils import choices as django_choices
+
+    normalised = []
+    real = django_choices.normalize_choices
+
+    def counting(value, *, depth=0):
+        normalised.append(value)
+        return real(value, depth=depth)
+
+    class Form(forms.Form):
+        village = forms.ChoiceField(required=True, widget=QuickSelect)
+
+    form = Form({"village": "2"})
+    form.fields["village"].widget.choices = lambda: CHOICES[:3]
+    monkeypatch.setattr(django_choices, "normalize_choices", counting)
+    html = str(form["village"])
+    assert '<option value="2" selected>' in html and " required" in html
+    assert normalised == []
