@@ -57,6 +57,20 @@ def _request_finished(**_signal) -> None:
     _seen.set(None)
 
 
+def version_read_with(keys: list[str]) -> dict:
+    """``cache.get_many(keys)``, the figures' version read in the same round trip and kept
+    for the request (as ``_version`` keeps it): for the session, read at the start of every
+    signed-in request, so that a page's figures do not ask the cache again."""
+    seen = _seen.get()
+    if seen is None or "version" in seen:
+        return cache.get_many(keys)
+    found = cache.get_many([*keys, VERSION_KEY])
+    version = found.pop(VERSION_KEY, None)
+    if version is not None:
+        seen["version"] = version
+    return found
+
+
 def _version():
     seen = _seen.get()
     if seen is not None and "version" in seen:

@@ -157,8 +157,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 # not with a session write on every request.
 SESSION_SAVE_EVERY_REQUEST = False
 BANGFU_SESSION_REFRESH_SECONDS = 60
-# Sessions are read from the cache (no query per page) and written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are read from the cache (no query per page), with the figures' version in the same
+# round trip (township/sessions.py), and written through to the database.
+SESSION_ENGINE = "township.sessions"
 
 # The cache holds the dashboards' figures (reporting.figures): Redis in production
 # (CACHE_URL=redis://...), shared by every web process; memory of the process otherwise.

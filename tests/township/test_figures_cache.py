@@ -101,14 +101,19 @@ def test_the_village_list_is_kept_until_a_household_is_added(client, world):
 
 def _version_reads(monkeypatch) -> list:
     reads = []
-    get_or_set = figures_cache.cache.get_or_set
+    get_or_set, get_many = figures_cache.cache.get_or_set, figures_cache.cache.get_many
 
     def counted(key, *args, **kwargs):
         if key == figures_cache.VERSION_KEY:
             reads.append(key)
         return get_or_set(key, *args, **kwargs)
 
+    def counted_many(keys, *args, **kwargs):
+        reads.extend(key for key in keys if key == figures_cache.VERSION_KEY)
+        return get_many(keys, *args, **kwargs)
+
     monkeypatch.setattr(figures_cache.cache, "get_or_set", counted)
+    monkeypatch.setattr(figures_cache.cache, "get_many", counted_many)
     return reads
 
 
@@ -122,6 +127,37 @@ def test_a_page_asks_for_the_figures_version_once(client, world, monkeypatch):
     assert len(reads) == 1
     assert client.get(reverse("households:list")).status_code == 200
     assert len(reads) == 2  # and again by the next request
+
+
+def test_a_signed_in_page_makes_one_trip_to_the_shared_cache(client, world, monkeypatch):
+    """The session and the figures' version are read together: under load each trip to
+    Redis waits for a core as well as for the answer."""
+    client.force_login(world.profiles.leader.user)
+    assert client.get(reverse("households:list")).status_code == 200
+    trips, inside = [], []
+    for method in ("get", "get_many", "get_or_set", "has_key"):
+        real = getattr(figures_cache.cache, method)
+
+        def counted(*args, _real=real, _method=method, **kwargs):
+            if not inside:  # the memory cache's get_many calls its get: one trip
+                trips.append(_method)
+            inside.append(_method)
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(figures_cache.cache, method, counted)
+    assert client.get(reverse("households:list")).status_code == 200
+    assert trips == ["get_many"]
+    f.HeadFactory(household=f.HouseholdFactory(village=world.villages.a2))
+    trips.clear()
+    response = client.get(reverse("households:list"))  # the count kept before is not read
+    assert (
+        response.context["page"].paginator.count
+        == Household.objects.filter(village__township=world.villages.a2.township).count()
+    )
+    assert trips[0] == "get_many"
 
 
 def test_outside_a_request_the_version_is_read_each_time(world, monkeypatch):
@@ -153,15 +189,20 @@ def test_a_process_keeps_the_figures_it_read(client, world, monkeypatch):
     client.force_login(world.profiles.leader.user)
     assert client.get(reverse("households:list")).status_code == 200
     reads = []
-    get = figures_cache.cache.get
+    get, get_many = figures_cache.cache.get, figures_cache.cache.get_many
 
     def counted(key, *args, **kwargs):
         reads.append(key)
         return get(key, *args, **kwargs)
 
+    def counted_many(keys, *args, **kwargs):
+        reads.extend(keys)
+        return get_many(keys, *args, **kwargs)
+
     monkeypatch.setattr(figures_cache.cache, "get", counted)
+    monkeypatch.setattr(figures_cache.cache, "get_many", counted_many)
     assert client.get(reverse("households:list")).status_code == 200
-    assert reads and not [
+    assert figures_cache.VERSION_KEY in reads and not [
         key for key in reads if key.startswith("figures:") and key != figures_cache.VERSION_KEY
     ]
 
@@ -200,3 +241,12 @@ def test_each_reader_of_kept_figures_gets_its_own_copy(world):
     first["n"] = 99
     again, _ = figures_cache.cached("households", user, lambda: {"n": 2}, today=today)
     assert again == {"n": 1}
+
+
+def test_a_session_gone_from_the_cache_is_read_from_the_database(client, world):
+    client.force_login(world.profiles.leader.user)
+    figures_cache.cache.clear()  # Redis restarted: the sessions are still in their table
+    response = client.get(reverse("households:list"))
+    assert response.status_code == 200
+    assert response.context["user"] == world.profiles.leader.user
+    assert client.get(reverse("households:list")).status_code == 200  # and cached again
