@@ -1,7 +1,7 @@
 """Benchmark: every main page under concurrent load, beside Django's admin and a floor.
 
     .venv/bin/python bench/pages.py [--sizes 5000 50000] [--seconds 8] [--connections 4]
-                                    [--gunicorn "--workers 3 --threads 2"]
+                                    [--rounds 3] [--gunicorn "--workers 3 --threads 2"]
 
 For each size, a PostgreSQL database ``bangfu_bench_<size>`` is seeded once with
 ``seed_demo --county --households <size>`` (kept between runs; ``--reseed`` rebuilds it).
@@ -10,10 +10,11 @@ adds arguments over them, to compare settings); wrk (Debian package
 ``wrk``) on loopback requests each page for a few seconds with a few connections, all pages
 one after the other, as township staff and as the county administrator, with the static
 floor (a static file, ``/healthz``) and Django's admin changelist of households measured in
-the same run. Query counts come from the Django test client in this process. The table is
-printed and written to ``bench/RESULTS.md`` (the section between its markers), with the
-interpreter that ran it: the pages cost about 10 % more on a Python built without
-optimizations (pyenv's default) than on one built with them, as the Docker image's is
+the same run; ``--rounds`` goes over them all that many times and reports the medians.
+Query counts come from the Django test client in this process. The table is printed and
+written to ``bench/RESULTS.md`` (the section between its markers), with the interpreter
+that ran it: the pages cost about 10 % more on a Python built without optimizations
+(pyenv's default) than on one built with them, as the Docker image's is
 (``VENV=.venv-bench PYTHON=/usr/bin/python3 bin/setup`` makes one from Debian's).
 """
 
@@ -23,6 +24,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -262,24 +264,36 @@ def measure(size: int, args) -> dict:
         start_new_session=True,
         stdout=subprocess.DEVNULL,  # the access log
     )
-    results = {}
+    rounds = {}
     try:
         time.sleep(3)
         setup_in_process(name)
         cookies, ids = sessions_and_ids()
-        for label, role, path in pages(ids):
-            if args.only and not re.search(args.only, label):
-                continue
-            load(path, cookies[role], 1, args.connections)  # warm-up
-            figures = load(path, cookies[role], args.seconds, args.connections)
-            figures["queries"] = (
-                query_count(role, path) if role != "anonymous" and "/static/" not in path else "—"
-            )
-            results[f"{label}|{role}"] = figures
-            print(f"{size:>6} {role:<7} {label:<44} {figures}", flush=True)
+        measured = [row for row in pages(ids) if not args.only or re.search(args.only, row[0])]
+        # Round after round over every page: a disturbance of the machine (it moves a
+        # page's p95 by a fifth or more between runs) falls on one round, not one page.
+        for number in range(args.rounds):
+            for label, role, path in measured:
+                if number == 0:
+                    load(path, cookies[role], 1, args.connections)  # warm-up
+                figures = load(path, cookies[role], args.seconds, args.connections)
+                rounds.setdefault(f"{label}|{role}", []).append(figures)
+                print(f"{size:>6} {role:<7} {label:<44} {figures}", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    results = {}
+    for label, role, path in measured:
+        key = f"{label}|{role}"
+        each = rounds[key]
+        results[key] = {
+            **{k: statistics.median(r[k] for r in each) for k in ("p50", "p95", "rps")},
+            "errors": sum(r["errors"] for r in each),
+            "p95s": [r["p95"] for r in each],
+            "queries": (
+                query_count(role, path) if role != "anonymous" and "/static/" not in path else "—"
+            ),
+        }
     return results
 
 
@@ -290,6 +304,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000])
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure every page this many times, in turn; the table gives the medians",
+    )
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument(
         "--gunicorn",
@@ -322,6 +342,8 @@ def main() -> None:
                     str(args.seconds),
                     "--connections",
                     str(args.connections),
+                    "--rounds",
+                    str(args.rounds),
                     f"--gunicorn={args.gunicorn}",
                 ]
                 + (["--reseed"] if args.reseed else [])
@@ -359,7 +381,8 @@ def gunicorn_settings(extra: str, size: int) -> str:
 def write_results(results: dict, args) -> None:
     sizes = args.sizes
     floor = {s: results[("floor: the login page", "anonymous", s)]["p95"] for s in sizes}
-    admin = {s: results[("Django admin: households changelist", "admin", s)]["p95"] for s in sizes}
+    admin_row = {s: results[("Django admin: households changelist", "admin", s)] for s in sizes}
+    admin = {s: admin_row[s]["p95"] for s in sizes}
     lines = [
         MARK_START,
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
@@ -367,10 +390,17 @@ def write_results(results: dict, args) -> None:
         f"{platform.python_version()} at `{sys.base_prefix}`, PostgreSQL), by "
         f"`bench/pages.py --sizes {' '.join(map(str, sizes))} "
         f"--seconds {args.seconds} --connections {args.connections}"
+        + (f" --rounds {args.rounds}" if args.rounds > 1 else "")
         + (f" --gunicorn '{args.gunicorn}'" if args.gunicorn else "")
         + f"`: gunicorn with {gunicorn_settings(args.gunicorn, sizes[0])} and DEBUG off, "
         f"wrk with {args.connections} connections for {args.seconds} s a page, "
-        "all pages in one run. Times in ms; ratios are p95 against the admin changelist and "
+        + (
+            f"all pages in turn, {args.rounds} rounds: each figure is the median of the "
+            "rounds, and the admin ratio is followed by its lowest and highest in a round. "
+            if args.rounds > 1
+            else "all pages in one run. "
+        )
+        + "Times in ms; ratios are p95 against the admin changelist and "
         "against the login page (a bare Django view) of the same size. Queries are counted "
         "on a request as served, after a first one (the session's first write and the "
         "dashboards' first computation of their cached figures are not in them).",
@@ -395,7 +425,11 @@ def write_results(results: dict, args) -> None:
                 f"{r['p50']:.0f} / {r['p95']:.0f} / {r['rps']:.0f} / {r['queries']}"
                 + (f" ({r['errors']} errors)" if r["errors"] else "")
             )
-            cells.append(f"{admin[size] / r['p95']:.1f}× faster" if r["p95"] else "")
+            ratio = f"{admin[size] / r['p95']:.1f}× faster" if r["p95"] else ""
+            if r["p95"] and len(r["p95s"]) > 1:
+                each = [a / p for a, p in zip(admin_row[size]["p95s"], r["p95s"], strict=True)]
+                ratio += f" ({min(each):.1f}–{max(each):.1f})"
+            cells.append(ratio)
             cells.append(f"{r['p95'] / floor[size]:.1f}" if floor[size] else "")
         lines.append(f"| {label} | {role} | " + " | ".join(cells) + " |")
     lines.append(MARK_END)
