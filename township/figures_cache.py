@@ -113,7 +113,14 @@ def cached(
     user alone with ``per_user``: what depends on their role, not only their place)."""
     version = _version()
     who = f"user-{user.pk}" if per_user else _scope_key(user)
-    key = f"figures:{name}:{version}:{who}:{today.isoformat()}:{get_language()}"
+    return _kept(
+        f"figures:{name}:{version}:{who}:{today.isoformat()}:{get_language()}", compute, ttl
+    )
+
+
+def _kept(key: str, compute, ttl: int):
+    """``(value, computed_at)`` under ``key``: from this process's copy, else from the shared
+    cache (kept here too), else computed and kept in both."""
     kept = caches["figures"]
     hit = kept.get(key)
     if hit is not None:
@@ -165,10 +172,5 @@ def connect() -> None:
 def remembered(name: str, compute):
     """``compute()`` kept until the data changes, for everyone: small policy tables (the
     yearly lines, a county's incomes) that many pages read."""
-    version = _version()
-    key = f"figures:{name}:{version}"
-    hit = cache.get(key)
-    if hit is None:
-        hit = compute()
-        cache.set(key, hit, TTL)
-    return hit
+    value, _computed_at = _kept(f"figures:{name}:{_version()}", compute, TTL)
+    return value

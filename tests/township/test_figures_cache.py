@@ -129,11 +129,8 @@ def test_a_page_asks_for_the_figures_version_once(client, world, monkeypatch):
     assert len(reads) == 2  # and again by the next request
 
 
-def test_a_signed_in_page_makes_one_trip_to_the_shared_cache(client, world, monkeypatch):
-    """The session and the figures' version are read together: under load each trip to
-    Redis waits for a core as well as for the answer."""
-    client.force_login(world.profiles.leader.user)
-    assert client.get(reverse("households:list")).status_code == 200
+def _trips(monkeypatch) -> list:
+    """The calls a request makes to the shared cache, each counted once."""
     trips, inside = [], []
     for method in ("get", "get_many", "get_or_set", "has_key"):
         real = getattr(figures_cache.cache, method)
@@ -148,6 +145,15 @@ def test_a_signed_in_page_makes_one_trip_to_the_shared_cache(client, world, monk
                 inside.pop()
 
         monkeypatch.setattr(figures_cache.cache, method, counted)
+    return trips
+
+
+def test_a_signed_in_page_makes_one_trip_to_the_shared_cache(client, world, monkeypatch):
+    """The session and the figures' version are read together: under load each trip to
+    Redis waits for a core as well as for the answer."""
+    client.force_login(world.profiles.leader.user)
+    assert client.get(reverse("households:list")).status_code == 200
+    trips = _trips(monkeypatch)
     assert client.get(reverse("households:list")).status_code == 200
     assert trips == ["get_many"]
     f.HeadFactory(household=f.HouseholdFactory(village=world.villages.a2))
@@ -250,3 +256,15 @@ def test_a_session_gone_from_the_cache_is_read_from_the_database(client, world):
     assert response.status_code == 200
     assert response.context["user"] == world.profiles.leader.user
     assert client.get(reverse("households:list")).status_code == 200  # and cached again
+
+
+def test_the_card_reads_the_policy_tables_it_kept(client, world, monkeypatch):
+    """The poverty lines and the county's incomes, kept until the data changes, are read
+    in the process after the first card, not asked of the shared cache on every card."""
+    client.force_login(world.profiles.leader.user)
+    card = reverse("households:detail", args=[world.households.own.pk])
+    assert client.get(card).status_code == 200
+    trips = _trips(monkeypatch)
+    response = client.get(card)
+    assert response.status_code == 200 and response.context["income_rows"]
+    assert trips == ["get_many"]
