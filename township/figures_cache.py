@@ -172,5 +172,7 @@ def connect() -> None:
 def remembered(name: str, compute):
     """``compute()`` kept until the data changes, for everyone: small policy tables (the
     yearly lines, a county's incomes) that many pages read."""
-    value, _computed_at = _kept(f"figures:{name}:{_version()}", compute, TTL)
+    # Its own key for the (value, computed_at) pairs: the shared cache may still hold, under
+    # the same version, a bare value written by a process of an earlier release.
+    value, _computed_at = _kept(f"figures:remembered:{name}:{_version()}", compute, TTL)
     return value

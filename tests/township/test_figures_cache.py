@@ -268,3 +268,15 @@ def test_the_card_reads_the_policy_tables_it_kept(client, world, monkeypatch):
     response = client.get(card)
     assert response.status_code == 200 and response.context["income_rows"]
     assert trips == ["get_many"]
+
+
+def test_a_card_reads_past_what_an_earlier_release_kept(client, world):
+    """An earlier release kept the policy tables in the shared cache as bare values, under
+    the version the data still has after a deploy: the card does not read them as pairs."""
+    client.force_login(world.profiles.leader.user)
+    version = figures_cache.cache.get_or_set(figures_cache.VERSION_KEY, 1, None)
+    township = world.households.own.village.township_id
+    figures_cache.cache.set(f"figures:poverty-lines:{version}", {}, figures_cache.TTL)
+    figures_cache.cache.set(f"figures:county-incomes:{township}:{version}", {}, figures_cache.TTL)
+    response = client.get(reverse("households:detail", args=[world.households.own.pk]))
+    assert response.status_code == 200 and response.context["income_rows"]
